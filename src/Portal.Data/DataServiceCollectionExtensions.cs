@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Data;
+
+/// <summary>Registers the portal's store.</summary>
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="PortalDbContext"/> (factory and scoped), options and the migrator for the configured provider.</summary>
+    public static IServiceCollection AddPortalData(this IServiceCollection services, Action<DatabaseOptions> configure)
+    {
+        services.AddOptions<DatabaseOptions>().Configure(configure).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+            Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.AddSingleton<DatabaseMigrator>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>Configures EF Core for one provider; used by DI and by tests that build contexts directly.</summary>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database) => database.Provider switch
+    {
+        DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString),
+        DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
+        _ => throw new InvalidOperationException($"Unknown database provider {database.Provider}."),
+    };
+}

@@ -1,0 +1,103 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Portal.Data;
+
+namespace Portal.TestSupport;
+
+/// <summary>
+/// A fresh, empty database on a real engine: a new PostgreSQL database on the server that <c>./test.sh</c> starts
+/// (its connection string in <c>PORTAL_TEST_POSTGRES</c>), or a new SQLite file. Dropped on dispose.
+/// </summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    public const string PostgresVariable = "PORTAL_TEST_POSTGRES";
+
+    private readonly string? _postgresAdmin;
+    private readonly string? _sqliteDirectory;
+
+    private TestDatabase(DatabaseProvider provider, string connectionString, string? postgresAdmin, string? sqliteDirectory, string name)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        Name = name;
+        _postgresAdmin = postgresAdmin;
+        _sqliteDirectory = sqliteDirectory;
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public string ConnectionString { get; }
+
+    public string Name { get; }
+
+    public DatabaseOptions Options => new() { Provider = Provider, ConnectionString = ConnectionString };
+
+    public static string PostgresServer =>
+        Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                $"{PostgresVariable} is not set. Data tests run on a real PostgreSQL: run them with ./test.sh, which starts one.");
+
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
+    {
+        var name = $"portal_test_{Guid.NewGuid():N}"[..32];
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var admin = PostgresServer;
+            await using (var connection = new NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+
+            var builder = new NpgsqlConnectionStringBuilder(admin) { Database = name };
+            return new TestDatabase(provider, builder.ConnectionString, admin, null, name);
+        }
+
+        var directory = Path.Combine(Path.GetTempPath(), "portal-tests", name);
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, "portal.db");
+        return new TestDatabase(provider, $"Data Source={file}", null, directory, name);
+    }
+
+    public PortalDbContext CreateContext()
+    {
+        var builder = new DbContextOptionsBuilder<PortalDbContext>();
+        DataServiceCollectionExtensions.Configure(builder, Options);
+        return new PortalDbContext(builder.Options);
+    }
+
+    public IDbContextFactory<PortalDbContext> CreateFactory() => new Factory(this);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgresAdmin is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(_postgresAdmin);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        if (_sqliteDirectory is not null)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_sqliteDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open on a slow finaliser is harmless in a temp folder.
+            }
+        }
+    }
+
+    private sealed class Factory(TestDatabase database) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => database.CreateContext();
+    }
+}
