@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Portal.Web.Components;
+using Portal.Web.Features.Me;
+
+namespace Portal.Web.Hosting;
+
+/// <summary>The HTTP pipeline and every endpoint, in order.</summary>
+public static class PortalPipeline
+{
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+
+        var api = app.MapGroup("/api/v1").WithTags("Portal API");
+        api.MapMeEndpoints();
+
+        app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/account/login");
+        });
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapBlazorClientScript();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

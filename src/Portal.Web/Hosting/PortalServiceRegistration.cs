@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.DataProtection;
+using Portal.Data.Entities;
+using Portal.Web.Features.Admin;
+using Portal.Web.Features.Tokens;
+using Portal.Web.Security;
+using Radzen;
+
+namespace Portal.Web.Hosting;
+
+/// <summary>Everything the portal registers, in one place, so the composition is easy to read.</summary>
+public static class PortalServiceRegistration
+{
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        var portal = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+        var dataDirectory = portal.ResolveDataDirectory(builder.Environment.ContentRootPath);
+
+        services.AddPortalData(database =>
+        {
+            configuration.GetSection(DatabaseOptions.SectionName).Bind(database);
+            database.ConnectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } cs
+                ? cs
+                : database.Provider == DatabaseProvider.Sqlite ? SqliteDefault(dataDirectory) : "";
+        });
+
+        // Data-protection keys live in the database so every node can read cookies the others wrote.
+        services.AddDataProtection().SetApplicationName("Portal");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
+            o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>>())));
+
+        AddIdentity(services);
+        services.AddPortalAuthorization();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddRadzenComponents();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHttpContextAccessor();
+
+        services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
+        services.AddHostedService<PortalStartup>();
+        services.AddSingleton<DemoOrganisation>();
+
+        services.AddScoped<CurrentUser>();
+        services.AddSingleton<TeamService>();
+        services.AddSingleton<MemberService>();
+        services.AddSingleton<AuditQuery>();
+        services.AddSingleton<TokenService>();
+        services.AddSingleton<Features.Home.ProfileService>();
+        return builder;
+    }
+
+    private static string SqliteDefault(string dataDirectory)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        return $"Data Source={Path.Combine(dataDirectory, "portal.db")};Default Timeout=30";
+    }
+
+    private static void AddIdentity(IServiceCollection services)
+    {
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = PortalAuthentication.Scheme;
+                o.DefaultChallengeScheme = PortalAuthentication.Scheme;
+            })
+            .AddPolicyScheme(PortalAuthentication.Scheme, "Cookie or personal access token", o =>
+                o.ForwardDefaultSelector = PortalAuthentication.SelectScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null)
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.Cookie.Name = "portal.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+        });
+
+        services.AddIdentityCore<PortalUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireDigit = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireLowercase = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddRoles<PortalRole>()
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+    }
+}

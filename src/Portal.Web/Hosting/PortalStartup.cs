@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using Portal.Data;
+
+namespace Portal.Web.Hosting;
+
+/// <summary>Brings the store up to date and seeds the demo organisation before anything else starts.</summary>
+internal sealed class PortalStartup(
+    DatabaseMigrator migrator,
+    DemoOrganisation demo,
+    IServiceScopeFactory scopes,
+    IOptions<DatabaseOptions> database,
+    ILogger<PortalStartup> logger) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (database.Value.MigrateOnStartup)
+        {
+            var applied = await migrator.MigrateAsync(cancellationToken);
+            logger.LogInformation("Database {Provider} ready; {Count} migration(s) applied", database.Value.Provider, applied.Count);
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            await DemoOrganisation.EnsureRolesAsync(scope.ServiceProvider, cancellationToken);
+        }
+
+        if (demo.IsEnabled)
+        {
+            await demo.SeedAsync(cancellationToken);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
