@@ -19,6 +19,14 @@ internal sealed class PortalStartup(
             logger.LogInformation("Database {Provider} ready; {Count} migration(s) applied", database.Value.Provider, applied.Count);
         }
 
+        var pending = await migrator.GetPendingMigrationsAsync(cancellationToken);
+        if (pending.Count > 0)
+        {
+            // Not ours to fix when migrations are off: /readyz reports it and the operator runs 'migrate'.
+            logger.LogWarning("Database has {Count} pending migration(s); run the 'migrate' command. Seeding skipped", pending.Count);
+            return;
+        }
+
         await using (var scope = scopes.CreateAsyncScope())
         {
             await DemoOrganisation.EnsureRolesAsync(scope.ServiceProvider, cancellationToken);

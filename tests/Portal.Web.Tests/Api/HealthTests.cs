@@ -1,0 +1,52 @@
+using System.Net;
+using Portal.Data;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Api;
+
+public sealed class HealthTests
+{
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task Healthz_And_Readyz_WhenMigrated_Return200WithoutSignIn(DatabaseProvider provider)
+    {
+        await using var portal = await PortalWebFactory.StartAsync(provider);
+        using var client = portal.CreateClient();
+
+        (await client.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var ready = await client.GetAsync("/readyz");
+        ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await ready.Content.ReadAsStringAsync()).ShouldBe("Healthy");
+    }
+
+    [Fact]
+    public async Task Readyz_WhenDatabaseIsNotMigrated_Returns503()
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, "Production", settings: new Dictionary<string, string?>
+        {
+            ["Database:MigrateOnStartup"] = "false",
+            ["Portal:Demo:Enabled"] = "false",
+        });
+        using var client = portal.CreateClient();
+
+        (await client.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+
+        (await portal.RunCommandAsync("migrate")).ExitCode.ShouldBe(0);
+        (await client.GetAsync("/readyz")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Pages_WithoutSignIn_RedirectToTheSignInPage()
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite);
+        using var client = portal.CreateClient(new() { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/admin/teams");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        response.Headers.Location!.ToString().ShouldContain("/account/login");
+        (await client.GetAsync("/account/login")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
