@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.Playwright;
+
+namespace Portal.Web.Tests.Browser;
+
+/// <summary>Admin and token pages driven through Chromium as a user would.</summary>
+public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<BrowserSession>
+{
+    [Fact]
+    public async Task Admin_CreatesATeam_SeesFieldErrorsFirst_ThenTheTeamAndItsAuditEntry()
+    {
+        var page = await session.SignInAsync("admin@example.com");
+        await page.GotoAsync("/admin/teams");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        await page.ClickAsync("[data-testid=new-team]");
+        await page.FillAsync("[data-testid=team-slug]", "Bad Slug");
+        await page.FillAsync("[data-testid=team-budget] input", "-5");
+        await page.ClickAsync("[data-testid=team-save]");
+        await page.Locator("[data-testid=error-Slug]").WaitForAsync();
+        (await page.Locator("[data-testid=error-MonthlyBudgetUsd]").InnerTextAsync()).ShouldContain("zero or more");
+        (await page.Locator("[data-testid=error-Name]").InnerTextAsync()).ShouldContain("required");
+        await BrowserSession.ScreenshotAsync(page, "admin-team-field-errors");
+
+        await page.FillAsync("[data-testid=team-slug]", "checkout");
+        await page.FillAsync("[data-testid=team-name]", "Checkout");
+        await page.FillAsync("[data-testid=team-cost-center]", "CC-3003");
+        await page.FillAsync("[data-testid=team-budget] input", "1500");
+        await page.ClickAsync("[data-testid=team-save]");
+
+        await page.Locator("[data-testid=teams-grid]").GetByText("checkout", new() { Exact = true }).WaitForAsync();
+        await BrowserSession.ScreenshotAsync(page, "admin-teams");
+
+        await page.GotoAsync("/admin/audit");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await page.FillAsync("[data-testid=filter-target]", "checkout");
+        await page.ClickAsync("[data-testid=filter-apply]");
+        var grid = page.Locator("[data-testid=audit-grid]");
+        await grid.GetByText("team.created").WaitForAsync();
+        (await grid.InnerTextAsync()).ShouldContain("admin@example.com");
+        await BrowserSession.ScreenshotAsync(page, "admin-audit-log");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Developer_CreatesAToken_AndItWorksAgainstTheApi()
+    {
+        var page = await session.SignInAsync("dev2@example.com");
+        await page.GotoAsync("/tokens");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        await page.FillAsync("[data-testid=token-name]", "laptop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        var token = (await page.Locator("[data-testid=new-token]").InnerTextAsync()).Trim();
+        await page.Locator("[data-testid=tokens-grid]").GetByText("laptop").WaitForAsync();
+        await BrowserSession.ScreenshotAsync(page, "tokens");
+
+        using var client = new HttpClient { BaseAddress = session.Portal.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var me = await client.GetAsync("/api/v1/me");
+        me.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await me.Content.ReadAsStringAsync()).ShouldContain("\"slug\":\"search\"");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await page.Locator("[data-testid=tokens-grid]").GetByText("Revoked").WaitForAsync();
+        (await client.GetAsync("/api/v1/me")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        await page.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,109 @@
+using Microsoft.Playwright;
+using Portal.Data;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Browser;
+
+/// <summary>
+/// One portal on Kestrel (the embedded default: SQLite, Development, demo organisation) and one headless Debian Chromium,
+/// shared by the browser tests of a class. Screenshots go to TestResults/screenshots.
+/// </summary>
+public sealed class BrowserSession : IAsyncLifetime
+{
+    public const string DemoPassword = "portal-demo";
+
+    private IPlaywright? _playwright;
+
+    public PortalWebFactory Portal { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
+
+    public async Task InitializeAsync()
+    {
+        Portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("PORTAL_TEST_CHROMIUM") ?? "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Portal.DisposeAsync();
+    }
+
+    /// <summary>A fresh browser context signed in as the user, on the home page with the circuit connected.</summary>
+    public async Task<IPage> SignInAsync(string email)
+    {
+        var context = await Browser.NewContextAsync(new() { BaseURL = Portal.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync(email, DemoPassword);
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await WaitForCircuitAsync(page);
+        return page;
+    }
+
+    /// <summary>Waits until the page's Blazor circuit is live (prerendered markup does not respond yet); on timeout keeps a screenshot and says where the page was.</summary>
+    public static async Task WaitForCircuitAsync(IPage page)
+    {
+        try
+        {
+            await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, "timeout-" + Guid.NewGuid().ToString("N")[..8]);
+            throw new TimeoutException($"The shell did not load at {page.Url}: {(await page.ContentAsync())[..Math.Min(2000, (await page.ContentAsync()).Length)]}");
+        }
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name) =>
+        await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    private static string FindScreenshotDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Portal.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var path = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
+
+/// <summary>Page object for the sign-in page.</summary>
+public sealed class LoginPage(IPage page)
+{
+    public async Task OpenAsync() => await page.GotoAsync("/account/login");
+
+    public async Task SignInAsync(string email, string password)
+    {
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("button[type=submit]");
+    }
+
+    public ILocator Error => page.Locator("[data-testid=login-error]");
+}
+
+/// <summary>Page object for the shell's navigation.</summary>
+public sealed class Navigation(IPage page)
+{
+    public async Task<IReadOnlyList<string>> ItemsAsync()
+    {
+        var texts = await page.Locator("[data-testid=main-nav] .rz-navigation-item-text").AllInnerTextsAsync();
+        return [.. texts.Select(t => t.Trim()).Where(t => t.Length > 0)];
+    }
+}
