@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portal.Provisioning.Pricing.Pricers;
+
+/// <summary>Reads resolved CloudFormation property values, which may arrive as JSON numbers/booleans or as strings.</summary>
+internal static class PropertyReader
+{
+    public static JsonNode? Path(JsonObject properties, string name) => properties.TryGetPropertyValue(name, out var node) ? node : null;
+
+    public static bool IsSet(JsonObject properties, string name) => Path(properties, name) is not null;
+
+    public static bool TryGetDecimal(JsonNode? node, out decimal value)
+    {
+        value = 0;
+        if (node is not JsonValue v)
+        {
+            return false;
+        }
+
+        var kind = v.GetValueKind();
+        if (kind == JsonValueKind.Number)
+        {
+            return v.TryGetValue(out value) || TryParse(v.ToJsonString(), out value);
+        }
+
+        return kind == JsonValueKind.String && TryParse(v.GetValue<string>(), out value);
+    }
+
+    public static bool TryGetString(JsonNode? node, out string value)
+    {
+        value = "";
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+        {
+            value = v.GetValue<string>();
+            return true;
+        }
+
+        return false;
+    }
+
+    public static string? GetString(JsonObject properties, string name) =>
+        TryGetString(Path(properties, name), out var value) ? value : null;
+
+    /// <summary>True/false for JSON booleans or "true"/"false" strings; <paramref name="fallback"/> when absent or unreadable.</summary>
+    public static bool GetBool(JsonObject properties, string name, bool fallback)
+    {
+        if (Path(properties, name) is not JsonValue v)
+        {
+            return fallback;
+        }
+
+        var kind = v.GetValueKind();
+        if (kind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return kind == JsonValueKind.True;
+        }
+
+        if (kind == JsonValueKind.String && bool.TryParse(v.GetValue<string>(), out var parsed))
+        {
+            return parsed;
+        }
+
+        return fallback;
+    }
+
+    /// <summary>A short rendering of an unresolvable value for an Unpriced reason.</summary>
+    public static string Describe(JsonNode? node)
+    {
+        if (node is null)
+        {
+            return "not set";
+        }
+
+        var json = node.ToJsonString();
+        return json.Length <= 80 ? json : string.Concat(json.AsSpan(0, 77), "...");
+    }
+
+    /// <summary>The logical id a <c>{"Ref": "X"}</c> or <c>{"Fn::GetAtt": ["X", "Attr"]}</c> (or <c>"X.Attr"</c>) points at.</summary>
+    public static string? ReferencedLogicalId(JsonNode? node)
+    {
+        if (node is not JsonObject obj || obj.Count != 1)
+        {
+            return null;
+        }
+
+        if (TryGetString(Path(obj, "Ref"), out var refId))
+        {
+            return refId;
+        }
+
+        return Path(obj, "Fn::GetAtt") switch
+        {
+            JsonArray { Count: >= 1 } array when TryGetString(array[0], out var id) => id,
+            JsonValue value when TryGetString(value, out var dotted) && dotted.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot =>
+                dotted[..dot],
+            _ => null,
+        };
+    }
+
+    private static bool TryParse(string text, out decimal value) =>
+        decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+}
