@@ -7,7 +7,7 @@ namespace Portal.Provisioning.Pricing;
 /// Estimates the monthly (730 h) list cost of a resolved stack. Thread-safe; register as a singleton.
 /// Throws <see cref="ArgumentException"/> for an unsupported region, an unknown or negative usage key, or duplicate logical ids.
 /// </summary>
-public sealed class CostEstimator
+public sealed class CostEstimator(PriceCatalog catalog)
 {
     // Usage key → the resource type that consumes it; usage given for a stack without that type is reported, not lost silently.
     private static readonly (string Key, string ResourceType)[] UsageConsumers =
@@ -25,41 +25,13 @@ public sealed class CostEstimator
         (UsageKeys.AuroraIoRequestsMillions, RdsInstancePricer.ClusterType),
     ];
 
-    private readonly PriceCatalog _catalog;
-    private readonly FrozenDictionary<string, IResourcePricer> _pricers;
+    // Pricers are stateless, so one table serves every estimator.
+    private static readonly FrozenDictionary<string, IResourcePricer> Pricers = BuildPricers();
 
-    public CostEstimator(PriceCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        _catalog = catalog;
-        IResourcePricer[] pricers =
-        [
-            new FreeResourcePricer(),
-            new VpcEndpointPricer(),
-            new FargateServicePricer(),
-            new EksClusterPricer(),
-            new EksNodegroupPricer(),
-            new AutoScalingGroupPricer(),
-            new RdsInstancePricer(),
-            new AuroraClusterPricer(),
-            new ElastiCachePricer(),
-            new NatGatewayPricer(),
-            new ElasticIpPricer(),
-            new LoadBalancerPricer(),
-            new S3BucketPricer(),
-            new LogGroupPricer(),
-            new CloudFrontPricer(),
-            new EcrRepositoryPricer(),
-            new SimpleMonthlyPricer(),
-            new AlarmPricer(),
-        ];
-        _pricers = pricers
-            .SelectMany(p => p.ResourceTypes.Select(type => KeyValuePair.Create(type, p)))
-            .ToFrozenDictionary(StringComparer.Ordinal);
-    }
+    private readonly PriceCatalog _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
 
     /// <summary>The resource types the estimator prices or knows to be free.</summary>
-    public IReadOnlyCollection<string> KnownResourceTypes => _pricers.Keys;
+    public IReadOnlyCollection<string> KnownResourceTypes => Pricers.Keys;
 
     public CostEstimate Estimate(EstimateInput input)
     {
@@ -74,7 +46,7 @@ public sealed class CostEstimator
 
         foreach (var resource in input.Resources)
         {
-            if (!_pricers.TryGetValue(resource.ResourceType, out var pricer))
+            if (!Pricers.TryGetValue(resource.ResourceType, out var pricer))
             {
                 unpriced.Add(new UnpricedResource(resource.LogicalId, resource.ResourceType, $"resource type {resource.ResourceType} is neither priced nor on the known-free list"));
                 continue;
@@ -121,6 +93,34 @@ public sealed class CostEstimator
         }
 
         return new CostLineItem(logicalId, resourceType, description, Math.Round(sum, 2, MidpointRounding.AwayFromZero), components);
+    }
+
+    private static FrozenDictionary<string, IResourcePricer> BuildPricers()
+    {
+        IResourcePricer[] pricers =
+        [
+            new FreeResourcePricer(),
+            new VpcEndpointPricer(),
+            new FargateServicePricer(),
+            new EksClusterPricer(),
+            new EksNodegroupPricer(),
+            new AutoScalingGroupPricer(),
+            new RdsInstancePricer(),
+            new AuroraClusterPricer(),
+            new ElastiCachePricer(),
+            new NatGatewayPricer(),
+            new ElasticIpPricer(),
+            new LoadBalancerPricer(),
+            new S3BucketPricer(),
+            new LogGroupPricer(),
+            new CloudFrontPricer(),
+            new EcrRepositoryPricer(),
+            new SimpleMonthlyPricer(),
+            new AlarmPricer(),
+        ];
+        return pricers
+            .SelectMany(p => p.ResourceTypes.Select(type => KeyValuePair.Create(type, p)))
+            .ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     private static void ReportUnusedUsage(PricingContext context)

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Portal.Provisioning.Pricing;
@@ -45,7 +46,7 @@ public sealed class PriceCatalog
         }
     }
 
-    public bool TryGet(string region, PriceKey key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Price? price)
+    public bool TryGet(string region, PriceKey key, [NotNullWhen(true)] out Price? price)
     {
         EnsureSupportedRegion(region);
         return _prices.TryGetValue((region, key), out price);
@@ -54,7 +55,7 @@ public sealed class PriceCatalog
     public Price Get(string region, PriceKey key) =>
         TryGet(region, key, out var price) ? price : throw new KeyNotFoundException($"No price for {key} in {region}.");
 
-    public bool TryGetEc2OnDemand(string region, string instanceType, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Price? price) =>
+    public bool TryGetEc2OnDemand(string region, string instanceType, [NotNullWhen(true)] out Price? price) =>
         TryGet(region, new PriceKey(Ec2Service, instanceType, Ec2OnDemandDimension), out price);
 
     /// <summary>Builds a catalog from price files in the embedded formats (prices.csv and, optionally, the EC2 instance list).</summary>

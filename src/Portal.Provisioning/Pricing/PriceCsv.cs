@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Portal.Provisioning.Pricing;
 
-/// <summary>Reads RFC 4180 CSV (quoted fields may hold commas and doubled quotes); enough for the price files.</summary>
+// Reads RFC 4180 CSV (quoted fields may hold commas and doubled quotes); enough for the price files.
 internal static class PriceCsv
 {
     public static IEnumerable<string[]> ReadRows(TextReader reader)

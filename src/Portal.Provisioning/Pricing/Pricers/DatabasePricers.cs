@@ -2,11 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>
-/// RDS instances. PostgreSQL: class hourly (Multi-AZ rate, else 2× single-AZ), gp3 storage (× 2 when Multi-AZ), IOPS beyond
-/// the 3,000 gp3 baseline; read replicas as single-AZ instances. Aurora PostgreSQL instances: class rate, or the cluster's
-/// minimum ACUs for <c>db.serverless</c>.
-/// </summary>
+// RDS instances. PostgreSQL: class hourly (Multi-AZ rate, else 2× single-AZ), gp3 storage (× 2 when Multi-AZ), IOPS beyond the 3,000 gp3 baseline; read replicas as single-AZ instances. Aurora PostgreSQL instances: class rate, or the cluster's minimum ACUs for db.serverless.
 internal sealed class RdsInstancePricer : IResourcePricer
 {
     public const string InstanceType = "AWS::RDS::DBInstance";
@@ -194,7 +190,7 @@ internal sealed class RdsInstancePricer : IResourcePricer
     }
 }
 
-/// <summary>Aurora PostgreSQL clusters: storage by <c>auroraStorageGb</c> and I/O by <c>auroraIoRequestsMillions</c>, split over clusters.</summary>
+// Aurora PostgreSQL clusters: storage by auroraStorageGb and I/O by auroraIoRequestsMillions, split over clusters.
 internal sealed class AuroraClusterPricer : IResourcePricer
 {
     public static readonly PriceKey Storage = new("Aurora", "storage", "Aurora Standard storage");
@@ -239,7 +235,7 @@ internal sealed class AuroraClusterPricer : IResourcePricer
     }
 }
 
-/// <summary>ElastiCache (Redis OSS): node type × node count.</summary>
+// ElastiCache (Redis OSS): node type × node count.
 internal sealed class ElastiCachePricer : IResourcePricer
 {
     public const string ReplicationGroupType = "AWS::ElastiCache::ReplicationGroup";

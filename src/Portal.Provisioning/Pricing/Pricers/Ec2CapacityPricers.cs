@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>Prices N on-demand (or spot) Linux instances of one type for a month.</summary>
+// Prices N on-demand (or spot) Linux instances of one type for a month.
 internal static class InstanceHours
 {
     public static ResourcePricing Price(string instanceType, decimal count, bool spot, string what, PricingContext context)
@@ -21,7 +21,7 @@ internal static class InstanceHours
     }
 }
 
-/// <summary>EKS clusters: the control plane at the standard-support rate.</summary>
+// EKS clusters: the control plane at the standard-support rate.
 internal sealed class EksClusterPricer : IResourcePricer
 {
     public static readonly PriceKey ControlPlane = new("EKS", "cluster (standard support)", "control plane");
@@ -42,7 +42,7 @@ internal sealed class EksClusterPricer : IResourcePricer
     }
 }
 
-/// <summary>EKS managed node groups: first instance type × ScalingConfig.DesiredSize; SPOT at the stated discount.</summary>
+// EKS managed node groups: first instance type × ScalingConfig.DesiredSize; SPOT at the stated discount.
 internal sealed class EksNodegroupPricer : IResourcePricer
 {
     public IReadOnlyCollection<string> ResourceTypes { get; } = ["AWS::EKS::Nodegroup"];
@@ -94,7 +94,7 @@ internal sealed class EksNodegroupPricer : IResourcePricer
     }
 }
 
-/// <summary>Auto Scaling groups whose launch template or launch configuration names a literal instance type × DesiredCapacity (or MinSize).</summary>
+// Auto Scaling groups whose launch template or launch configuration names a literal instance type × DesiredCapacity (or MinSize).
 internal sealed class AutoScalingGroupPricer : IResourcePricer
 {
     public IReadOnlyCollection<string> ResourceTypes { get; } = ["AWS::AutoScaling::AutoScalingGroup"];

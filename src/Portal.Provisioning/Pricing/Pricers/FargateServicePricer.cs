@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>ECS services on Fargate: (vCPU-hours + GB-hours) × DesiredCount from the referenced task definition's Cpu and Memory.</summary>
+// ECS services on Fargate: (vCPU-hours + GB-hours) × DesiredCount from the referenced task definition's Cpu and Memory.
 internal sealed class FargateServicePricer : IResourcePricer
 {
     public static readonly PriceKey Vcpu = new("Fargate", "Linux/x86", "vCPU");
@@ -26,10 +26,9 @@ internal sealed class FargateServicePricer : IResourcePricer
         }
 
         var task = taskDefinition.Properties;
-        var architecture = PropertyReader.Path(task, "RuntimePlatform") is JsonObject platform
-            ? PropertyReader.GetString(platform, "CpuArchitecture") ?? "X86_64"
-            : "X86_64";
-        var os = PropertyReader.Path(task, "RuntimePlatform") is JsonObject p2 ? PropertyReader.GetString(p2, "OperatingSystemFamily") ?? "LINUX" : "LINUX";
+        var platform = PropertyReader.Path(task, "RuntimePlatform") as JsonObject;
+        var architecture = (platform is null ? null : PropertyReader.GetString(platform, "CpuArchitecture")) ?? "X86_64";
+        var os = (platform is null ? null : PropertyReader.GetString(platform, "OperatingSystemFamily")) ?? "LINUX";
         if (architecture != "X86_64" || os != "LINUX")
         {
             return ResourcePricing.Unpriced($"Fargate {os}/{architecture} has no price row (only Linux/x86)");
@@ -85,7 +84,7 @@ internal sealed class FargateServicePricer : IResourcePricer
             SpotDiscount.For("Fargate memory", spotShare * gbHours, memoryPrice, context));
     }
 
-    /// <summary>The share of tasks on FARGATE_SPOT; false when the service does not run on Fargate.</summary>
+    // The share of tasks on FARGATE_SPOT; false when the service does not run on Fargate.
     private static bool TrySpotShare(EstimateResource resource, PricingContext context, out decimal spotShare, out string reason)
     {
         spotShare = 0;

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>The explicit list of resource types AWS does not charge for; anything not listed anywhere is Unpriced, never $0.</summary>
+// The explicit list of resource types AWS does not charge for; anything not listed anywhere is Unpriced, never $0.
 internal sealed class FreeResourcePricer : IResourcePricer
 {
     private static readonly FrozenDictionary<string, string> Free = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -42,12 +42,16 @@ internal sealed class FreeResourcePricer : IResourcePricer
         ["AWS::SecretsManager::SecretTargetAttachment"] = "no charge",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
+    // One shared answer per type keeps the free majority of a stack allocation-free.
+    private static readonly FrozenDictionary<string, ResourcePricing> Answers =
+        Free.ToFrozenDictionary(p => p.Key, p => ResourcePricing.Priced(p.Value), StringComparer.Ordinal);
+
     public IReadOnlyCollection<string> ResourceTypes => Free.Keys;
 
-    public ResourcePricing Price(EstimateResource resource, PricingContext context) => ResourcePricing.Priced(Free[resource.ResourceType]);
+    public ResourcePricing Price(EstimateResource resource, PricingContext context) => Answers[resource.ResourceType];
 }
 
-/// <summary>VPC endpoints: Gateway endpoints (the default type) are free; Interface endpoints have no price row.</summary>
+// VPC endpoints: Gateway endpoints (the default type) are free; Interface endpoints have no price row.
 internal sealed class VpcEndpointPricer : IResourcePricer
 {
     public IReadOnlyCollection<string> ResourceTypes { get; } = ["AWS::EC2::VPCEndpoint"];

@@ -1,6 +1,6 @@
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>Prices one family of CloudFormation resource types.</summary>
+// Prices one family of CloudFormation resource types.
 internal interface IResourcePricer
 {
     IReadOnlyCollection<string> ResourceTypes { get; }
@@ -8,7 +8,7 @@ internal interface IResourcePricer
     ResourcePricing Price(EstimateResource resource, PricingContext context);
 }
 
-/// <summary>A pricer's answer: a description with its components, or the reason it cannot be priced.</summary>
+// A pricer's answer: a description with its components, or the reason it cannot be priced.
 internal sealed record ResourcePricing(string Description, IReadOnlyList<PriceComponent> Components, string? UnpricedReason)
 {
     public static ResourcePricing Priced(string description, params PriceComponent[] components) => new(description, components, null);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>NAT gateways: gateway hours plus <c>natProcessedGb</c> split evenly over the stack's NAT gateways.</summary>
+// NAT gateways: gateway hours plus natProcessedGb split evenly over the stack's NAT gateways.
 internal sealed class NatGatewayPricer : IResourcePricer
 {
     public const string NatGatewayType = "AWS::EC2::NatGateway";
@@ -36,7 +36,7 @@ internal sealed class NatGatewayPricer : IResourcePricer
     }
 }
 
-/// <summary>Elastic IPs: every public IPv4 address is billed per in-use hour.</summary>
+// Elastic IPs: every public IPv4 address is billed per in-use hour.
 internal sealed class ElasticIpPricer : IResourcePricer
 {
     public static readonly PriceKey PublicIpv4 = new("VPC", "Public IPv4 address", "in-use address hour (incl. Elastic IP)");
@@ -49,7 +49,7 @@ internal sealed class ElasticIpPricer : IResourcePricer
             : ResourcePricing.NoPrice(PublicIpv4, context.Region);
 }
 
-/// <summary>Application load balancers: hours, <c>albLcu</c> LCUs per ALB, and the public IPv4 address an internet-facing ALB holds per subnet.</summary>
+// Application load balancers: hours, albLcu LCUs per ALB, and the public IPv4 address an internet-facing ALB holds per subnet.
 internal sealed class LoadBalancerPricer : IResourcePricer
 {
     public static readonly PriceKey Hour = new("ELB", "Application Load Balancer", "ALB hour");

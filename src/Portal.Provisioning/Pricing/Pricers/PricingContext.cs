@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>Per-estimate state the pricers share: prices for the region, usage, the other resources, and assumptions made.</summary>
+// Per-estimate state the pricers share: prices for the region, usage, the other resources, and assumptions made.
 internal sealed class PricingContext
 {
     public const decimal HoursPerMonth = 730m;
@@ -44,7 +44,7 @@ internal sealed class PricingContext
 
     public int Count(string resourceType) => _countByType.GetValueOrDefault(resourceType);
 
-    /// <summary>The stack-wide usage for <paramref name="key"/> split evenly over the stack's resources of <paramref name="resourceType"/>.</summary>
+    // The stack-wide usage for key split evenly over the stack's resources of resourceType.
     public decimal Share(string key, string resourceType, string unit)
     {
         var total = Usage(key);
@@ -71,7 +71,7 @@ internal sealed class PricingContext
         }
     }
 
-    /// <summary>Follows a <c>Ref</c>/<c>Fn::GetAtt</c> to a resource of <paramref name="resourceType"/> in this stack.</summary>
+    // Follows a Ref/Fn::GetAtt to a resource of resourceType in this stack.
     public bool TryFollow(JsonNode? reference, string resourceType, [NotNullWhen(true)] out EstimateResource? target)
     {
         target = null;
@@ -81,7 +81,7 @@ internal sealed class PricingContext
             && string.Equals(target.ResourceType, resourceType, StringComparison.Ordinal);
     }
 
-    /// <summary>Finds a resource of <paramref name="resourceType"/> by reference, or by a literal value of its <paramref name="nameProperty"/>.</summary>
+    // Finds a resource of resourceType by reference, or by a literal value of its nameProperty.
     public bool TryFind(JsonNode? reference, string resourceType, string nameProperty, [NotNullWhen(true)] out EstimateResource? target)
     {
         if (TryFollow(reference, resourceType, out target))

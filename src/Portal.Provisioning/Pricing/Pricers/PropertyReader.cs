@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>Reads resolved CloudFormation property values, which may arrive as JSON numbers/booleans or as strings.</summary>
+// Reads resolved CloudFormation property values, which may arrive as JSON numbers/booleans or as strings.
 internal static class PropertyReader
 {
     public static JsonNode? Path(JsonObject properties, string name) => properties.TryGetPropertyValue(name, out var node) ? node : null;
@@ -43,7 +43,7 @@ internal static class PropertyReader
     public static string? GetString(JsonObject properties, string name) =>
         TryGetString(Path(properties, name), out var value) ? value : null;
 
-    /// <summary>True/false for JSON booleans or "true"/"false" strings; <paramref name="fallback"/> when absent or unreadable.</summary>
+    // True/false for JSON booleans or "true"/"false" strings; fallback when absent or unreadable.
     public static bool GetBool(JsonObject properties, string name, bool fallback)
     {
         if (Path(properties, name) is not JsonValue v)
@@ -65,7 +65,7 @@ internal static class PropertyReader
         return fallback;
     }
 
-    /// <summary>A short rendering of an unresolvable value for an Unpriced reason.</summary>
+    // A short rendering of an unresolvable value for an Unpriced reason.
     public static string Describe(JsonNode? node)
     {
         if (node is null)
@@ -77,7 +77,7 @@ internal static class PropertyReader
         return json.Length <= 80 ? json : string.Concat(json.AsSpan(0, 77), "...");
     }
 
-    /// <summary>The logical id a <c>{"Ref": "X"}</c> or <c>{"Fn::GetAtt": ["X", "Attr"]}</c> (or <c>"X.Attr"</c>) points at.</summary>
+    // The logical id a {"Ref": "X"} or {"Fn::GetAtt": ["X", "Attr"]} (or "X.Attr") points at.
     public static string? ReferencedLogicalId(JsonNode? node)
     {
         if (node is not JsonObject obj || obj.Count != 1)

@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
+
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>Secrets, KMS keys: one flat monthly price per resource.</summary>
+// Secrets, KMS keys: one flat monthly price per resource.
 internal sealed class SimpleMonthlyPricer : IResourcePricer
 {
     public static readonly PriceKey Secret = new("Secrets Manager", "secret", "secret-month");
@@ -17,7 +19,7 @@ internal sealed class SimpleMonthlyPricer : IResourcePricer
     }
 }
 
-/// <summary>CloudWatch alarms: per standard-resolution alarm metric per month.</summary>
+// CloudWatch alarms: per standard-resolution alarm metric per month.
 internal sealed class AlarmPricer : IResourcePricer
 {
     public static readonly PriceKey StandardAlarm = new("CloudWatch", "alarm", "standard resolution alarm metric-month");
@@ -34,9 +36,9 @@ internal sealed class AlarmPricer : IResourcePricer
 
         // A metric-math alarm is billed per metric it reads, not per expression.
         var metrics = 1;
-        if (PropertyReader.Path(properties, "Metrics") is System.Text.Json.Nodes.JsonArray array)
+        if (PropertyReader.Path(properties, "Metrics") is JsonArray array)
         {
-            metrics = array.Count(m => m is System.Text.Json.Nodes.JsonObject o && PropertyReader.IsSet(o, "MetricStat"));
+            metrics = array.Count(m => m is JsonObject o && PropertyReader.IsSet(o, "MetricStat"));
             if (metrics == 0)
             {
                 return ResourcePricing.Unpriced("metric-math alarm without MetricStat entries (e.g. anomaly detection) has no price row");

@@ -1,12 +1,12 @@
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>The stated spot assumption: spot capacity costs 70% less than on-demand (shared/aws/README.md convention).</summary>
+// The stated spot assumption: spot capacity costs 70% less than on-demand (shared/aws/README.md convention).
 internal static class SpotDiscount
 {
     public const decimal Fraction = 0.70m;
     public const string Statement = "Spot capacity is assumed to cost 70% less than on-demand (actual spot prices vary by AZ and over time).";
 
-    /// <summary>A negative, Assumed component taking 70% off <paramref name="onDemand"/> for <paramref name="quantity"/> units.</summary>
+    // A negative, Assumed component taking 70% off onDemand for quantity units.
     public static PriceComponent For(string name, decimal quantity, Price onDemand, PricingContext context)
     {
         context.Assume(Statement);

@@ -1,6 +1,6 @@
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>Usage that belongs to the stack rather than one resource: data transfer out and backup storage.</summary>
+// Usage that belongs to the stack rather than one resource: data transfer out and backup storage.
 internal static class StackUsagePricer
 {
     public const string StackLogicalId = "(stack)";

@@ -1,6 +1,6 @@
 namespace Portal.Provisioning.Pricing.Pricers;
 
-/// <summary>S3 buckets: the stack's <c>s3StorageGb</c> (and <c>s3Requests1k</c>) split evenly over its buckets, priced as Standard.</summary>
+// S3 buckets: the stack's s3StorageGb (and s3Requests1k) split evenly over its buckets, priced as Standard.
 internal sealed class S3BucketPricer : IResourcePricer
 {
     public const string BucketType = "AWS::S3::Bucket";
@@ -37,7 +37,7 @@ internal sealed class S3BucketPricer : IResourcePricer
     }
 }
 
-/// <summary>CloudWatch log groups: <c>logsIngestGb</c> and <c>logsStorageGb</c> split evenly over the stack's log groups.</summary>
+// CloudWatch log groups: logsIngestGb and logsStorageGb split evenly over the stack's log groups.
 internal sealed class LogGroupPricer : IResourcePricer
 {
     public const string LogGroupType = "AWS::Logs::LogGroup";
@@ -73,7 +73,7 @@ internal sealed class LogGroupPricer : IResourcePricer
     }
 }
 
-/// <summary>ECR repositories: <c>ecrStorageGb</c> split evenly over the stack's repositories.</summary>
+// ECR repositories: ecrStorageGb split evenly over the stack's repositories.
 internal sealed class EcrRepositoryPricer : IResourcePricer
 {
     public const string RepositoryType = "AWS::ECR::Repository";
@@ -93,7 +93,7 @@ internal sealed class EcrRepositoryPricer : IResourcePricer
     }
 }
 
-/// <summary>CloudFront distributions: <c>cloudFrontTransferGb</c> and <c>cloudFrontRequests10k</c> split evenly over distributions.</summary>
+// CloudFront distributions: cloudFrontTransferGb and cloudFrontRequests10k split evenly over distributions.
 internal sealed class CloudFrontPricer : IResourcePricer
 {
     public const string DistributionType = "AWS::CloudFront::Distribution";
