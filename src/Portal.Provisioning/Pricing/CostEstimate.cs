@@ -35,10 +35,13 @@ public sealed record PriceComponent(
     string Notes)
 {
     internal static PriceComponent Of(string name, decimal quantity, Price price) =>
-        new(name, quantity, price.Unit, price.Usd, quantity * price.Usd, price.Basis, price.Source, price.Notes);
+        new(name, Normalize(quantity), price.Unit, price.Usd, Normalize(quantity * price.Usd), price.Basis, price.Source, price.Notes);
 
     internal static PriceComponent Assumed(string name, decimal quantity, string unit, decimal unitUsd, string source, string notes) =>
-        new(name, quantity, unit, unitUsd, quantity * unitUsd, PriceBasis.Assumed, source, notes);
+        new(name, Normalize(quantity), unit, unitUsd, Normalize(quantity * unitUsd), PriceBasis.Assumed, source, notes);
+
+    // Drops trailing zeros (730.0 → 730) so serialised quantities read as written; the value is unchanged.
+    private static decimal Normalize(decimal value) => value / 1.000000000000000000000000000000000m;
 }
 
 /// <summary>A resource the estimator could not price, and why; it is never counted as $0.</summary>

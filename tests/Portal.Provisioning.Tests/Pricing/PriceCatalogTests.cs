@@ -13,7 +13,7 @@ public sealed class PriceCatalogTests
         { FargateServicePricer.Memory.Service, FargateServicePricer.Memory.ResourceType, FargateServicePricer.Memory.Dimension },
         { EksClusterPricer.ControlPlane.Service, EksClusterPricer.ControlPlane.ResourceType, EksClusterPricer.ControlPlane.Dimension },
         { RdsInstancePricer.Gp3Storage.Service, RdsInstancePricer.Gp3Storage.ResourceType, RdsInstancePricer.Gp3Storage.Dimension },
-        { RdsInstancePricer.ServerlessAcu.Service, RdsInstancePricer.ServerlessAcu.ResourceType, RdsInstancePricer.ServerlessAcu.Dimension },
+        { AuroraInstancePricing.ServerlessAcu.Service, AuroraInstancePricing.ServerlessAcu.ResourceType, AuroraInstancePricing.ServerlessAcu.Dimension },
         { AuroraClusterPricer.Storage.Service, AuroraClusterPricer.Storage.ResourceType, AuroraClusterPricer.Storage.Dimension },
         { NatGatewayPricer.Hour.Service, NatGatewayPricer.Hour.ResourceType, NatGatewayPricer.Hour.Dimension },
         { NatGatewayPricer.Processed.Service, NatGatewayPricer.Processed.ResourceType, NatGatewayPricer.Processed.Dimension },
