@@ -84,7 +84,7 @@ public sealed class CostEstimator(PriceCatalog catalog)
         foreach (var component in components)
         {
             sum += component.MonthlyUsd;
-            regionAssumed |= component.Basis == PriceBasis.Assumed && component.Notes.StartsWith("Assumed equal to the us-east-1 price", StringComparison.Ordinal);
+            regionAssumed |= component.Basis == PriceBasis.Assumed && component.Notes.Contains(PriceCatalog.AssumedFromUsEast1, StringComparison.Ordinal);
         }
 
         if (regionAssumed)

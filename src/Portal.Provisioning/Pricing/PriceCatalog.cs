@@ -16,6 +16,9 @@ public sealed class PriceCatalog
     public const string Ec2Service = "EC2";
     public const string Ec2OnDemandDimension = "On-Demand Linux instance";
 
+    /// <summary>How the notes of a price taken equal to us-east-1 begin (its basis is Assumed).</summary>
+    public const string AssumedFromUsEast1 = "Assumed equal to the us-east-1 price";
+
     private const string PricesResource = "Portal.Provisioning.Pricing.prices.csv";
     private const string Ec2Resource = "Portal.Provisioning.Pricing.ec2-on-demand-us-east-1.csv";
     private const string Ec2FileSource =
@@ -185,7 +188,7 @@ public sealed class PriceCatalog
                     {
                         Region = region,
                         Basis = PriceBasis.Assumed,
-                        Notes = $"Assumed equal to the us-east-1 price: the catalog has no {region} price.{statement} us-east-1 source notes: {east.Notes}",
+                        Notes = $"{AssumedFromUsEast1}: the catalog has no {region} price.{statement} us-east-1 source notes: {east.Notes}",
                     };
                 }
             }
