@@ -57,7 +57,7 @@ internal sealed class EksNodegroupPricer : IResourcePricer
         }
 
         string instanceType;
-        var types = PropertyReader.Path(properties, "InstanceTypes");
+        var types = PropertyReader.Get(properties, "InstanceTypes");
         if (types is null)
         {
             if (PropertyReader.IsSet(properties, "LaunchTemplate"))
@@ -73,14 +73,14 @@ internal sealed class EksNodegroupPricer : IResourcePricer
             return ResourcePricing.Unpriced($"InstanceTypes {PropertyReader.Describe(types)} has no literal first instance type");
         }
 
-        if (PropertyReader.Path(properties, "ScalingConfig") is not JsonObject scaling)
+        if (PropertyReader.Get(properties, "ScalingConfig") is not JsonObject scaling)
         {
             return ResourcePricing.Unpriced("ScalingConfig is not set, so the node count is unknown");
         }
 
-        if (!PropertyReader.TryGetDecimal(PropertyReader.Path(scaling, "DesiredSize"), out var count))
+        if (!PropertyReader.TryGetDecimal(PropertyReader.Get(scaling, "DesiredSize"), out var count))
         {
-            if (!PropertyReader.TryGetDecimal(PropertyReader.Path(scaling, "MinSize"), out count))
+            if (!PropertyReader.TryGetDecimal(PropertyReader.Get(scaling, "MinSize"), out count))
             {
                 return ResourcePricing.Unpriced("ScalingConfig has neither a literal DesiredSize nor MinSize");
             }
@@ -108,16 +108,16 @@ internal sealed class AutoScalingGroupPricer : IResourcePricer
         }
 
         string? instanceType = null;
-        if (PropertyReader.Path(properties, "LaunchTemplate") is JsonObject spec)
+        if (PropertyReader.Get(properties, "LaunchTemplate") is JsonObject spec)
         {
-            var reference = PropertyReader.Path(spec, "LaunchTemplateId") ?? PropertyReader.Path(spec, "LaunchTemplateName");
+            var reference = PropertyReader.Get(spec, "LaunchTemplateId") ?? PropertyReader.Get(spec, "LaunchTemplateName");
             if (context.TryFollow(reference, "AWS::EC2::LaunchTemplate", out var template)
-                && PropertyReader.Path(template.Properties, "LaunchTemplateData") is JsonObject data)
+                && PropertyReader.Get(template.Properties, "LaunchTemplateData") is JsonObject data)
             {
                 instanceType = PropertyReader.GetString(data, "InstanceType");
             }
         }
-        else if (context.TryFollow(PropertyReader.Path(properties, "LaunchConfigurationName"), "AWS::AutoScaling::LaunchConfiguration", out var configuration))
+        else if (context.TryFollow(PropertyReader.Get(properties, "LaunchConfigurationName"), "AWS::AutoScaling::LaunchConfiguration", out var configuration))
         {
             instanceType = PropertyReader.GetString(configuration.Properties, "InstanceType");
         }
@@ -127,9 +127,9 @@ internal sealed class AutoScalingGroupPricer : IResourcePricer
             return ResourcePricing.Unpriced("no literal InstanceType in a launch template or launch configuration of this stack");
         }
 
-        if (!PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "DesiredCapacity"), out var count))
+        if (!PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "DesiredCapacity"), out var count))
         {
-            if (!PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "MinSize"), out count))
+            if (!PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "MinSize"), out count))
             {
                 return ResourcePricing.Unpriced("neither DesiredCapacity nor MinSize is a literal number");
             }

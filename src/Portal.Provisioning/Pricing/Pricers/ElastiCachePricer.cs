@@ -24,7 +24,7 @@ internal sealed class ElastiCachePricer : IResourcePricer
         var nodeType = PropertyReader.GetString(properties, "CacheNodeType");
         if (nodeType is null)
         {
-            return ResourcePricing.Unpriced($"CacheNodeType {PropertyReader.Describe(PropertyReader.Path(properties, "CacheNodeType"))} is not literal");
+            return ResourcePricing.Unpriced($"CacheNodeType {PropertyReader.Describe(PropertyReader.Get(properties, "CacheNodeType"))} is not literal");
         }
 
         if (!TryNodeCount(properties, isGroup, out var nodes, out var layout))
@@ -45,24 +45,24 @@ internal sealed class ElastiCachePricer : IResourcePricer
         if (!isGroup)
         {
             layout = "NumCacheNodes";
-            var ok = PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "NumCacheNodes"), out nodes);
+            var ok = PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "NumCacheNodes"), out nodes);
             layout = ok ? $"{PricingContext.Format(nodes)} cache nodes" : "NumCacheNodes is not a literal number";
             return ok;
         }
 
         if (PropertyReader.IsSet(properties, "NumCacheClusters"))
         {
-            var ok = PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "NumCacheClusters"), out nodes);
+            var ok = PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "NumCacheClusters"), out nodes);
             layout = ok ? "primary + replicas" : "NumCacheClusters is not a literal number";
             return ok;
         }
 
         // Cluster mode: shards × (1 primary + replicas), from the per-shard configuration when it is given.
-        if (!PropertyReader.IsSet(properties, "ReplicasPerNodeGroup") && PropertyReader.Path(properties, "NodeGroupConfiguration") is JsonArray { Count: > 0 } shards)
+        if (!PropertyReader.IsSet(properties, "ReplicasPerNodeGroup") && PropertyReader.Get(properties, "NodeGroupConfiguration") is JsonArray { Count: > 0 } shards)
         {
             foreach (var shard in shards)
             {
-                var replicas = shard is JsonObject s && PropertyReader.TryGetDecimal(PropertyReader.Path(s, "ReplicaCount"), out var r) ? r : 0;
+                var replicas = shard is JsonObject s && PropertyReader.TryGetDecimal(PropertyReader.Get(s, "ReplicaCount"), out var r) ? r : 0;
                 nodes += 1 + replicas;
             }
 
@@ -72,8 +72,8 @@ internal sealed class ElastiCachePricer : IResourcePricer
 
         var groups = 1m;
         var replicasPerGroup = 0m;
-        if ((PropertyReader.IsSet(properties, "NumNodeGroups") && !PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "NumNodeGroups"), out groups))
-            || (PropertyReader.IsSet(properties, "ReplicasPerNodeGroup") && !PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "ReplicasPerNodeGroup"), out replicasPerGroup)))
+        if ((PropertyReader.IsSet(properties, "NumNodeGroups") && !PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "NumNodeGroups"), out groups))
+            || (PropertyReader.IsSet(properties, "ReplicasPerNodeGroup") && !PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "ReplicasPerNodeGroup"), out replicasPerGroup)))
         {
             layout = "NumNodeGroups or ReplicasPerNodeGroup is not a literal number";
             return false;

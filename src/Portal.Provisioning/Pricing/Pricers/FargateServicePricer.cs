@@ -19,14 +19,14 @@ internal sealed class FargateServicePricer : IResourcePricer
             return ResourcePricing.Unpriced(reason);
         }
 
-        if (!context.TryFollow(PropertyReader.Path(properties, "TaskDefinition"), "AWS::ECS::TaskDefinition", out var taskDefinition))
+        if (!context.TryFollow(PropertyReader.Get(properties, "TaskDefinition"), "AWS::ECS::TaskDefinition", out var taskDefinition))
         {
             return ResourcePricing.Unpriced(
-                $"TaskDefinition {PropertyReader.Describe(PropertyReader.Path(properties, "TaskDefinition"))} is not a reference to a task definition in this stack");
+                $"TaskDefinition {PropertyReader.Describe(PropertyReader.Get(properties, "TaskDefinition"))} is not a reference to a task definition in this stack");
         }
 
         var task = taskDefinition.Properties;
-        var platform = PropertyReader.Path(task, "RuntimePlatform") as JsonObject;
+        var platform = PropertyReader.Get(task, "RuntimePlatform") as JsonObject;
         var architecture = (platform is null ? null : PropertyReader.GetString(platform, "CpuArchitecture")) ?? "X86_64";
         var os = (platform is null ? null : PropertyReader.GetString(platform, "OperatingSystemFamily")) ?? "LINUX";
         if (architecture != "X86_64" || os != "LINUX")
@@ -34,17 +34,17 @@ internal sealed class FargateServicePricer : IResourcePricer
             return ResourcePricing.Unpriced($"Fargate {os}/{architecture} has no price row (only Linux/x86)");
         }
 
-        if (!TryVcpu(PropertyReader.Path(task, "Cpu"), out var vcpu))
+        if (!TryVcpu(PropertyReader.Get(task, "Cpu"), out var vcpu))
         {
-            return ResourcePricing.Unpriced($"task definition {taskDefinition.LogicalId} Cpu {PropertyReader.Describe(PropertyReader.Path(task, "Cpu"))} is not a literal CPU size");
+            return ResourcePricing.Unpriced($"task definition {taskDefinition.LogicalId} Cpu {PropertyReader.Describe(PropertyReader.Get(task, "Cpu"))} is not a literal CPU size");
         }
 
-        if (!TryGb(PropertyReader.Path(task, "Memory"), out var gb))
+        if (!TryGb(PropertyReader.Get(task, "Memory"), out var gb))
         {
-            return ResourcePricing.Unpriced($"task definition {taskDefinition.LogicalId} Memory {PropertyReader.Describe(PropertyReader.Path(task, "Memory"))} is not a literal memory size");
+            return ResourcePricing.Unpriced($"task definition {taskDefinition.LogicalId} Memory {PropertyReader.Describe(PropertyReader.Get(task, "Memory"))} is not a literal memory size");
         }
 
-        var countNode = PropertyReader.Path(properties, "DesiredCount");
+        var countNode = PropertyReader.Get(properties, "DesiredCount");
         decimal count;
         if (countNode is null)
         {
@@ -102,10 +102,10 @@ internal sealed class FargateServicePricer : IResourcePricer
             return false;
         }
 
-        var strategy = PropertyReader.Path(properties, "CapacityProviderStrategy") as JsonArray;
-        if (strategy is null && context.TryFollow(PropertyReader.Path(properties, "Cluster"), "AWS::ECS::Cluster", out var cluster))
+        var strategy = PropertyReader.Get(properties, "CapacityProviderStrategy") as JsonArray;
+        if (strategy is null && context.TryFollow(PropertyReader.Get(properties, "Cluster"), "AWS::ECS::Cluster", out var cluster))
         {
-            strategy = PropertyReader.Path(cluster.Properties, "DefaultCapacityProviderStrategy") as JsonArray;
+            strategy = PropertyReader.Get(cluster.Properties, "DefaultCapacityProviderStrategy") as JsonArray;
         }
 
         if (strategy is null || strategy.Count == 0)
@@ -124,8 +124,8 @@ internal sealed class FargateServicePricer : IResourcePricer
             }
 
             var provider = PropertyReader.GetString(entry, "CapacityProvider");
-            var weight = PropertyReader.TryGetDecimal(PropertyReader.Path(entry, "Weight"), out var w) ? w : 0;
-            if (PropertyReader.IsSet(entry, "Base") && PropertyReader.TryGetDecimal(PropertyReader.Path(entry, "Base"), out var b) && b > 0)
+            var weight = PropertyReader.TryGetDecimal(PropertyReader.Get(entry, "Weight"), out var w) ? w : 0;
+            if (PropertyReader.IsSet(entry, "Base") && PropertyReader.TryGetDecimal(PropertyReader.Get(entry, "Base"), out var b) && b > 0)
             {
                 context.Assume($"{resource.LogicalId}: capacity provider Base is ignored; tasks are split by Weight.");
             }

@@ -94,7 +94,7 @@ internal sealed class LoadBalancerPricer : IResourcePricer
         }
 
         // An internet-facing ALB holds one public IPv4 address per subnet (AZ), billed like any other.
-        var addresses = (PropertyReader.Path(properties, "Subnets") ?? PropertyReader.Path(properties, "SubnetMappings")) is JsonArray subnets
+        var addresses = (PropertyReader.Get(properties, "Subnets") ?? PropertyReader.Get(properties, "SubnetMappings")) is JsonArray subnets
             ? subnets.Count
             : 0;
         if (addresses == 0)

@@ -7,9 +7,9 @@ namespace Portal.Provisioning.Pricing.Pricers;
 // Reads resolved CloudFormation property values, which may arrive as JSON numbers/booleans or as strings.
 internal static class PropertyReader
 {
-    public static JsonNode? Path(JsonObject properties, string name) => properties.TryGetPropertyValue(name, out var node) ? node : null;
+    public static JsonNode? Get(JsonObject properties, string name) => properties.TryGetPropertyValue(name, out var node) ? node : null;
 
-    public static bool IsSet(JsonObject properties, string name) => Path(properties, name) is not null;
+    public static bool IsSet(JsonObject properties, string name) => Get(properties, name) is not null;
 
     public static bool TryGetDecimal(JsonNode? node, out decimal value)
     {
@@ -41,12 +41,12 @@ internal static class PropertyReader
     }
 
     public static string? GetString(JsonObject properties, string name) =>
-        TryGetString(Path(properties, name), out var value) ? value : null;
+        TryGetString(Get(properties, name), out var value) ? value : null;
 
     // True/false for JSON booleans or "true"/"false" strings; fallback when absent or unreadable.
     public static bool GetBool(JsonObject properties, string name, bool fallback)
     {
-        if (Path(properties, name) is not JsonValue v)
+        if (Get(properties, name) is not JsonValue v)
         {
             return fallback;
         }
@@ -85,12 +85,12 @@ internal static class PropertyReader
             return null;
         }
 
-        if (TryGetString(Path(obj, "Ref"), out var refId))
+        if (TryGetString(Get(obj, "Ref"), out var refId))
         {
             return refId;
         }
 
-        return Path(obj, "Fn::GetAtt") switch
+        return Get(obj, "Fn::GetAtt") switch
         {
             JsonArray { Count: >= 1 } array when TryGetString(array[0], out var id) => id,
             JsonValue value when TryGetString(value, out var dotted) && dotted.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot =>

@@ -21,7 +21,7 @@ internal sealed class RdsInstancePricer : IResourcePricer
     public ResourcePricing Price(EstimateResource resource, PricingContext context)
     {
         var properties = resource.Properties;
-        var sourceNode = PropertyReader.Path(properties, "SourceDBInstanceIdentifier");
+        var sourceNode = PropertyReader.Get(properties, "SourceDBInstanceIdentifier");
         EstimateResource? source = null;
         if (sourceNode is not null && !context.TryFind(sourceNode, InstanceType, "DBInstanceIdentifier", out source))
         {
@@ -30,7 +30,7 @@ internal sealed class RdsInstancePricer : IResourcePricer
 
         var engine = PropertyReader.GetString(properties, "Engine")
             ?? (source is null ? null : PropertyReader.GetString(source.Properties, "Engine"));
-        var clusterNode = PropertyReader.Path(properties, "DBClusterIdentifier");
+        var clusterNode = PropertyReader.Get(properties, "DBClusterIdentifier");
         if (clusterNode is not null || engine is "aurora-postgresql")
         {
             return AuroraInstancePricing.Price(resource, clusterNode, context);
@@ -47,7 +47,7 @@ internal sealed class RdsInstancePricer : IResourcePricer
         var instanceClass = PropertyReader.GetString(properties, "DBInstanceClass");
         if (instanceClass is null)
         {
-            return ResourcePricing.Unpriced($"DBInstanceClass {PropertyReader.Describe(PropertyReader.Path(properties, "DBInstanceClass"))} is not literal");
+            return ResourcePricing.Unpriced($"DBInstanceClass {PropertyReader.Describe(PropertyReader.Get(properties, "DBInstanceClass"))} is not literal");
         }
 
         // A read replica does not inherit its source's Multi-AZ; it is single-AZ unless it says otherwise.
@@ -72,7 +72,7 @@ internal sealed class RdsInstancePricer : IResourcePricer
             context.Assume($"{resource.LogicalId}: StorageType not set; storage is priced as gp3.");
         }
 
-        var storageNode = PropertyReader.Path(storageOwner, "AllocatedStorage");
+        var storageNode = PropertyReader.Get(storageOwner, "AllocatedStorage");
         if (!PropertyReader.TryGetDecimal(storageNode, out var gb))
         {
             return ResourcePricing.Unpriced($"AllocatedStorage {PropertyReader.Describe(storageNode)} is not a literal number");
@@ -87,7 +87,7 @@ internal sealed class RdsInstancePricer : IResourcePricer
         var description = $"{(source is null ? "" : "Read replica ")}RDS PostgreSQL {instanceClass} {azs}, {PricingContext.Hours}, {PricingContext.Format(gb)} GB gp3";
 
         var iopsOwner = source is not null && !PropertyReader.IsSet(properties, "Iops") ? source.Properties : properties;
-        if (PropertyReader.TryGetDecimal(PropertyReader.Path(iopsOwner, "Iops"), out var iops) && iops > Gp3BaselineIops)
+        if (PropertyReader.TryGetDecimal(PropertyReader.Get(iopsOwner, "Iops"), out var iops) && iops > Gp3BaselineIops)
         {
             components.Add(ExtraIopsComponent(iops, multiAz, context));
             description += $", {PricingContext.Format(iops)} IOPS";
@@ -169,7 +169,7 @@ internal static class AuroraInstancePricing
         var instanceClass = PropertyReader.GetString(resource.Properties, "DBInstanceClass");
         if (instanceClass is null)
         {
-            return ResourcePricing.Unpriced($"DBInstanceClass {PropertyReader.Describe(PropertyReader.Path(resource.Properties, "DBInstanceClass"))} is not literal");
+            return ResourcePricing.Unpriced($"DBInstanceClass {PropertyReader.Describe(PropertyReader.Get(resource.Properties, "DBInstanceClass"))} is not literal");
         }
 
         EstimateResource? cluster = null;
@@ -200,8 +200,8 @@ internal static class AuroraInstancePricing
                 : ResourcePricing.Unpriced($"instance class {instanceClass} has no Aurora PostgreSQL price in {context.Region}");
         }
 
-        var scaling = PropertyReader.Path(cluster!.Properties, "ServerlessV2ScalingConfiguration") as JsonObject;
-        var minNode = scaling is null ? null : PropertyReader.Path(scaling, "MinCapacity");
+        var scaling = PropertyReader.Get(cluster!.Properties, "ServerlessV2ScalingConfiguration") as JsonObject;
+        var minNode = scaling is null ? null : PropertyReader.Get(scaling, "MinCapacity");
         if (!PropertyReader.TryGetDecimal(minNode, out var minAcu))
         {
             return ResourcePricing.Unpriced($"cluster {cluster.LogicalId} ServerlessV2ScalingConfiguration.MinCapacity {PropertyReader.Describe(minNode)} is not a literal number");

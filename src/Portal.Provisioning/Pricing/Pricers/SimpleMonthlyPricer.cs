@@ -29,14 +29,14 @@ internal sealed class AlarmPricer : IResourcePricer
     public ResourcePricing Price(EstimateResource resource, PricingContext context)
     {
         var properties = resource.Properties;
-        if (PropertyReader.TryGetDecimal(PropertyReader.Path(properties, "Period"), out var period) && period < 60)
+        if (PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "Period"), out var period) && period < 60)
         {
             return ResourcePricing.Unpriced($"high-resolution alarm (Period {PricingContext.Format(period)} s) has no price row");
         }
 
         // A metric-math alarm is billed per metric it reads, not per expression.
         var metrics = 1;
-        if (PropertyReader.Path(properties, "Metrics") is JsonArray array)
+        if (PropertyReader.Get(properties, "Metrics") is JsonArray array)
         {
             metrics = array.Count(m => m is JsonObject o && PropertyReader.IsSet(o, "MetricStat"));
             if (metrics == 0)

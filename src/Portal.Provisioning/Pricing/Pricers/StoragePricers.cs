@@ -18,6 +18,11 @@ internal sealed class S3BucketPricer : IResourcePricer
             return ResourcePricing.NoPrice(Storage, context.Region);
         }
 
+        if (PropertyReader.IsSet(resource.Properties, "LifecycleConfiguration"))
+        {
+            context.Assume("S3 storage is priced as Standard throughout; lifecycle transitions (e.g. to Standard-IA) and expirations are ignored.");
+        }
+
         var gb = context.Share(UsageKeys.S3StorageGb, BucketType, "GB");
         var requests = context.Share(UsageKeys.S3Requests1k, BucketType, "thousand requests");
         var storageComponent = PriceComponent.Of("S3 Standard storage", gb, storage);
