@@ -1,0 +1,19 @@
+namespace Portal.Provisioning.Pricing.Pricers;
+
+// Prices one family of CloudFormation resource types.
+internal interface IResourcePricer
+{
+    IReadOnlyCollection<string> ResourceTypes { get; }
+
+    ResourcePricing Price(EstimateResource resource, PricingContext context);
+}
+
+// A pricer's answer: a description with its components, or the reason it cannot be priced.
+internal sealed record ResourcePricing(string Description, IReadOnlyList<PriceComponent> Components, string? UnpricedReason)
+{
+    public static ResourcePricing Priced(string description, params PriceComponent[] components) => new(description, components, null);
+
+    public static ResourcePricing Unpriced(string reason) => new("", [], reason);
+
+    public static ResourcePricing NoPrice(PriceKey key, string region) => Unpriced($"no price for {key} in {region}");
+}
