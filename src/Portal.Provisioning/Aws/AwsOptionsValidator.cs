@@ -136,7 +136,7 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
                 failures.Add($"{poolKey}: region '{region}' is not in {key}:AllowedRegions.");
             }
 
-            if (!IPNetwork.TryParse(cidr, out var network) || network.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+            if (!IPNetwork.TryParse(cidr, out var network) || network.BaseAddress.AddressFamily != AddressFamily.InterNetwork || HasHostBits(cidr, network))
             {
                 failures.Add($"{poolKey} '{cidr}' is not an IPv4 CIDR block with no host bits set (e.g. 10.0.0.0/12).");
             }
@@ -145,6 +145,15 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
                 failures.Add($"{poolKey} '{cidr}' must be between /8 and /16 (got /{network.PrefixLength}).");
             }
         }
+    }
+
+    // A pool written with host bits set (10.64.1.0/12) is almost always a typo for a different block.
+    private static bool HasHostBits(string cidr, IPNetwork network)
+    {
+        var written = IPAddress.Parse(cidr[..cidr.IndexOf('/', StringComparison.Ordinal)]).GetAddressBytes();
+        var value = (uint)(written[0] << 24 | written[1] << 16 | written[2] << 8 | written[3]);
+        var hostMask = network.PrefixLength == 0 ? uint.MaxValue : (1u << (32 - network.PrefixLength)) - 1;
+        return (value & hostMask) != 0;
     }
 
     private static void ValidateRoleArn(string? arn, string key, string? accountId, List<string> failures)

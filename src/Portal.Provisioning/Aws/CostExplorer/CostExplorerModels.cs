@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Portal.Provisioning.Aws.CostExplorer;
 
@@ -15,8 +16,10 @@ public sealed record DateInterval(string Start, string End)
         new(start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             endExclusive.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
 
+    [JsonIgnore]
     public DateOnly StartDate => DateOnly.ParseExact(Start[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    [JsonIgnore]
     public DateOnly EndDate => DateOnly.ParseExact(End[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
