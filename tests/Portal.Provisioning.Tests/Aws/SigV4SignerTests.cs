@@ -1,7 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Amazon.Runtime;
+using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
 using Amazon.Util;
 using Portal.Provisioning.Aws.Transport;
 
@@ -90,5 +93,55 @@ public sealed class SigV4SignerTests
         request.Headers.GetValues("x-amz-date").Single().ShouldBe("20150830T123605Z");
         request.Headers.GetValues("Authorization").Count().ShouldBe(1);
         request.Headers.Host.ShouldBe("localhost:4566");
+    }
+
+    [Theory]
+    [InlineData("https://cloudformation.eu-west-1.amazonaws.com/", "eu-west-1", "cloudformation", "application/x-www-form-urlencoded; charset=utf-8", null,
+        "Action=CreateStack&Version=2010-05-15&StackName=env-orders-dev&Tags.member.1.Key=portal%3Atier&Tags.member.1.Value=dev")]
+    [InlineData("https://ce.us-east-1.amazonaws.com/", "us-east-1", "ce", "application/x-amz-json-1.1", "AWSInsightsIndexService.GetCostAndUsage",
+        "{\"TimePeriod\":{\"Start\":\"2026-03-01\",\"End\":\"2026-04-01\"},\"Granularity\":\"DAILY\",\"Metrics\":[\"UnblendedCost\"]}")]
+    [InlineData("http://localhost:4566/", "eu-central-1", "cloudformation", "application/x-www-form-urlencoded; charset=utf-8", null, "Action=DescribeStacks&Version=2010-05-15")]
+    public void Sign_AgreesWithAwsSdkCoresOwnRequestSigner(string url, string region, string service, string contentType, string? target, string payload)
+    {
+        var body = Encoding.UTF8.GetBytes(payload);
+        var at = new DateTime(2026, 3, 14, 9, 26, 53, DateTimeKind.Utc);
+
+        // What AWSSDK.Core's full signer produces for the same request...
+        var sdkRequest = new DefaultRequest(new AssumeRoleRequest(), "Portal")
+        {
+            HttpMethod = "POST",
+            Endpoint = new Uri(url),
+            ResourcePath = "/",
+            Content = body,
+            AuthenticationRegion = region,
+            OverrideSigningServiceName = service,
+        };
+        sdkRequest.Headers["Content-Type"] = contentType;
+        if (target is not null)
+        {
+            sdkRequest.Headers["X-Amz-Target"] = target;
+        }
+
+        var config = new AmazonSecurityTokenServiceConfig { ServiceURL = url, AuthenticationRegion = region };
+        var sdk = new AWS4Signer(signPayload: true).SignRequest(sdkRequest, config, null, Example.AccessKey, Example.SecretKey, at);
+
+        // ...and what Portal's signer puts on the HttpRequestMessage it sends.
+        using var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Content = new ByteArrayContent(body);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (target is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        }
+
+        // The SDK signer always adds X-Amz-Content-SHA256 (the body hash); send the same header so the signed sets match.
+        foreach (var (name, value) in sdkRequest.Headers.Where(h => h.Key.Equals("X-Amz-Content-SHA256", StringComparison.OrdinalIgnoreCase)))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        AwsSigV4Signer.Sign(request, body, Example, region, service, new DateTimeOffset(at));
+
+        request.Headers.GetValues("Authorization").Single().ShouldBe(sdk.ForAuthorizationHeader);
     }
 }
