@@ -54,13 +54,13 @@ public sealed class AwsServiceUrls
 /// <summary>Exponential backoff with jitter for throttling and 5xx responses.</summary>
 public sealed class AwsRetryOptions
 {
-    [Range(0, 10)]
+    /// <summary>Retries after the first attempt (0 to 10).</summary>
     public int MaxRetryAttempts { get; set; } = 4;
 
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    /// <summary>First backoff delay (up to 1 minute); doubles per retry, with jitter.</summary>
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(300);
 
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    /// <summary>Cap on any one backoff delay (up to 5 minutes).</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(20);
 }
 

@@ -24,6 +24,21 @@ public sealed partial class AwsOptionsValidator : IValidateOptions<AwsOptions>
         ValidateServiceUrl(options.ServiceUrls.CostExplorer, "CostExplorer", options.Mode, requiredInSandbox: true, failures);
         ValidateServiceUrl(options.ServiceUrls.Sts, "Sts", options.Mode, requiredInSandbox: false, failures);
 
+        if (options.Retry.MaxRetryAttempts is < 0 or > 10)
+        {
+            failures.Add($"{Section}:Retry:MaxRetryAttempts must be between 0 and 10 (got {options.Retry.MaxRetryAttempts}).");
+        }
+
+        if (options.Retry.BaseDelay < TimeSpan.Zero || options.Retry.BaseDelay > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{Section}:Retry:BaseDelay must be between 00:00:00 and 00:01:00 (got {options.Retry.BaseDelay}).");
+        }
+
+        if (options.Retry.MaxDelay > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{Section}:Retry:MaxDelay must be at most 00:05:00 (got {options.Retry.MaxDelay}).");
+        }
+
         if (options.Retry.MaxDelay < options.Retry.BaseDelay)
         {
             failures.Add($"{Section}:Retry:MaxDelay must not be shorter than {Section}:Retry:BaseDelay.");

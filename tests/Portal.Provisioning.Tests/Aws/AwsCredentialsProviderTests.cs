@@ -110,12 +110,12 @@ public sealed class AwsCredentialsProviderTests
         using var host = new AwsTestHost();
         host.Handler.EnqueueFile(System.Net.HttpStatusCode.OK, "cloudformation/DeleteStack.xml");
 
-        await host.CloudFormation("us-east-1", AwsTestHost.Prod).DeleteStackAsync(new() { StackName = "env-x" }, Ct);
+        await host.CloudFormation("eu-west-1", AwsTestHost.Prod).DeleteStackAsync(new() { StackName = "env-x" }, Ct);
 
         var sent = host.Handler.Requests.Single();
-        sent.Header("Authorization").ShouldStartWith("AWS4-HMAC-SHA256 Credential=ASIAROLE1/20260314/us-east-1/cloudformation/aws4_request");
+        sent.Header("Authorization").ShouldStartWith("AWS4-HMAC-SHA256 Credential=ASIAROLE1/20260314/eu-west-1/cloudformation/aws4_request");
         sent.Header("X-Amz-Security-Token").ShouldBe("role-token-1");
-        sent.Uri.Host.ShouldBe("cloudformation.us-east-1.amazonaws.com");
+        sent.Uri.Host.ShouldBe("cloudformation.eu-west-1.amazonaws.com");
     }
 
     [Fact]

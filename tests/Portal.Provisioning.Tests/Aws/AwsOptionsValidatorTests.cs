@@ -155,6 +155,20 @@ public sealed class AwsOptionsValidatorTests
     }
 
     [Fact]
+    public void RetrySettings_AreBounded()
+    {
+        var options = Valid();
+        options.Retry.MaxRetryAttempts = 11;
+        options.Retry.BaseDelay = TimeSpan.FromSeconds(10);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+
+        var failures = Failures(options);
+
+        failures.ShouldContain("Aws:Retry:MaxRetryAttempts must be between 0 and 10 (got 11).");
+        failures.ShouldContain("Aws:Retry:MaxDelay must not be shorter than Aws:Retry:BaseDelay.");
+    }
+
+    [Fact]
     public void NoAccounts_IsRefused() =>
         Failures(new AwsOptions { Mode = AwsMode.Aws }).ShouldContain("Aws:Accounts must list at least one account.");
 

@@ -136,7 +136,8 @@ public sealed class CloudFormationClientTests : IDisposable
         Reply("DescribeStackResources.xml");
         var resources = (await client.DescribeStackResourcesAsync(new DescribeStackResourcesRequest { StackName = "env-orders-dev" }, Ct)).StackResources;
         resources.Select(r => r.PhysicalResourceId).ShouldBe(["vpc-0a1b2c3d4e5f67890", "orders-dev-db"]);
-        resources[0].StackResourceDriftStatus.ShouldBe("NOT_CHECKED");
+        resources[0].DriftInformation!.StackResourceDriftStatus.ShouldBe("NOT_CHECKED");
+        resources[1].DriftInformation.ShouldBeNull();
 
         Reply("GetTemplate.xml");
         var template = await client.GetTemplateAsync(new GetTemplateRequest { StackName = "env-orders-dev" }, Ct);

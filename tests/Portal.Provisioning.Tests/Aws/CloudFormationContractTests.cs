@@ -216,4 +216,35 @@ public sealed class CloudFormationContractTests
 
         Should.Throw<ArgumentException>(() => host.CloudFormation("eu-west"));
     }
+
+    [Fact]
+    public void Factory_RejectsARegionTheAccountMayNotDeployTo()
+    {
+        using var host = new AwsTestHost();
+
+        var ex = Should.Throw<ArgumentException>(() => host.CloudFormation("us-east-1", AwsTestHost.NonProd));
+
+        ex.Message.ShouldStartWith("Region us-east-1 is not allowed for AWS account 111111111111; allowed: eu-west-1.");
+    }
+
+    [Fact]
+    public void Factory_UsesTheRegionalEndpoint_ForAnAllowedRegion()
+    {
+        using var host = new AwsTestHost(new() { ["Aws:Accounts:0:AllowedRegions:1"] = "ap-southeast-2" });
+
+        host.CloudFormation("ap-southeast-2").Region.ShouldBe("ap-southeast-2");
+    }
+
+    [Fact]
+    public async Task Client_InAnotherAllowedRegion_UsesThatRegionsEndpointAndScope()
+    {
+        using var host = new AwsTestHost(new() { ["Aws:Accounts:0:AllowedRegions:1"] = "ap-southeast-2" });
+        host.Handler.EnqueueFile(HttpStatusCode.OK, "cloudformation/DeleteStack.xml");
+
+        await host.CloudFormation("ap-southeast-2").DeleteStackAsync(new DeleteStackRequest { StackName = "env-x" }, CancellationToken.None);
+
+        var sent = host.Handler.Requests.ShouldHaveSingleItem();
+        sent.Uri.ShouldBe(new Uri("https://cloudformation.ap-southeast-2.amazonaws.com/"));
+        sent.Header("Authorization").ShouldContain("/ap-southeast-2/cloudformation/aws4_request");
+    }
 }

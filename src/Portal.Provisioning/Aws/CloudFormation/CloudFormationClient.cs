@@ -104,7 +104,8 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
 }
 
 /// <summary>Builds clients on the shared transport; the endpoint is the regional one unless Aws:ServiceUrls:CloudFormation overrides it.</summary>
-internal sealed class CloudFormationClientFactory(AwsHttpTransport transport, AwsEndpoints endpoints) : ICloudFormationClientFactory
+internal sealed class CloudFormationClientFactory(AwsHttpTransport transport, AwsEndpoints endpoints, AwsAccountDirectory accounts)
+    : ICloudFormationClientFactory
 {
     public ICloudFormationClient Create(AwsAccountContext account, string region)
     {
@@ -112,6 +113,14 @@ internal sealed class CloudFormationClientFactory(AwsHttpTransport transport, Aw
         if (!AwsRegions.IsValid(region))
         {
             throw new ArgumentException($"'{region}' is not a valid AWS region name.", nameof(region));
+        }
+
+        // A configured account only deploys where its AllowedRegions (or the default region) say.
+        if (accounts.Find(account.AccountId) is { } configured && !accounts.IsRegionAllowed(configured, region))
+        {
+            throw new ArgumentException(
+                $"Region {region} is not allowed for AWS account {account.AccountId}; allowed: {string.Join(", ", accounts.RegionsOf(configured))}.",
+                nameof(region));
         }
 
         return new CloudFormationClient(transport, account, endpoints.CloudFormation(region));

@@ -309,8 +309,11 @@ public sealed record StackResource
 
     public string? Description { get; init; }
 
-    public string? StackResourceDriftStatus { get; init; }
+    public StackResourceDriftInformation? DriftInformation { get; init; }
 }
+
+/// <summary>IN_SYNC | MODIFIED | DELETED | NOT_CHECKED | UNKNOWN | UNSUPPORTED.</summary>
+public sealed record StackResourceDriftInformation(string StackResourceDriftStatus, DateTimeOffset? LastCheckTimestamp);
 
 /// <summary>At most 100 resources, unpaged (AWS's limit for DescribeStackResources).</summary>
 public sealed record DescribeStackResourcesResponse(IReadOnlyList<StackResource> StackResources);

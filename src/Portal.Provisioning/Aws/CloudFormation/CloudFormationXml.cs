@@ -204,7 +204,9 @@ internal static class CloudFormationXml
         ResourceStatus = r.Required("ResourceStatus"),
         ResourceStatusReason = r.Str("ResourceStatusReason"),
         Description = r.Str("Description"),
-        StackResourceDriftStatus = r.Element(Namespace + "DriftInformation")?.Str("StackResourceDriftStatus"),
+        DriftInformation = r.Element(Namespace + "DriftInformation") is { } drift
+            ? new StackResourceDriftInformation(drift.Str("StackResourceDriftStatus") ?? "NOT_CHECKED", drift.Time("LastCheckTimestamp"))
+            : null,
     };
 
     private static Change ReadChange(XElement c)

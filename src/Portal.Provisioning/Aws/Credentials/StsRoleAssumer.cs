@@ -46,7 +46,7 @@ internal sealed partial class StsRoleAssumer(IOptions<AwsOptions> options, IHttp
 
         var issued = response.Credentials ?? throw new InvalidOperationException($"STS AssumeRole for {account.RoleToAssume} returned no credentials.");
         var expiration = issued.Expiration is { } expires
-            ? new DateTimeOffset(DateTime.SpecifyKind(expires.ToUniversalTime(), DateTimeKind.Utc))
+            ? new DateTimeOffset(expires.Kind == DateTimeKind.Local ? expires.ToUniversalTime() : DateTime.SpecifyKind(expires, DateTimeKind.Utc))
             : throw new InvalidOperationException($"STS AssumeRole for {account.RoleToAssume} returned credentials without an expiration.");
         return new AssumedRoleCredentials(new ImmutableCredentials(issued.AccessKeyId, issued.SecretAccessKey, issued.SessionToken), expiration);
     }
