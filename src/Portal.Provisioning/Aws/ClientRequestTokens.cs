@@ -29,6 +29,16 @@ public static partial class ClientRequestTokens
         return (prefix.Length > maxPrefix ? prefix[..maxPrefix].TrimEnd('-') : prefix) + suffix;
     }
 
+    /// <summary>Refuses a malformed token before it reaches AWS, where it would fail as a ValidationError.</summary>
+    public static void ThrowIfInvalid(string? token, string parameterName)
+    {
+        if (token is not null && !IsValid(token))
+        {
+            throw new ArgumentException(
+                $"'{token}' is not a valid client request token: 1-{MaxLength} characters matching [a-zA-Z0-9][-a-zA-Z0-9]*.", parameterName);
+        }
+    }
+
     public static bool IsValid(string? token) => token is { Length: > 0 and <= MaxLength } && Pattern().IsMatch(token);
 
     [GeneratedRegex("[^-a-zA-Z0-9]+")]

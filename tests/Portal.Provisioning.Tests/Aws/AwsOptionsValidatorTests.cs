@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Aws.CloudFormation;
 using Portal.Provisioning.Aws.CostExplorer;
+using Portal.Provisioning.Aws.Credentials;
 
 namespace Portal.Provisioning.Tests.Aws;
 
@@ -202,5 +203,26 @@ public sealed class AwsOptionsValidatorTests
         directory.ForTier("prod").Single().Id.ShouldBe("222222222222");
         directory.RegionsOf(directory.Get("222222222222")).ShouldBe(["eu-west-1"]);
         directory.ContextFor("111111111111").CloudFormationServiceRole.ShouldBe("arn:aws:iam::111111111111:role/portal-cfn-exec");
+    }
+
+    [Theory]
+    [InlineData("Aws", typeof(DefaultChainCredentialsSource))]
+    [InlineData("Sandbox", typeof(SandboxCredentialsSource))]
+    public void Mode_SelectsTheCredentialSource(string mode, Type expected)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Aws:Mode"] = mode,
+            ["Aws:ServiceUrls:CloudFormation"] = "https://localhost:5081/aws/cloudformation",
+            ["Aws:ServiceUrls:CostExplorer"] = "https://localhost:5081/aws/ce",
+            ["Aws:Accounts:0:Id"] = "000000000000",
+            ["Aws:Accounts:0:Name"] = "sandbox",
+            ["Aws:Accounts:0:Tiers:0"] = "dev",
+            ["Aws:Accounts:0:Tiers:1"] = "staging",
+            ["Aws:Accounts:0:Tiers:2"] = "prod",
+        }).Build();
+        using var provider = new ServiceCollection().AddLogging().AddAwsClients(configuration).BuildServiceProvider();
+
+        provider.GetRequiredService<IPortalCredentialsSource>().ShouldBeOfType(expected);
     }
 }

@@ -1,4 +1,5 @@
 using Portal.Provisioning.Aws;
+using Portal.Provisioning.Aws.CloudFormation;
 
 namespace Portal.Provisioning.Tests.Aws;
 
@@ -43,4 +44,15 @@ public sealed class ClientRequestTokensTests
     [InlineData("Console-CreateStack-7f59c3f3-1b2c", true)]
     public void IsValid_FollowsTheModelsPattern(string token, bool valid) =>
         ClientRequestTokens.IsValid(token).ShouldBe(valid);
+
+    [Fact]
+    public async Task Client_RefusesAMalformedToken_BeforeSendingAnything()
+    {
+        using var host = new AwsTestHost();
+
+        await Should.ThrowAsync<ArgumentException>(() => host.CloudFormation().CreateStackAsync(
+            new CreateStackRequest { StackName = "env-x", TemplateBody = "x", ClientRequestToken = "bad token!" }, CancellationToken.None));
+
+        host.Handler.Requests.ShouldBeEmpty();
+    }
 }

@@ -171,6 +171,25 @@ public sealed class CloudFormationContractTests
     }
 
     [Fact]
+    public void Writer_EncodesTimestampsAsIso8601Utc_BooleansLowercase_AndAnEmptyListAsAnEmptyValue()
+    {
+        var writer = new QueryRequestWriter("UpdateStack", "2010-05-15")
+            .Add("At", new DateTimeOffset(2026, 3, 14, 10, 26, 53, 5, TimeSpan.FromHours(1)))
+            .Add("Flag", true)
+            .AddList("NotificationARNs", Array.Empty<string>());
+
+        var form = writer.Parameters.ToDictionary(p => p.Key, p => p.Value);
+        form["At"].ShouldBe("2026-03-14T09:26:53.005Z");
+        form["Flag"].ShouldBe("true");
+        form["NotificationARNs"].ShouldBe("");
+        System.Text.Encoding.UTF8.GetString(writer.ToBody())
+            .ShouldBe("Action=UpdateStack&Version=2010-05-15&At=2026-03-14T09%3A26%3A53.005Z&Flag=true&NotificationARNs=");
+        // An empty list clears NotificationARNs on UpdateStack; the model accepts it.
+        ServiceModel.CloudFormation.CheckQuery("UpdateStack", [.. writer.Parameters.Where(p => p.Key is "Action" or "Version" or "NotificationARNs"), new("StackName", "s")])
+            .ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Client_PostsFormToTheRegionalEndpoint_SignedForCloudFormation()
     {
         using var host = new AwsTestHost();

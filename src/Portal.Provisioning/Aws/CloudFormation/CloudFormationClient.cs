@@ -16,6 +16,7 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
     public async Task<CreateStackResponse> CreateStackAsync(CreateStackRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ClientRequestTokens.ThrowIfInvalid(request.ClientRequestToken, nameof(request));
         var withRole = request with { RoleARN = request.RoleARN ?? account.CloudFormationServiceRole };
         return CloudFormationXml.ReadCreateStack(await SendAsync("CreateStack", CloudFormationQuery.Write(withRole), cancellationToken).ConfigureAwait(false));
     }
@@ -23,6 +24,7 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
     public async Task<UpdateStackResponse> UpdateStackAsync(UpdateStackRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ClientRequestTokens.ThrowIfInvalid(request.ClientRequestToken, nameof(request));
         var withRole = request with { RoleARN = request.RoleARN ?? account.CloudFormationServiceRole };
         return CloudFormationXml.ReadUpdateStack(await SendAsync("UpdateStack", CloudFormationQuery.Write(withRole), cancellationToken).ConfigureAwait(false));
     }
@@ -30,6 +32,7 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
     public async Task DeleteStackAsync(DeleteStackRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ClientRequestTokens.ThrowIfInvalid(request.ClientRequestToken, nameof(request));
         var withRole = request with { RoleARN = request.RoleARN ?? account.CloudFormationServiceRole };
         await SendAsync("DeleteStack", CloudFormationQuery.Write(withRole), cancellationToken).ConfigureAwait(false);
     }
@@ -62,8 +65,12 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
     public async Task<DescribeChangeSetResponse> DescribeChangeSetAsync(DescribeChangeSetRequest request, CancellationToken cancellationToken) =>
         CloudFormationXml.ReadDescribeChangeSet(await SendAsync("DescribeChangeSet", CloudFormationQuery.Write(Checked(request)), cancellationToken).ConfigureAwait(false));
 
-    public Task ExecuteChangeSetAsync(ExecuteChangeSetRequest request, CancellationToken cancellationToken) =>
-        SendAsync("ExecuteChangeSet", CloudFormationQuery.Write(Checked(request)), cancellationToken);
+    public Task ExecuteChangeSetAsync(ExecuteChangeSetRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ClientRequestTokens.ThrowIfInvalid(request.ClientRequestToken, nameof(request));
+        return SendAsync("ExecuteChangeSet", CloudFormationQuery.Write(request), cancellationToken);
+    }
 
     public Task DeleteChangeSetAsync(DeleteChangeSetRequest request, CancellationToken cancellationToken) =>
         SendAsync("DeleteChangeSet", CloudFormationQuery.Write(Checked(request)), cancellationToken);
