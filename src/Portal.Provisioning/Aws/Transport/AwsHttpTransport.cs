@@ -12,33 +12,16 @@ namespace Portal.Provisioning.Aws.Transport;
 /// Sends signed AWS API requests: credentials per account, SigV4 on every attempt (the signature is time-stamped),
 /// retries with exponential backoff and jitter for throttling and 5xx only, and a metric, usage row and activity per call.
 /// </summary>
-internal sealed partial class AwsHttpTransport
+internal sealed partial class AwsHttpTransport(
+    IHttpClientFactory httpClientFactory,
+    IAwsCredentialsProvider credentialsProvider,
+    AwsTelemetry telemetry,
+    AwsUsageTracker usage,
+    IOptions<AwsOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AwsHttpTransport> logger)
 {
-    private readonly IHttpClientFactory _httpClientFactory;
-    private readonly IAwsCredentialsProvider _credentials;
-    private readonly AwsTelemetry _telemetry;
-    private readonly AwsUsageTracker _usage;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger<AwsHttpTransport> _logger;
-    private readonly ResiliencePipeline _pipeline;
-
-    public AwsHttpTransport(
-        IHttpClientFactory httpClientFactory,
-        IAwsCredentialsProvider credentials,
-        AwsTelemetry telemetry,
-        AwsUsageTracker usage,
-        IOptions<AwsOptions> options,
-        TimeProvider timeProvider,
-        ILogger<AwsHttpTransport> logger)
-    {
-        _httpClientFactory = httpClientFactory;
-        _credentials = credentials;
-        _telemetry = telemetry;
-        _usage = usage;
-        _timeProvider = timeProvider;
-        _logger = logger;
-        _pipeline = BuildPipeline(options.Value.Retry, timeProvider);
-    }
+    private readonly ResiliencePipeline _pipeline = BuildPipeline(options.Value.Retry, timeProvider, telemetry, logger);
 
     public async Task<AwsApiResponse> SendAsync(AwsApiRequest request, CancellationToken cancellationToken)
     {
@@ -78,7 +61,7 @@ internal sealed partial class AwsHttpTransport
 
     private async ValueTask<AwsApiResponse> AttemptAsync(AwsApiRequest request, CancellationToken cancellationToken)
     {
-        var credentials = await _credentials.GetCredentialsAsync(request.Account, cancellationToken).ConfigureAwait(false);
+        var credentials = await credentialsProvider.GetCredentialsAsync(request.Account, cancellationToken).ConfigureAwait(false);
 
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Endpoint.Url);
         message.Content = new ByteArrayContent(request.Body);
@@ -88,10 +71,10 @@ internal sealed partial class AwsHttpTransport
             message.Headers.TryAddWithoutValidation("X-Amz-Target", request.Target);
         }
 
-        AwsSigV4Signer.Sign(message, request.Body, credentials, request.Endpoint.SigningRegion, request.Endpoint.SigningName, _timeProvider.GetUtcNow());
+        AwsSigV4Signer.Sign(message, request.Body, credentials, request.Endpoint.SigningRegion, request.Endpoint.SigningName, timeProvider.GetUtcNow());
 
-        var client = _httpClientFactory.CreateClient(request.HttpClientName);
-        var started = _timeProvider.GetTimestamp();
+        var client = httpClientFactory.CreateClient(request.HttpClientName);
+        var started = timeProvider.GetTimestamp();
         HttpResponseMessage response;
         try
         {
@@ -112,8 +95,8 @@ internal sealed partial class AwsHttpTransport
                 Record(request, "success", started);
                 if (request.Service == AwsServiceNames.CostExplorer)
                 {
-                    _telemetry.RecordCostExplorerSpend(request.Operation, AwsTelemetry.CostExplorerPricePerRequestUsd);
-                    _usage.RecordCostExplorerSpend(AwsTelemetry.CostExplorerPricePerRequestUsd);
+                    telemetry.RecordCostExplorerSpend(request.Operation, AwsTelemetry.CostExplorerPricePerRequestUsd);
+                    usage.RecordCostExplorerSpend(AwsTelemetry.CostExplorerPricePerRequestUsd);
                 }
 
                 return new AwsApiResponse(response.StatusCode, body, requestId);
@@ -123,7 +106,7 @@ internal sealed partial class AwsHttpTransport
             Record(request, error.ErrorCode, started);
             if (error is ThrottlingException)
             {
-                _telemetry.RecordThrottle(request.Service, request.Operation);
+                telemetry.RecordThrottle(request.Service, request.Operation);
             }
 
             throw error;
@@ -132,15 +115,15 @@ internal sealed partial class AwsHttpTransport
 
     private void Record(AwsApiRequest request, string outcome, long started)
     {
-        var elapsed = _timeProvider.GetElapsedTime(started);
-        _telemetry.RecordCall(request.Service, request.Operation, outcome, elapsed);
-        _usage.RecordCall(request.Service, request.Operation, outcome, elapsed);
+        var elapsed = timeProvider.GetElapsedTime(started);
+        telemetry.RecordCall(request.Service, request.Operation, outcome, elapsed);
+        usage.RecordCall(request.Service, request.Operation, outcome, elapsed);
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) : null;
 
-    private ResiliencePipeline BuildPipeline(AwsRetryOptions retry, TimeProvider timeProvider)
+    private static ResiliencePipeline BuildPipeline(AwsRetryOptions retry, TimeProvider timeProvider, AwsTelemetry telemetry, ILogger logger)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider };
         if (retry.MaxRetryAttempts == 0)
@@ -160,14 +143,14 @@ internal sealed partial class AwsHttpTransport
             {
                 if (args.Outcome.Exception is AwsServiceException error)
                 {
-                    _telemetry.RecordRetry(error.Service, error.Operation);
+                    telemetry.RecordRetry(error.Service, error.Operation);
                     Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection
                     {
                         ["attempt"] = args.AttemptNumber + 1,
                         ["error.type"] = error.ErrorCode,
                         ["delay_ms"] = args.RetryDelay.TotalMilliseconds,
                     }));
-                    LogRetry(error.Service, error.Operation, error.ErrorCode, args.AttemptNumber + 1, args.RetryDelay);
+                    LogRetry(logger, error.Service, error.Operation, error.ErrorCode, args.AttemptNumber + 1, args.RetryDelay);
                 }
 
                 return ValueTask.CompletedTask;
@@ -176,5 +159,5 @@ internal sealed partial class AwsHttpTransport
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AWS {Service} {Operation} failed with {ErrorCode}; retry {Attempt} in {Delay}")]
-    private partial void LogRetry(string service, string operation, string errorCode, int attempt, TimeSpan delay);
+    private static partial void LogRetry(ILogger logger, string service, string operation, string errorCode, int attempt, TimeSpan delay);
 }
