@@ -133,6 +133,7 @@ public sealed class AwsTestHost : IDisposable
     public static readonly DateTimeOffset Start = new(2026, 3, 14, 9, 26, 53, TimeSpan.Zero);
 
     private readonly ServiceProvider _provider;
+    private FakeRoleAssumer? _roleAssumer;
 
     public AwsTestHost(Dictionary<string, string?>? overrides = null)
     {
@@ -182,8 +183,6 @@ public sealed class AwsTestHost : IDisposable
     public FakeHttpHandler Handler { get; } = new();
 
     public FakeRoleAssumer RoleAssumer => _roleAssumer ??= new FakeRoleAssumer(Time);
-
-    private FakeRoleAssumer? _roleAssumer;
 
     public IServiceProvider Services => _provider;
 
