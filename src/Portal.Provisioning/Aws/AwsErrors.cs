@@ -1,9 +1,10 @@
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace Portal.Provisioning.Aws;
 
 /// <summary>Maps an AWS error code to the typed exception callers catch.</summary>
-internal static class AwsErrors
+internal static partial class AwsErrors
 {
     public static readonly IReadOnlySet<string> ThrottlingCodes = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -32,9 +33,7 @@ internal static class AwsErrors
 
         return code switch
         {
-            "ValidationError" or "ValidationException" when message.Contains("does not exist", StringComparison.Ordinal)
-                && message.Contains("Stack", StringComparison.Ordinal)
-                => new StackNotFoundException(service, operation, code, message, status, requestId),
+            "ValidationError" or "ValidationException" when IsStackNotFoundMessage(message) => new StackNotFoundException(service, operation, code, message, status, requestId),
             "ValidationError" or "ValidationException" => new AwsValidationException(service, operation, code, message, status, requestId),
             "AlreadyExistsException" => new StackAlreadyExistsException(service, operation, code, message, status, requestId),
             "InsufficientCapabilitiesException" => new InsufficientCapabilitiesException(service, operation, code, message, status, requestId),
@@ -50,4 +49,10 @@ internal static class AwsErrors
             _ => new AwsServiceException(service, operation, code, message, status, requestId),
         };
     }
+
+    /// <summary>CloudFormation's wording for a missing stack: "Stack with id X does not exist" or "Stack [X] does not exist".</summary>
+    public static bool IsStackNotFoundMessage(string message) => StackNotFound().IsMatch(message);
+
+    [GeneratedRegex(@"\bStack (with id )?\[?[^\s\]]+\]? does not exist")]
+    private static partial Regex StackNotFound();
 }

@@ -39,8 +39,7 @@ public class AwsValidationException(string service, string operation, string err
     public bool IsNoUpdatesToPerform => ErrorMessage.Contains("No updates are to be performed", StringComparison.Ordinal);
 
     /// <summary>"Stack with id X does not exist" (and "Stack [X] does not exist").</summary>
-    public bool IsStackNotFound =>
-        ErrorMessage.Contains("does not exist", StringComparison.Ordinal) && ErrorMessage.Contains("Stack", StringComparison.Ordinal);
+    public bool IsStackNotFound => AwsErrors.IsStackNotFoundMessage(ErrorMessage);
 
     public override bool IsRetryable => false;
 }

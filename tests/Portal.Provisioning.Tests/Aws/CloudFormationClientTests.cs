@@ -252,6 +252,28 @@ public sealed class CloudFormationClientTests : IDisposable
         ex.RequestId.ShouldNotBeNull();
     }
 
+    [Theory]
+    [InlineData("Stack with id env-orders-dev does not exist", true)]
+    [InlineData("Stack [env-orders-dev] does not exist", true)]
+    [InlineData("Stack with id arn:aws:cloudformation:eu-west-1:111111111111:stack/env-orders-dev/5b2d6c30 does not exist", true)]
+    [InlineData("ChangeSet [portal-cs] does not exist", false)]
+    [InlineData("Template error: instance of Fn::GetAtt references undefined resource Stack", false)]
+    public async Task StackNotFound_IsRecognisedByCloudFormationsWording(string message, bool notFound)
+    {
+        _host.Handler.Enqueue(HttpStatusCode.BadRequest, $"""
+            <ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+              <Error><Type>Sender</Type><Code>ValidationError</Code><Message>{message}</Message></Error>
+              <RequestId>r-1</RequestId>
+            </ErrorResponse>
+            """);
+
+        var ex = await Should.ThrowAsync<AwsValidationException>(() =>
+            _host.CloudFormation().DescribeStacksAsync(new DescribeStacksRequest { StackName = "env-orders-dev" }, Ct));
+
+        ex.IsStackNotFound.ShouldBe(notFound);
+        (ex is StackNotFoundException).ShouldBe(notFound);
+    }
+
     [Fact]
     public async Task ErrorWithoutRequestIdHeader_TakesTheRequestIdFromTheBody()
     {
