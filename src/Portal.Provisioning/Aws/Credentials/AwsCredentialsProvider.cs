@@ -78,8 +78,15 @@ internal sealed partial class AwsCredentialsProvider(
 
     private sealed class RoleSession
     {
+        private volatile AssumedRoleCredentials? _current;
+
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
-        public volatile AssumedRoleCredentials? Current;
+        // Read without the lock on the fast path; written only under it.
+        public AssumedRoleCredentials? Current
+        {
+            get => _current;
+            set => _current = value;
+        }
     }
 }
