@@ -1,6 +1,12 @@
 using Portal.Web.Cli;
 using Portal.Web.Hosting;
 
+if (args is ["healthcheck", ..])
+{
+    // Container health probe without curl in the image: exit 0 when /healthz answers 200.
+    return await PortalCommandLine.ProbeHealthAsync(args.ElementAtOrDefault(1) ?? "http://127.0.0.1:8080/healthz");
+}
+
 var isCommand = PortalCommandLine.IsCommand(args);
 
 // Command-line verbs take their own arguments; configuration then comes from appsettings and the environment only.

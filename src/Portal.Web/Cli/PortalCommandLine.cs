@@ -25,6 +25,7 @@ public static class PortalCommandLine
                                                     Without --password a random one is generated and printed.
           tokens create --user EMAIL --name NAME [--scopes read,write,approve] [--expires-days N]
                                                     Issue a personal access token; the token is the last line printed.
+          healthcheck [URL]                         Exit 0 when URL (default http://127.0.0.1:8080/healthz) answers 200.
 
         Configuration comes from appsettings.json, appsettings.{Environment}.json and environment variables
         (e.g. Database__Provider=Postgres, ConnectionStrings__Portal=...).
@@ -54,6 +55,20 @@ public static class PortalCommandLine
         catch (OptionsValidationException ex)
         {
             await stderr.WriteLineAsync($"Configuration error: {string.Join(" ", ex.Failures)}");
+            return 1;
+        }
+    }
+
+    /// <summary>Exit 0 when the URL answers 200 within 3 seconds; used as the container's health check.</summary>
+    public static async Task<int> ProbeHealthAsync(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+        try
+        {
+            return (await http.GetAsync(new Uri(url))).IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or UriFormatException)
+        {
             return 1;
         }
     }

@@ -42,18 +42,31 @@ public sealed class RdsPostgresEstimateTests
     }
 
     [Fact]
-    public void Prod_WithIopsAboveBaseline_AddsAssumedIopsComponent()
+    public void Prod_With12000IopsOn1000Gb_PaysNoIops_BecauseLargeGp3VolumesIncludeThem()
     {
-        var input = ProdStack(iops: 12000);
+        var database = _estimator.Estimate(ProdStack(iops: 12000)).Line("Database");
 
-        var database = _estimator.Estimate(input).Line("Database");
+        database.Components.ShouldNotContain(c => c.Name.StartsWith("gp3 IOPS", StringComparison.Ordinal));
+        database.MonthlyUsd.ShouldBe(1690.40m);
+    }
+
+    [Fact]
+    public void Prod_WithIopsAboveTheLargeVolumeBaseline_AddsAssumedIopsComponent()
+    {
+        var database = _estimator.Estimate(ProdStack(iops: 16000)).Line("Database");
 
         var iops = database.Components.Single(c => c.Name.StartsWith("gp3 IOPS", StringComparison.Ordinal));
         iops.Basis.ShouldBe(PriceBasis.Assumed);
-        iops.Quantity.ShouldBe((12000 - 3000) * 2); // Multi-AZ bills the standby's IOPS too
+        iops.Quantity.ShouldBe((16000 - 12000) * 2); // Multi-AZ bills the standby's IOPS too
         iops.UnitUsd.ShouldBe(0.02m);
-        database.MonthlyUsd.ShouldBe(Cents(1460m + 230m + 0.40m + (9000 * 2 * 0.02m)));
+        database.MonthlyUsd.ShouldBe(Cents(1460m + 230m + 0.40m + (4000 * 2 * 0.02m)));
     }
+
+    [Theory]
+    [InlineData(399, 3000)]
+    [InlineData(400, 12000)]
+    public void Gp3Baseline_DependsOnVolumeSize(decimal gb, decimal baseline) =>
+        Portal.Provisioning.Pricing.Pricers.RdsInstancePricer.Gp3BaselineIops(gb).ShouldBe(baseline);
 
     [Fact]
     public void SnapshotStorage_IsAStackLevelAssumedLineItem()

@@ -7,7 +7,8 @@ internal sealed class RdsInstancePricer : IResourcePricer
 {
     public const string InstanceType = "AWS::RDS::DBInstance";
     public const string ClusterType = "AWS::RDS::DBCluster";
-    public const decimal Gp3BaselineIops = 3000m;
+    // RDS gp3 includes 3,000 IOPS below 400 GB and 12,000 IOPS from 400 GB (where 12,000 is also the minimum you may set).
+    public static decimal Gp3BaselineIops(decimal storageGb) => storageGb >= 400m ? 12000m : 3000m;
     public static readonly PriceKey Gp3Storage = new("RDS", "gp3 storage", "Single-AZ provisioned storage");
 
     // Not in the price catalog: RDS gp3 IOPS above the baseline are commonly published at $0.02 per IOPS-month (us-east-1).
@@ -87,9 +88,9 @@ internal sealed class RdsInstancePricer : IResourcePricer
         var description = $"{(source is null ? "" : "Read replica ")}RDS PostgreSQL {instanceClass} {azs}, {PricingContext.Hours}, {PricingContext.Format(gb)} GB gp3";
 
         var iopsOwner = source is not null && !PropertyReader.IsSet(properties, "Iops") ? source.Properties : properties;
-        if (PropertyReader.TryGetDecimal(PropertyReader.Get(iopsOwner, "Iops"), out var iops) && iops > Gp3BaselineIops)
+        if (PropertyReader.TryGetDecimal(PropertyReader.Get(iopsOwner, "Iops"), out var iops) && iops > Gp3BaselineIops(gb))
         {
-            components.Add(ExtraIopsComponent(iops, multiAz, context));
+            components.Add(ExtraIopsComponent(iops, Gp3BaselineIops(gb), multiAz, context));
             description += $", {PricingContext.Format(iops)} IOPS";
         }
 
@@ -144,12 +145,12 @@ internal sealed class RdsInstancePricer : IResourcePricer
             $"Assumed: Multi-AZ storage billed twice (platform convention). Storage price notes: {storagePrice.Notes}");
     }
 
-    private static PriceComponent ExtraIopsComponent(decimal iops, bool multiAz, PricingContext context)
+    private static PriceComponent ExtraIopsComponent(decimal iops, decimal baseline, bool multiAz, PricingContext context)
     {
-        context.Assume("gp3 IOPS above the 3,000 baseline are priced at an assumed $0.02 per IOPS-month (not in the price catalog).");
+        context.Assume("gp3 IOPS above the included baseline (3,000 below 400 GB, 12,000 from 400 GB) are priced at an assumed $0.02 per IOPS-month (not in the price catalog).");
         return PriceComponent.Assumed(
-            $"gp3 IOPS above {PricingContext.Format(Gp3BaselineIops)}{(multiAz ? ", Multi-AZ (× 2)" : "")}",
-            (iops - Gp3BaselineIops) * (multiAz ? 2 : 1),
+            $"gp3 IOPS above {PricingContext.Format(baseline)}{(multiAz ? ", Multi-AZ (× 2)" : "")}",
+            (iops - baseline) * (multiAz ? 2 : 1),
             "IOPS-month",
             ExtraIopsMonth,
             "https://aws.amazon.com/rds/postgresql/pricing/",
