@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Portal.Web.Components;
+using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Me;
 
 namespace Portal.Web.Hosting;
@@ -23,10 +24,11 @@ public static class PortalPipeline
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapOpenApi().AllowAnonymous();
+        app.MapOpenApi();
 
         var api = app.MapGroup("/api/v1").WithTags("Portal API");
         api.MapMeEndpoints();
+        api.MapCatalogEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

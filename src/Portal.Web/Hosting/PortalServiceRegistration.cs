@@ -5,6 +5,9 @@ using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.DataProtection;
 using Portal.Data.Entities;
+using Portal.Provisioning.Catalog;
+using Portal.Provisioning.Estimates;
+using Portal.Provisioning.Pricing;
 using Portal.Web.Features.Admin;
 using Portal.Web.Features.Tokens;
 using Portal.Web.Security;
@@ -57,6 +60,11 @@ public static class PortalServiceRegistration
         services.AddSingleton<AuditQuery>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Features.Home.ProfileService>();
+
+        services.AddTemplateCatalog();
+        services.AddPricing();
+        services.AddSingleton<EnvironmentEstimator>();
+        services.AddSingleton<Features.Catalog.CatalogQueries>();
         return builder;
     }
 

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Provisioning.Catalog;
+using Portal.Provisioning.Estimates;
+using Portal.Web.Security;
+
+namespace Portal.Web.Features.Catalog;
+
+/// <summary><c>/api/v1/templates</c>: the catalog, its templates' details, estimates and validation.</summary>
+public static class CatalogEndpoints
+{
+    public static RouteGroupBuilder MapCatalogEndpoints(this RouteGroupBuilder api)
+    {
+        var templates = api.MapGroup("/templates").RequireAuthorization(PortalPolicies.ApiRead);
+        templates.MapGet("/", List).WithName("ListTemplates");
+        templates.MapGet("/{slug}", Get).WithName("GetTemplate");
+        templates.MapPost("/{slug}/estimate", Estimate).WithName("EstimateTemplate");
+        templates.MapPost("/{slug}/validate", Validate).WithName("ValidateTemplate");
+        return api;
+    }
+
+    private static Ok<IEnumerable<TemplateSummary>> List(CatalogQueries catalog) =>
+        TypedResults.Ok(catalog.Cards().Select(c => new TemplateSummary(c.Slug, c.Name, c.Description, c.Version, c.Category, c.Tiers, c.FromMonthlyUsd)));
+
+    private static Results<Ok<TemplateDetail>, ProblemHttpResult> Get(string slug, CatalogQueries catalog) =>
+        catalog.Find(slug) is { } entry ? TypedResults.Ok(TemplateDetail.From(entry)) : NotFound(slug);
+
+    private static Results<Ok<EstimateResponse>, ProblemHttpResult> Estimate(string slug, EstimateBody? body, CatalogQueries catalog)
+    {
+        if (catalog.Find(slug) is not { } entry)
+        {
+            return NotFound(slug);
+        }
+
+        var result = catalog.Estimate(entry, ToRequest(body));
+        if (result.Estimate is not { } estimate)
+        {
+            return Invalid(result);
+        }
+
+        return TypedResults.Ok(new EstimateResponse(
+            estimate.MonthlyUsd,
+            [.. estimate.LineItems.Select(l => new EstimateLine(l.LogicalId, l.ResourceType, l.Description, l.MonthlyUsd))],
+            [.. estimate.Unpriced.Select(u => new EstimateUnpriced(u.LogicalId, u.ResourceType, u.Reason))],
+            estimate.Assumptions));
+    }
+
+    private static Results<Ok<ValidResponse>, ProblemHttpResult> Validate(string slug, EstimateBody? body, CatalogQueries catalog)
+    {
+        if (catalog.Find(slug) is not { } entry)
+        {
+            return NotFound(slug);
+        }
+
+        var result = catalog.Estimate(entry, ToRequest(body));
+        return result.IsValid ? TypedResults.Ok(new ValidResponse(true)) : Invalid(result);
+    }
+
+    private static EstimateRequest ToRequest(EstimateBody? body) => new(
+        body?.Tier ?? "",
+        body?.Region ?? CatalogQueries.DefaultRegion,
+        body?.Parameters ?? new Dictionary<string, string>());
+
+    private static ProblemHttpResult NotFound(string slug) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Template not found", detail: $"The catalog has no template '{slug}'.");
+
+    /// <summary>422 with one entry per field (<c>tier</c>, <c>region</c> or the parameter's name).</summary>
+    private static ProblemHttpResult Invalid(EstimateResult result) => TypedResults.Problem(
+        new HttpValidationProblemDetails(result.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "The request's values are not valid.",
+        });
+}
+
+public sealed record TemplateSummary(string Slug, string Name, string Description, string Version, string Category, IReadOnlyList<string> Tiers, decimal? FromMonthlyUsd);
+
+public sealed record EstimateBody(string? Tier, string? Region, Dictionary<string, string>? Parameters);
+
+public sealed record EstimateResponse(decimal MonthlyUsd, IReadOnlyList<EstimateLine> LineItems, IReadOnlyList<EstimateUnpriced> Unpriced, IReadOnlyList<string> Assumptions);
+
+public sealed record EstimateLine(string LogicalId, string ResourceType, string Description, decimal MonthlyUsd);
+
+public sealed record EstimateUnpriced(string LogicalId, string ResourceType, string Reason);
+
+public sealed record ValidResponse(bool Valid);
