@@ -60,6 +60,12 @@ internal static partial class CfnYamlReader
         {
             throw new TemplateParseException(ex.Message, (int)ex.Start.Line, (int)ex.Start.Column, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner fails this way on some unterminated flow collections; report where parsing stopped.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new TemplateParseException($"Malformed YAML after this point ({ex.Message})", (int)mark.Line, (int)mark.Column, ex);
+        }
     }
 
     private static JsonNode? ReadNode(IParser parser, Dictionary<string, JsonNode?> anchors)
