@@ -111,7 +111,7 @@ public sealed partial class CatalogLoader(TemplateValidator validator, TimeProvi
         TemplateManifest? manifest = null;
         try
         {
-            manifest = ManifestReader.Deserialize<TemplateManifest?>(Decode(manifestBytes));
+            manifest = Normalize(ManifestReader.Deserialize<TemplateManifest?>(Decode(manifestBytes)));
             if (manifest is null)
             {
                 problems.Add(new CatalogProblem(ManifestFile, "", ManifestSyntax, "portal.yaml is empty."));
@@ -307,6 +307,24 @@ public sealed partial class CatalogLoader(TemplateValidator validator, TimeProvi
             problem("capabilities", MissingCapability, $"{iam[0].LogicalId} is an IAM resource, so CreateStack needs CAPABILITY_IAM.");
         }
     }
+
+    // YAML keys left empty ("parameters:") deserialize as null; the rules below expect empty collections.
+    private static TemplateManifest? Normalize(TemplateManifest? manifest) => manifest is null ? null : manifest with
+    {
+        Slug = manifest.Slug ?? "",
+        Name = manifest.Name ?? "",
+        Description = manifest.Description ?? "",
+        Category = manifest.Category ?? "",
+        Owner = manifest.Owner ?? "",
+        Version = manifest.Version ?? "",
+        Capabilities = manifest.Capabilities ?? [],
+        UserParameters = manifest.UserParameters ?? [],
+        PortalParameters = manifest.PortalParameters ?? [],
+        Tiers = (manifest.Tiers ?? []).ToDictionary(
+            t => t.Key,
+            t => t.Value is null ? new TierManifest() : t.Value with { Parameters = t.Value.Parameters ?? [], Usage = t.Value.Usage ?? [] },
+            StringComparer.Ordinal),
+    };
 
     private static string Decode(byte[] bytes) => new UTF8Encoding(false).GetString(bytes).TrimStart('\uFEFF');
 

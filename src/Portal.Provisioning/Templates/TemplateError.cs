@@ -39,6 +39,7 @@ public static class TemplateErrorCodes
     public const string ResourceReferenceInCondition = "ResourceReferenceInCondition";
     public const string UndefinedCondition = "UndefinedCondition";
     public const string MalformedFunction = "MalformedFunction";
+    public const string UnknownFunction = "UnknownFunction";
     public const string UnknownMapping = "UnknownMapping";
     public const string UnknownMappingKey = "UnknownMappingKey";
     public const string InvalidParameterType = "InvalidParameterType";

@@ -23,6 +23,12 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
         "Type", "Properties", "DependsOn", "Condition", "DeletionPolicy", "UpdateReplacePolicy", "Metadata", "CreationPolicy", "UpdatePolicy", "Version",
     };
 
+    private static readonly HashSet<string> Functions = new(StringComparer.Ordinal)
+    {
+        "Fn::Base64", "Fn::Cidr", "Fn::Contains", "Fn::FindInMap", "Fn::GetAZs", "Fn::GetAtt", "Fn::GetStackOutput", "Fn::If", "Fn::ImportValue",
+        "Fn::Join", "Fn::Length", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString", "Fn::Transform", "Fn::And", "Fn::Equals", "Fn::Not", "Fn::Or",
+    };
+
     private static readonly HashSet<string> DeletionPolicies = new(StringComparer.Ordinal) { "Delete", "Retain", "Snapshot", "RetainExceptOnCreate" };
 
     public static TemplateValidator Default => Shared.Value;
@@ -406,6 +412,11 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
                     CheckFindInMap(arg, path, inCondition);
                     return;
                 default:
+                    if (!Functions.Contains(fn))
+                    {
+                        Error(path, UnknownFunction, $"'{fn}' is not an intrinsic function.");
+                    }
+
                     Walk(arg, path, inCondition);
                     return;
             }
@@ -636,8 +647,36 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
 
         private static string Suggest(SchemaNode schema, string key)
         {
-            var match = schema.Properties?.Keys.FirstOrDefault(k => k.Equals(key, StringComparison.OrdinalIgnoreCase));
+            var match = schema.Properties?.Keys
+                .Select(k => (Name: k, Distance: EditDistance(k.ToUpperInvariant(), key.ToUpperInvariant())))
+                .Where(c => c.Distance <= Math.Max(1, key.Length / 4))
+                .OrderBy(c => c.Distance)
+                .Select(c => c.Name)
+                .FirstOrDefault();
             return match is null ? "" : $" (did you mean '{match}'?)";
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++)
+            {
+                previous[j] = j;
+            }
+
+            for (var i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                }
+
+                (previous, current) = (current, previous);
+            }
+
+            return previous[b.Length];
         }
 
         private void Error(string path, string code, string message) => Errors.Add(new TemplateError(path, code, message));

@@ -146,6 +146,14 @@ public sealed class CatalogLoaderTests
         ShouldReport(Problems(GoodManifest.Replace("needsVpcCidr: false", "needsVpcCidr: true", StringComparison.Ordinal)), VpcCidrNotWired, "portalParameters");
 
     [Fact]
+    public void Load_ManifestWithEmptySections_IsCheckedNotCrashed()
+    {
+        var problems = Problems("slug: queue-worker\nname: Q\ndescription: d\ncategory: Compute\nowner: me\nversion: 1.0.0\ncapabilities:\nuserParameters:\ntiers:\n  dev:\n");
+        ShouldReport(problems, ParameterWithoutValue, "parameters.AlarmEmail");
+        ShouldReport(problems, MissingCapability, "capabilities");
+    }
+
+    [Fact]
     public void Load_UnknownCategory_IsRejected() =>
         ShouldReport(Problems(GoodManifest.Replace("category: Compute", "category: Queues", StringComparison.Ordinal)), UnknownCategory, "category");
 

@@ -44,6 +44,15 @@ public sealed class TemplateValidatorTests
     }
 
     [Fact]
+    public void Validate_UnknownProperty_SuggestsTheNearestName() =>
+        Validate("broken-unknown-property.yaml").Single().Message.ShouldContain("did you mean 'EnableDnsHostnames'?");
+
+    [Fact]
+    public void Validate_UnknownFunction_IsReported() =>
+        ShouldReport(ValidateYaml("Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: {'Fn::Concat': [a, b]}\n"),
+            UnknownFunction, "Resources.T.Properties.TopicName.Fn::Concat");
+
+    [Fact]
     public void Validate_UnknownPropertyInsideListItemDefinition_IsReported()
     {
         var error = Validate("broken-unknown-nested-property.yaml").ShouldHaveSingleItem();
