@@ -113,9 +113,12 @@ internal sealed class IntrinsicEvaluator(ResolutionScope scope, IResourceValues?
 
     private JsonNode? GetAtt(JsonNode? arg, string path)
     {
-        var args = Operands(arg, path, 2, 2);
-        var resource = RequireText(args[0], path);
-        var attribute = RequireText(Evaluate(args[1], path), path);
+        if (!Intrinsics.TryGetAttArguments(arg, out var resource, out var attributeNode))
+        {
+            throw new TemplateResolveException($"{path}: expected [resource, attribute].");
+        }
+
+        var attribute = RequireText(Evaluate(attributeNode, path), path);
         if (!scope.LiveResources.Contains(resource))
         {
             throw new TemplateResolveException(scope.AllResources.Contains(resource)

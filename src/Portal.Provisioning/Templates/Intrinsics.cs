@@ -25,6 +25,25 @@ internal static class Intrinsics
         return false;
     }
 
+    /// <summary>Reads Fn::GetAtt's argument: <c>[resource, attribute]</c> or the dotted string <c>"resource.attribute"</c>.</summary>
+    public static bool TryGetAttArguments(JsonNode? arg, out string resource, out JsonNode? attribute)
+    {
+        if (arg is JsonArray { Count: 2 } pair && TemplateParser.Text(pair[0]) is { } name)
+        {
+            (resource, attribute) = (name, pair[1]);
+            return true;
+        }
+
+        if (TemplateParser.Text(arg) is { } dotted && dotted.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot && dot < dotted.Length - 1)
+        {
+            (resource, attribute) = (dotted[..dot], JsonValue.Create(dotted[(dot + 1)..]));
+            return true;
+        }
+
+        (resource, attribute) = ("", null);
+        return false;
+    }
+
     public static bool IsNoValueRef(JsonNode? node) =>
         TryGetFunction(node, out var fn, out var arg) && fn == "Ref" && TemplateParser.Text(arg) == NoValue;
 

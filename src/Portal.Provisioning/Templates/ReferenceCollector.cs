@@ -26,13 +26,9 @@ internal static class ReferenceCollector
                     case "Ref" when TemplateParser.Text(arg) is { } name:
                         found.Add(name);
                         return;
-                    case "Fn::GetAtt" when arg is JsonArray { Count: >= 1 } getAtt && TemplateParser.Text(getAtt[0]) is { } resource:
+                    case "Fn::GetAtt" when Intrinsics.TryGetAttArguments(arg, out var resource, out var attribute):
                         found.Add(resource);
-                        foreach (var rest in getAtt.Skip(1))
-                        {
-                            Collect(rest, found);
-                        }
-
+                        Collect(attribute, found);
                         return;
                     case "Fn::Sub":
                         CollectSub(arg, found);

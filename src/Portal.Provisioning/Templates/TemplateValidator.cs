@@ -455,25 +455,9 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
 
         private void CheckGetAtt(JsonNode? arg, string path, bool inCondition)
         {
-            string? resourceName;
-            JsonNode? attribute;
-            if (arg is JsonArray { Count: 2 } pair)
+            if (!Intrinsics.TryGetAttArguments(arg, out var resourceName, out var attribute))
             {
-                (resourceName, attribute) = (TemplateParser.Text(pair[0]), pair[1]);
-            }
-            else if (TemplateParser.Text(arg) is { } dotted && dotted.IndexOf('.', StringComparison.Ordinal) is > 0 and var dot)
-            {
-                (resourceName, attribute) = (dotted[..dot], JsonValue.Create(dotted[(dot + 1)..]));
-            }
-            else
-            {
-                Error(path, MalformedFunction, "Fn::GetAtt takes [resource, attribute].");
-                return;
-            }
-
-            if (resourceName is null)
-            {
-                Error(path, MalformedFunction, "Fn::GetAtt's resource name must be a string.");
+                Error(path, MalformedFunction, "Fn::GetAtt takes [resource, attribute] or 'resource.attribute'.");
                 return;
             }
 

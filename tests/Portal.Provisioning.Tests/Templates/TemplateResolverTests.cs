@@ -222,6 +222,14 @@ public sealed class TemplateResolverTests
     }
 
     [Fact]
+    public void Resolve_GetAttDottedLongForm_IsAReferenceAndADependency()
+    {
+        var resolved = Resolve("Resources:\n  A:\n    Type: AWS::SNS::Topic\n  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: {'Fn::GetAtt': A.TopicName}\n");
+        Json(resolved.Resources["B"].Properties["TopicName"]).ShouldBe("""{"Fn::GetAtt":["A","TopicName"]}""");
+        resolved.Graph.DependenciesOf("B").ShouldBe(["A"]);
+    }
+
+    [Fact]
     public void ResolveResourceProperties_WhenResourceValueMissing_Throws()
     {
         var resolved = Resolve("Resources:\n  A:\n    Type: AWS::SNS::Topic\n  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref A\n");

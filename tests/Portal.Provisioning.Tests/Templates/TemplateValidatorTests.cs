@@ -131,6 +131,11 @@ public sealed class TemplateValidatorTests
     }
 
     [Fact]
+    public void Validate_GetAttDottedLongForm_IsChecked() =>
+        ShouldReport(ValidateYaml("Resources:\n  V:\n    Type: AWS::EC2::VPC\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: {'Fn::GetAtt': V.Nope}\n"),
+            UnknownAttribute, "Resources.T.Properties.TopicName.Fn::GetAtt");
+
+    [Fact]
     public void Validate_SubWithUnknownAttribute_IsReported() =>
         ShouldReport(ValidateYaml("Resources:\n  V:\n    Type: AWS::EC2::VPC\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${V.Nope}'\n"),
             UnknownAttribute, "Resources.T.Properties.TopicName.Fn::Sub");
