@@ -27,6 +27,62 @@ public sealed record CatalogEntry(
     public string Version => Manifest.Version;
 
     public string ShortHash => ContentHash[..12];
+
+    /// <summary>
+    /// The parameter values for a request: the tier's presets, then the portal's own values (keyed by the manifest's
+    /// source names, e.g. <c>environment-name</c>), then the requester's values for <c>userParameters</c> only, all
+    /// checked against the template's constraints. Parameters left out take their template default.
+    /// </summary>
+    public ParameterSet BuildParameters(string tier, IReadOnlyDictionary<string, string> portalValues, IReadOnlyDictionary<string, string> userValues)
+    {
+        ArgumentNullException.ThrowIfNull(portalValues);
+        ArgumentNullException.ThrowIfNull(userValues);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var errors = new List<ParameterError>();
+        if (!Manifest.Tiers.TryGetValue(tier, out var preset))
+        {
+            errors.Add(new ParameterError("tier", $"'{Slug}' is not offered in tier '{tier}' (tiers: {string.Join(", ", Manifest.Tiers.Keys)})."));
+            return new ParameterSet(values, errors);
+        }
+
+        foreach (var (name, value) in preset.Parameters)
+        {
+            values[name] = value ?? "";
+        }
+
+        foreach (var (name, source) in Manifest.PortalParameters)
+        {
+            if (portalValues.TryGetValue(source, out var value))
+            {
+                values[name] = value;
+            }
+            else
+            {
+                errors.Add(new ParameterError(name, $"The portal did not supply '{source}' for {name}."));
+            }
+        }
+
+        foreach (var (name, value) in userValues)
+        {
+            if (Manifest.UserParameters.Contains(name))
+            {
+                values[name] = value;
+            }
+            else
+            {
+                errors.Add(new ParameterError(name, $"{name} cannot be set by the requester."));
+            }
+        }
+
+        errors.AddRange(ParameterValidator.Validate(Template, values).Where(e => errors.All(x => x.Parameter != e.Parameter)));
+        return new ParameterSet(values, errors);
+    }
+}
+
+/// <summary>Parameter values for CreateStack and any problems with them (none when <see cref="IsValid"/>).</summary>
+public sealed record ParameterSet(IReadOnlyDictionary<string, string> Values, IReadOnlyList<ParameterError> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
 }
 
 /// <summary>A template folder that is not offered, and every reason found.</summary>

@@ -4,7 +4,8 @@ namespace Portal.Provisioning.Templates;
 
 /// <summary>
 /// A parsed CloudFormation template. <see cref="Root"/> is the canonical JSON form (short-form intrinsics expanded);
-/// the typed sections are views over it, in declaration order.
+/// the typed sections are views over it, in declaration order. Instances are shared (the catalog hands out one per
+/// template), so treat every node as read-only; the resolver returns fresh copies.
 /// </summary>
 public sealed record CfnTemplate(
     JsonObject Root,

@@ -55,11 +55,37 @@ public static class TemplateParser
     {
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+            var root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+            Materialize(root);
+            return root;
         }
         catch (JsonException ex)
         {
             throw new TemplateParseException(ex.Message, (int)(ex.LineNumber ?? 0) + 1, (int)(ex.BytePositionInLine ?? 0) + 1, ex);
+        }
+    }
+
+    // JsonNode.Parse builds objects lazily on first read, which is not thread-safe; catalog templates are read concurrently.
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, value) in obj)
+                {
+                    Materialize(value);
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    Materialize(item);
+                }
+
+                break;
+            default:
+                break;
         }
     }
 

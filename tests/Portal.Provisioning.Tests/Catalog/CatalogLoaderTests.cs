@@ -158,6 +158,33 @@ public sealed class CatalogLoaderTests
         ShouldReport(Problems(GoodManifest.Replace("category: Compute", "category: Queues", StringComparison.Ordinal)), UnknownCategory, "category");
 
     [Fact]
+    public void BuildParameters_MergesPresetsPortalAndUserValues()
+    {
+        var entry = Load(GoodManifest).Entry.ShouldNotBeNull();
+        var portal = new Dictionary<string, string> { ["environment-name"] = "shop", ["tier"] = "dev" };
+
+        var set = entry.BuildParameters("dev", portal, new Dictionary<string, string> { ["AlarmEmail"] = "ops@example.com" });
+
+        set.IsValid.ShouldBeTrue(string.Join("; ", set.Errors));
+        set.Values.ShouldBe(new Dictionary<string, string>
+        {
+            ["RetentionSeconds"] = "86400", ["EnvironmentName"] = "shop", ["Tier"] = "dev", ["AlarmEmail"] = "ops@example.com",
+        }, ignoreOrder: true);
+    }
+
+    [Fact]
+    public void BuildParameters_RejectsFixedParametersMissingValuesAndUnknownTiers()
+    {
+        var entry = Load(GoodManifest).Entry.ShouldNotBeNull();
+        var portal = new Dictionary<string, string> { ["environment-name"] = "shop" };
+
+        var set = entry.BuildParameters("dev", portal, new Dictionary<string, string> { ["RetentionSeconds"] = "60" });
+
+        set.Errors.Select(e => e.Parameter).ShouldBe(["Tier", "RetentionSeconds", "AlarmEmail"], ignoreOrder: true);
+        entry.BuildParameters("staging", portal, new Dictionary<string, string>()).Errors.ShouldHaveSingleItem().Parameter.ShouldBe("tier");
+    }
+
+    [Fact]
     public async Task LoadAsync_FiveTemplates_TakesWellUnderOneSecond()
     {
         var folder = Directory.CreateTempSubdirectory("catalog-speed-");
