@@ -1,12 +1,16 @@
 namespace Portal.Provisioning.Templates;
 
-/// <summary>The values of CloudFormation's pseudo parameters for one stack.</summary>
+/// <summary>
+/// The values of CloudFormation's pseudo parameters for one stack, and optionally the contents of SSM parameters that
+/// <c>AWS::SSM::Parameter::Value&lt;...&gt;</c> parameters name (without them, Ref yields the SSM parameter's name).
+/// </summary>
 public sealed record StackContext(
     string StackName,
     string Region = "us-east-1",
     string AccountId = "123456789012",
     string? StackId = null,
-    IReadOnlyList<string>? NotificationArns = null)
+    IReadOnlyList<string>? NotificationArns = null,
+    IReadOnlyDictionary<string, string>? SsmParameterValues = null)
 {
     public string Partition => Region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
         : Region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov"

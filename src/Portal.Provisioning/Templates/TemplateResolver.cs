@@ -109,6 +109,11 @@ public static class TemplateResolver
         {
             var raw = parameterValues.TryGetValue(parameter.Name, out var given) ? given
                 : parameter.Default ?? throw new TemplateResolveException($"Parameters.{parameter.Name}: no value given and no Default.");
+            if (parameter.Type.IsSsmParameter && stack.SsmParameterValues?.TryGetValue(raw, out var stored) == true)
+            {
+                raw = stored;
+            }
+
             JsonNode value = parameter.Type.IsList
                 ? new JsonArray([.. raw.Split(',').Select(s => (JsonNode)JsonValue.Create(s.Trim()))])
                 : JsonValue.Create(raw);

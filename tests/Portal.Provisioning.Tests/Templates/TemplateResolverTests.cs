@@ -43,6 +43,14 @@ public sealed class TemplateResolverTests
         Json(Value("!Ref " + name)).ShouldBe(expected);
 
     [Fact]
+    public void Resolve_SsmParameterType_UsesStoredValueWhenKnown()
+    {
+        const string Sections = "Parameters:\n  Ami:\n    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>\n    Default: /aws/ami\n";
+        Json(Value("!Ref Ami", Sections)).ShouldBe("\"/aws/ami\"");
+        Json(Value("!Ref Ami", Sections, stack: Stack with { SsmParameterValues = new Dictionary<string, string> { ["/aws/ami"] = "ami-123" } })).ShouldBe("\"ami-123\"");
+    }
+
+    [Fact]
     public void Resolve_StackId_DefaultsToArnOfStack() =>
         Value("!Ref AWS::StackId")!.GetValue<string>().ShouldStartWith("arn:aws:cloudformation:us-east-1:111122223333:stack/dev-shop/");
 
