@@ -168,7 +168,10 @@ public sealed class CatalogLoaderTests
         set.IsValid.ShouldBeTrue(string.Join("; ", set.Errors));
         set.Values.ShouldBe(new Dictionary<string, string>
         {
-            ["RetentionSeconds"] = "86400", ["EnvironmentName"] = "shop", ["Tier"] = "dev", ["AlarmEmail"] = "ops@example.com",
+            ["RetentionSeconds"] = "86400",
+            ["EnvironmentName"] = "shop",
+            ["Tier"] = "dev",
+            ["AlarmEmail"] = "ops@example.com",
         }, ignoreOrder: true);
     }
 
