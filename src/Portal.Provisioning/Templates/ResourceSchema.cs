@@ -33,6 +33,16 @@ internal sealed class SchemaNode
 
     public SchemaNode? Items { get; set; }
 
+    /// <summary>cfn-lint's requiredXor: exactly one of these.</summary>
+    public IReadOnlyList<string>? RequiredXor { get; set; }
+
+    /// <summary>cfn-lint's requiredOr: at least one of these.</summary>
+    public IReadOnlyList<string>? RequiredOr { get; set; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? DependentRequired { get; set; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? DependentExcluded { get; set; }
+
     public IReadOnlyList<string>? Enum { get; set; }
 
     public bool EnumCaseInsensitive { get; set; }
@@ -130,6 +140,10 @@ internal sealed class SchemaCompiler(JsonObject document)
             target.RequiredAlternatives = [.. alternatives.Select(a => (IReadOnlyList<string>)[.. ((JsonArray)a!["required"]!).Select(r => TemplateParser.Text(r) ?? "")])];
         }
 
+        target.RequiredXor = Names(schema["requiredXor"]);
+        target.RequiredOr = Names(schema["requiredOr"]);
+        target.DependentRequired = Dependencies(schema["dependentRequired"]);
+        target.DependentExcluded = Dependencies(schema["dependentExcluded"]);
         if (schema["items"] is JsonObject items)
         {
             target.Items = Node(items);
@@ -146,6 +160,14 @@ internal sealed class SchemaCompiler(JsonObject document)
             target.Enum = [.. enumValues.Select(v => TemplateParser.Text(v) ?? "")];
         }
     }
+
+    private static List<string>? Names(JsonNode? node) =>
+        node is JsonArray array ? [.. array.Select(n => TemplateParser.Text(n) ?? "")] : null;
+
+    private static Dictionary<string, IReadOnlyList<string>>? Dependencies(JsonNode? node) =>
+        node is JsonObject map
+            ? map.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)(Names(kv.Value) ?? []), StringComparer.Ordinal)
+            : null;
 
     private static SchemaTypes TypeOf(string? name) => name switch
     {

@@ -34,6 +34,7 @@ public static class TemplateErrorCodes
     public const string NullValue = "NullValue";
     public const string InvalidValue = "InvalidValue";
     public const string RequiredPropertyMissing = "RequiredPropertyMissing";
+    public const string ConflictingProperties = "ConflictingProperties";
     public const string UnknownAttribute = "UnknownAttribute";
     public const string UndefinedReference = "UndefinedReference";
     public const string ResourceReferenceInCondition = "ResourceReferenceInCondition";

@@ -31,6 +31,8 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
 
     private static readonly HashSet<string> DeletionPolicies = new(StringComparer.Ordinal) { "Delete", "Retain", "Snapshot", "RetainExceptOnCreate" };
 
+    private static readonly Dictionary<string, IReadOnlyList<string>> EmptyDependencies = [];
+
     public static TemplateValidator Default => Shared.Value;
 
     public IReadOnlyList<TemplateError> Validate(CfnTemplate template)
@@ -263,6 +265,7 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
         private void CheckObject(JsonObject obj, SchemaNode schema, string path)
         {
             var present = new HashSet<string>(StringComparer.Ordinal);
+            var definite = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (key, child) in obj)
             {
                 if (Intrinsics.IsNoValueRef(child))
@@ -271,6 +274,11 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
                 }
 
                 present.Add(key);
+                if (!Intrinsics.TryGetFunction(child, out var fn, out _) || fn != "Fn::If")
+                {
+                    definite.Add(key);
+                }
+
                 var childSchema = schema.FindProperty(key);
                 if (childSchema is null)
                 {
@@ -286,6 +294,50 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
             }
 
             CheckRequired(schema, present, path);
+            CheckCombinations(schema, present, definite, path);
+        }
+
+        // cfn-lint's extra keywords; a property set through Fn::If may be absent, so it never proves a conflict.
+        private void CheckCombinations(SchemaNode schema, HashSet<string> present, HashSet<string> definite, string path)
+        {
+            if (schema.RequiredXor is { } xor)
+            {
+                var set = xor.Where(definite.Contains).ToList();
+                if (!xor.Any(present.Contains))
+                {
+                    Error(path, RequiredPropertyMissing, $"Exactly one of these properties is required: {string.Join(", ", xor)}.");
+                }
+                else if (set.Count > 1)
+                {
+                    Error($"{path}.{set[1]}", ConflictingProperties, $"Only one of {string.Join(", ", xor)} may be set; found {string.Join(" and ", set)}.");
+                }
+            }
+
+            if (schema.RequiredOr is { } or && !or.Any(present.Contains))
+            {
+                Error(path, RequiredPropertyMissing, $"At least one of these properties is required: {string.Join(", ", or)}.");
+            }
+
+            foreach (var (key, needed) in schema.DependentRequired ?? EmptyDependencies)
+            {
+                foreach (var name in needed.Where(n => definite.Contains(key) && !present.Contains(n)))
+                {
+                    Error($"{path}.{name}", RequiredPropertyMissing, $"'{name}' is required when '{key}' is set.");
+                }
+            }
+
+            var reported = new HashSet<(string, string)>();
+            foreach (var (key, excluded) in schema.DependentExcluded ?? EmptyDependencies)
+            {
+                foreach (var name in excluded.Where(n => definite.Contains(key) && definite.Contains(n)))
+                {
+                    // Schemas usually list a conflict in both directions; report each pair once.
+                    if (reported.Add(string.CompareOrdinal(key, name) < 0 ? (key, name) : (name, key)))
+                    {
+                        Error($"{path}.{name}", ConflictingProperties, $"'{name}' cannot be set together with '{key}'.");
+                    }
+                }
+            }
         }
 
         private void CheckRequired(SchemaNode schema, HashSet<string> present, string path)

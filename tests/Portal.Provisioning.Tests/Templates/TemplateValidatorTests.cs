@@ -119,6 +119,58 @@ public sealed class TemplateValidatorTests
     }
 
     [Fact]
+    public void Validate_RequiredXor_NeedsExactlyOne()
+    {
+        const string Yaml = """
+            Resources:
+              G:
+                Type: AWS::EC2::SecurityGroup
+                Properties:
+                  GroupDescription: g
+                  SecurityGroupIngress:
+                    - IpProtocol: tcp
+                    - IpProtocol: tcp
+                      CidrIp: 0.0.0.0/0
+                      SourceSecurityGroupId: sg-1
+                    - IpProtocol: tcp
+                      CidrIp: !If [Never, 0.0.0.0/0, !Ref AWS::NoValue]
+                      SourceSecurityGroupId: !If [Never, !Ref AWS::NoValue, sg-1]
+            Conditions:
+              Never: !Equals [a, b]
+            """;
+        var errors = ValidateYaml(Yaml);
+        ShouldReport(errors, RequiredPropertyMissing, "Resources.G.Properties.SecurityGroupIngress[0]");
+        ShouldReport(errors, ConflictingProperties, "Resources.G.Properties.SecurityGroupIngress[1].SourceSecurityGroupId");
+        errors.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void Validate_DependentExcludedAndRequired_AreChecked()
+    {
+        const string Yaml = """
+            Resources:
+              S:
+                Type: AWS::EC2::Subnet
+                Properties:
+                  VpcId: vpc-1
+                  CidrBlock: 10.0.0.0/24
+                  AvailabilityZone: us-east-1a
+                  AvailabilityZoneId: use1-az1
+              G:
+                Type: AWS::EC2::SecurityGroup
+                Properties:
+                  GroupDescription: g
+                  SecurityGroupEgress:
+                    - IpProtocol: "-1"
+                      CidrIp: 0.0.0.0/0
+            """;
+        var errors = ValidateYaml(Yaml);
+        errors.ShouldContain(e => e.Code == ConflictingProperties && e.Path.StartsWith("Resources.S.Properties.AvailabilityZone", StringComparison.Ordinal));
+        ShouldReport(errors, RequiredPropertyMissing, "Resources.G.Properties.VpcId");
+        errors.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public void Validate_ResourceWithoutPropertiesButRequiredOnes_IsReported() =>
         ShouldReport(ValidateYaml("Resources:\n  G:\n    Type: AWS::EC2::SecurityGroup\n"), RequiredPropertyMissing, "Resources.G.Properties.GroupDescription");
 
