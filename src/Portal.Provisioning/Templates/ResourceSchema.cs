@@ -45,6 +45,14 @@ internal sealed class SchemaNode
 
     public IReadOnlyList<string>? Enum { get; set; }
 
+    public int? MinLength { get; set; }
+
+    public int? MaxLength { get; set; }
+
+    public decimal? Minimum { get; set; }
+
+    public decimal? Maximum { get; set; }
+
     public bool EnumCaseInsensitive { get; set; }
 
     public SchemaNode? FindProperty(string name)
@@ -140,6 +148,10 @@ internal sealed class SchemaCompiler(JsonObject document)
             target.RequiredAlternatives = [.. alternatives.Select(a => (IReadOnlyList<string>)[.. ((JsonArray)a!["required"]!).Select(r => TemplateParser.Text(r) ?? "")])];
         }
 
+        target.MinLength = Number(schema["minLength"]) is { } minLength ? (int)minLength : null;
+        target.MaxLength = Number(schema["maxLength"]) is { } maxLength ? (int)maxLength : null;
+        target.Minimum = Number(schema["minimum"]);
+        target.Maximum = Number(schema["maximum"]);
         target.RequiredXor = Names(schema["requiredXor"]);
         target.RequiredOr = Names(schema["requiredOr"]);
         target.DependentRequired = Dependencies(schema["dependentRequired"]);
@@ -160,6 +172,9 @@ internal sealed class SchemaCompiler(JsonObject document)
             target.Enum = [.. enumValues.Select(v => TemplateParser.Text(v) ?? "")];
         }
     }
+
+    private static decimal? Number(JsonNode? node) =>
+        decimal.TryParse(TemplateParser.Text(node), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static List<string>? Names(JsonNode? node) =>
         node is JsonArray array ? [.. array.Select(n => TemplateParser.Text(n) ?? "")] : null;

@@ -33,6 +33,7 @@ public static class TemplateErrorCodes
     public const string TypeMismatch = "TypeMismatch";
     public const string NullValue = "NullValue";
     public const string InvalidValue = "InvalidValue";
+    public const string ValueOutOfRange = "ValueOutOfRange";
     public const string RequiredPropertyMissing = "RequiredPropertyMissing";
     public const string ConflictingProperties = "ConflictingProperties";
     public const string UnknownAttribute = "UnknownAttribute";

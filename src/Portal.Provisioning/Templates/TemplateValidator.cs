@@ -248,17 +248,43 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
                     }
 
                     break;
-                case JsonValue scalar when schema.Enum is { } allowed:
-                    var text = CfnYamlReader.ScalarText(scalar);
-                    var comparison = schema.EnumCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-                    if (!allowed.Any(a => string.Equals(a, text, comparison)))
-                    {
-                        Error(path, InvalidValue, $"'{text}' is not one of: {string.Join(", ", allowed)}.");
-                    }
-
+                case JsonValue scalar:
+                    CheckScalar(scalar, schema, path);
                     break;
                 default:
                     break;
+            }
+        }
+
+        private void CheckScalar(JsonValue scalar, SchemaNode schema, string path)
+        {
+            var text = CfnYamlReader.ScalarText(scalar);
+            if (schema.Enum is { } allowed)
+            {
+                var comparison = schema.EnumCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+                if (!allowed.Any(a => string.Equals(a, text, comparison)))
+                {
+                    Error(path, InvalidValue, $"'{text}' is not one of: {string.Join(", ", allowed)}.");
+                }
+
+                return;
+            }
+
+            if (schema.Types.HasFlag(SchemaTypes.String) && scalar.GetValueKind() == JsonValueKind.String)
+            {
+                if (text.Length < schema.MinLength || text.Length > schema.MaxLength)
+                {
+                    Error(path, ValueOutOfRange, $"'{text}' is {text.Length} characters long; allowed: {schema.MinLength ?? 0} to {(schema.MaxLength is { } max ? max.ToString(CultureInfo.InvariantCulture) : "any")}.");
+                }
+
+                return;
+            }
+
+            if ((schema.Minimum is not null || schema.Maximum is not null)
+                && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                && (number < schema.Minimum || number > schema.Maximum))
+            {
+                Error(path, ValueOutOfRange, $"{text} is outside {schema.Minimum?.ToString(CultureInfo.InvariantCulture) ?? "-∞"}..{schema.Maximum?.ToString(CultureInfo.InvariantCulture) ?? "∞"}.");
             }
         }
 

@@ -110,6 +110,27 @@ public sealed class TemplateValidatorTests
             InvalidValue, "Resources.S.Properties.LaunchType");
 
     [Fact]
+    public void Validate_LiteralOutsideSchemaRange_IsReported()
+    {
+        const string Yaml = """
+            Resources:
+              Bucket:
+                Type: AWS::S3::Bucket
+                Properties:
+                  BucketName: a-bucket-name-that-is-far-far-far-too-long-for-s3-to-accept-at-all
+              Queue:
+                Type: AWS::SQS::Queue
+                Properties:
+                  MessageRetentionPeriod: 30
+                  DelaySeconds: "5"
+            """;
+        var errors = ValidateYaml(Yaml);
+        ShouldReport(errors, ValueOutOfRange, "Resources.Bucket.Properties.BucketName");
+        ShouldReport(errors, ValueOutOfRange, "Resources.Queue.Properties.MessageRetentionPeriod");
+        errors.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public void Validate_MissingRequiredProperties_AreReportedAtTopAndNestedLevel()
     {
         var errors = Validate("broken-missing-required.yaml");
