@@ -143,6 +143,11 @@ public sealed partial class CatalogLoader(TemplateValidator validator, TimeProvi
             CheckManifest(slug, manifest, template, problems);
         }
 
+        if (manifest is not null && template is not null && problems.Count == 0)
+        {
+            CheckTiersResolve(manifest, template, problems);
+        }
+
         if (problems.Count > 0 || template is null || manifest is null)
         {
             return (null, new RejectedTemplate(slug, problems));
@@ -293,6 +298,64 @@ public sealed partial class CatalogLoader(TemplateValidator validator, TimeProvi
             }
         }
     }
+
+    // Resolves every tier with its presets (and stand-ins for portal and user values) and validates the result, which
+    // finds what only some tiers break: a FindInMap key a tier lacks, a Cidr that does not fit, a preset out of range.
+    private void CheckTiersResolve(TemplateManifest manifest, CfnTemplate template, List<CatalogProblem> problems)
+    {
+        var found = new Dictionary<(string Path, string Code), (string Message, List<string> Tiers)>();
+        foreach (var (tierName, tier) in manifest.Tiers)
+        {
+            var values = new Dictionary<string, string>(tier.Parameters.Select(p => KeyValuePair.Create(p.Key, p.Value ?? "")), StringComparer.Ordinal);
+            foreach (var (name, source) in manifest.PortalParameters)
+            {
+                values[name] = source switch
+                {
+                    "environment-name" => "catalog-check",
+                    "vpc-cidr" => "10.0.0.0/16",
+                    "tier" => tierName,
+                    _ => template.Parameters[name].Default ?? StandIn(template.Parameters[name]),
+                };
+            }
+
+            foreach (var parameter in template.Parameters.Values.Where(p => p.Default is null && !values.ContainsKey(p.Name)))
+            {
+                values[parameter.Name] = StandIn(parameter);
+            }
+
+            IReadOnlyList<TemplateError> errors;
+            try
+            {
+                errors = validator.ValidateResolved(TemplateResolver.Resolve(template, values, new StackContext("catalog-check")));
+            }
+            catch (TemplateResolveException ex)
+            {
+                errors = [new TemplateError("Resources", TierDoesNotResolve, ex.Message)];
+            }
+
+            foreach (var error in errors.Where(e => !e.IsWarning))
+            {
+                if (!found.TryGetValue((error.Path, error.Code), out var entry))
+                {
+                    entry = (error.Message, []);
+                    found[(error.Path, error.Code)] = entry;
+                }
+
+                entry.Tiers.Add(tierName);
+            }
+        }
+
+        foreach (var ((path, code), (message, tiers)) in found)
+        {
+            problems.Add(new CatalogProblem(TemplateFile, path, code, $"With the {string.Join(", ", tiers)} tier preset{(tiers.Count > 1 ? "s" : "")}: {message}"));
+        }
+    }
+
+    // A value for a parameter the requester supplies, good enough to resolve the template.
+    private static string StandIn(CfnParameter parameter) =>
+        parameter.AllowedValues is { Count: > 0 } allowed ? allowed[0]
+        : parameter.Type.IsNumber ? (parameter.MinValue ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : "catalog-check";
 
     private static void CheckCapabilities(TemplateManifest manifest, CfnTemplate template, Action<string, string, string> problem)
     {

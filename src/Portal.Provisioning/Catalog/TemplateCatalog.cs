@@ -117,4 +117,5 @@ public static class CatalogProblemCodes
     public const string UnknownUsageKey = "UnknownUsageKey";
     public const string InvalidUsage = "InvalidUsage";
     public const string VpcCidrNotWired = "VpcCidrNotWired";
+    public const string TierDoesNotResolve = "TierDoesNotResolve";
 }

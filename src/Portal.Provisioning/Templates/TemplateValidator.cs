@@ -43,6 +43,18 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
         return run.Errors;
     }
 
+    /// <summary>
+    /// Checks a resolved template's resource properties against the schemas: with conditions applied and parameters
+    /// substituted, this finds what only some parameter values break (a property missing in one tier, a preset out of range).
+    /// </summary>
+    public IReadOnlyList<TemplateError> ValidateResolved(ResolvedTemplate resolved)
+    {
+        ArgumentNullException.ThrowIfNull(resolved);
+        var run = new Run(resolved.Template, schemas);
+        run.ExecuteResolved(resolved);
+        return run.Errors;
+    }
+
     private sealed class Run(CfnTemplate template, SchemaRegistry schemas)
     {
         private readonly HashSet<string> _usedParameters = new(StringComparer.Ordinal);
@@ -168,6 +180,17 @@ public sealed class TemplateValidator(SchemaRegistry schemas)
             Walk(resource.Definition["Properties"], $"{path}.Properties", inCondition: false);
             Walk(resource.Metadata, $"{path}.Metadata", inCondition: false);
             CheckProperties(resource, path);
+        }
+
+        public void ExecuteResolved(ResolvedTemplate resolved)
+        {
+            foreach (var resource in resolved.Resources.Values)
+            {
+                if (schemas.SchemaOf(resource.Type) is { } schema)
+                {
+                    Check(resource.Properties, schema, $"Resources.{resource.LogicalId}.Properties");
+                }
+            }
         }
 
         private void CheckProperties(CfnResource resource, string path)

@@ -158,6 +158,34 @@ public sealed class CatalogLoaderTests
         ShouldReport(Problems(GoodManifest.Replace("category: Compute", "category: Queues", StringComparison.Ordinal)), UnknownCategory, "category");
 
     [Fact]
+    public void Load_TierWhosePresetsDoNotResolve_IsRejected()
+    {
+        var template = GoodTemplate
+            .Replace("Conditions:", "Mappings:\n  Receives:\n    dev: { Max: 3 }\nConditions:", StringComparison.Ordinal)
+            .Replace("maxReceiveCount: !If [IsProd, 10, 3]", "maxReceiveCount: !FindInMap [Receives, !Ref Tier, Max]", StringComparison.Ordinal);
+
+        var problem = Problems(GoodManifest, template).ShouldHaveSingleItem();
+
+        (problem.Code, problem.Path).ShouldBe((TierDoesNotResolve, "Resources"));
+        problem.Message.ShouldContain("With the prod tier preset");
+        problem.Message.ShouldContain("no 'prod'");
+    }
+
+    [Fact]
+    public void Load_TierPresetBreakingResourceSchema_IsRejected()
+    {
+        var template = GoodTemplate
+            .Replace("Conditions:", "  Delay:\n    Type: Number\n    Default: 0\nConditions:", StringComparison.Ordinal)
+            .Replace("      MessageRetentionPeriod: !Ref RetentionSeconds", "      MessageRetentionPeriod: !Ref RetentionSeconds\n      DelaySeconds: !Ref Delay", StringComparison.Ordinal);
+        var manifest = GoodManifest.Replace("RetentionSeconds: \"86400\"", "RetentionSeconds: \"86400\"\n      Delay: \"1000\"", StringComparison.Ordinal);
+
+        var problem = Problems(manifest, template).ShouldHaveSingleItem();
+
+        (problem.Code, problem.Path).ShouldBe((TemplateErrorCodes.ValueOutOfRange, "Resources.Queue.Properties.DelaySeconds"));
+        problem.Message.ShouldStartWith("With the dev tier preset:");
+    }
+
+    [Fact]
     public void BuildParameters_MergesPresetsPortalAndUserValues()
     {
         var entry = Load(GoodManifest).Entry.ShouldNotBeNull();
