@@ -70,7 +70,15 @@ public sealed class CatalogLoader(TemplateValidator validator, TimeProvider time
 
         var templateBytes = await File.ReadAllBytesAsync(templatePath, cancellationToken).ConfigureAwait(false);
         var manifestBytes = await File.ReadAllBytesAsync(manifestPath, cancellationToken).ConfigureAwait(false);
-        return Load(slug, templateBytes, manifestBytes);
+        try
+        {
+            return Load(slug, templateBytes, manifestBytes);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One template tripping a bug in the checks must not take the whole catalog (and the portal's startup) down.
+            return (null, new RejectedTemplate(slug, [new CatalogProblem(TemplateFile, "", LoaderFailure, $"The catalog loader failed on this template: {ex.Message}")]));
+        }
     }
 
     /// <summary>Checks one template from its two files' contents (the folder name is <paramref name="slug"/>).</summary>

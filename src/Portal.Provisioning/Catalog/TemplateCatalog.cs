@@ -118,4 +118,5 @@ public static class CatalogProblemCodes
     public const string InvalidUsage = "InvalidUsage";
     public const string VpcCidrNotWired = "VpcCidrNotWired";
     public const string TierDoesNotResolve = "TierDoesNotResolve";
+    public const string LoaderFailure = "LoaderFailure";
 }
