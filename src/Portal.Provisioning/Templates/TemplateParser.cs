@@ -12,6 +12,7 @@ public static class TemplateParser
     public static CfnTemplate Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        text = text.TrimStart('\uFEFF');
         var root = LooksLikeJson(text) ? ReadJson(text) : CfnYamlReader.Read(text);
         return root is JsonObject obj ? FromJson(obj) : throw new TemplateParseException("The template must be a mapping at its top level.", 1, 1);
     }

@@ -123,6 +123,14 @@ public sealed class TemplateParserTests
     }
 
     [Fact]
+    public void Parse_ByteOrderMarkAndCrLf_AreAccepted() =>
+        TemplateParser.Parse("\uFEFFResources:\r\n  A:\r\n    Type: AWS::SNS::Topic\r\n").Resources["A"].Type.ShouldBe("AWS::SNS::Topic");
+
+    [Fact]
+    public void Parse_TwoShortFormsOnOneNode_IsAParseError() =>
+        Should.Throw<TemplateParseException>(() => TemplateParser.Parse("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      V: !Base64 !Sub x\n")).Line.ShouldBe(5);
+
+    [Fact]
     public void Parse_TopLevelList_Throws() =>
         Should.Throw<TemplateParseException>(() => TemplateParser.Parse("- a\n- b\n"));
 
