@@ -17,6 +17,9 @@ public sealed class CatalogLoader(TemplateValidator validator, TimeProvider time
     public const string TemplateFile = "template.yaml";
     public const string ManifestFile = "portal.yaml";
 
+    /// <summary>CloudFormation's limit on an inline TemplateBody (larger templates need an S3 TemplateURL).</summary>
+    public const int MaxTemplateBodyBytes = 51_200;
+
     private static readonly IDeserializer ManifestReader = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
@@ -87,6 +90,12 @@ public sealed class CatalogLoader(TemplateValidator validator, TimeProvider time
         ArgumentNullException.ThrowIfNull(templateBytes);
         ArgumentNullException.ThrowIfNull(manifestBytes);
         var problems = new List<CatalogProblem>();
+        if (templateBytes.Length > MaxTemplateBodyBytes)
+        {
+            problems.Add(new CatalogProblem(TemplateFile, "", TemplateTooLarge,
+                $"template.yaml is {templateBytes.Length:N0} bytes; CreateStack takes a TemplateBody of at most {MaxTemplateBodyBytes:N0}."));
+        }
+
         var templateBody = Decode(templateBytes);
         CfnTemplate? template = null;
         try

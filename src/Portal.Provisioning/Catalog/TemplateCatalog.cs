@@ -119,4 +119,5 @@ public static class CatalogProblemCodes
     public const string VpcCidrNotWired = "VpcCidrNotWired";
     public const string TierDoesNotResolve = "TierDoesNotResolve";
     public const string LoaderFailure = "LoaderFailure";
+    public const string TemplateTooLarge = "TemplateTooLarge";
 }

@@ -69,6 +69,10 @@ public sealed class CatalogLoaderTests
     }
 
     [Fact]
+    public void Load_TemplateLargerThanCreateStackAccepts_IsRejected() =>
+        Problems(GoodManifest, GoodTemplate + "# " + new string('x', CatalogLoader.MaxTemplateBodyBytes) + "\n").ShouldHaveSingleItem().Code.ShouldBe(TemplateTooLarge);
+
+    [Fact]
     public void Load_ManifestWithUnknownField_IsRejected() =>
         Problems(GoodManifest + "colour: blue\n").ShouldHaveSingleItem().Code.ShouldBe(ManifestSyntax);
 
