@@ -51,4 +51,6 @@ public static class TemplateErrorCodes
     public const string MissingOutputValue = "MissingOutputValue";
     public const string OutputWithoutReference = "OutputWithoutReference";
     public const string DependencyCycle = "DependencyCycle";
+    public const string InvalidLogicalId = "InvalidLogicalId";
+    public const string OutputNotString = "OutputNotString";
 }

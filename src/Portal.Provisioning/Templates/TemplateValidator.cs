@@ -71,9 +71,17 @@ public sealed partial class TemplateValidator(SchemaRegistry schemas)
 
             foreach (var section in new[] { "Parameters", "Mappings", "Conditions", "Resources", "Outputs" })
             {
-                if (template.Root[section] is { } node && node is not JsonObject)
+                var node = template.Root[section];
+                if (node is not null and not JsonObject)
                 {
                     Error(section, InvalidSection, $"{section} must be a mapping.");
+                }
+                else if (node is JsonObject names)
+                {
+                    foreach (var (name, _) in names.Where(n => !IsLogicalId(n.Key)))
+                    {
+                        Error($"{section}.{name}", InvalidLogicalId, $"'{name}' must be alphanumeric (A-Z, a-z, 0-9) and at most 255 characters.");
+                    }
                 }
             }
 
@@ -189,7 +197,17 @@ public sealed partial class TemplateValidator(SchemaRegistry schemas)
                     Check(resource.Properties, schema, $"Resources.{resource.LogicalId}.Properties");
                 }
             }
+
+            foreach (var output in resolved.Outputs.Values)
+            {
+                if (output.Value is JsonArray or null || (output.Value is JsonObject obj && !Intrinsics.TryGetFunction(obj, out _, out _)))
+                {
+                    Error($"Outputs.{output.Name}.Value", OutputNotString, $"Output '{output.Name}' must be a string, not {(output.Value is null ? "empty" : output.Value.ToJsonString())}.");
+                }
+            }
         }
+
+        private static bool IsLogicalId(string name) => name.Length is > 0 and <= 255 && name.All(char.IsAsciiLetterOrDigit);
 
         private void CheckProperties(CfnResource resource, string path)
         {

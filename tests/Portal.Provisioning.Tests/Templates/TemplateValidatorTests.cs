@@ -316,6 +316,20 @@ public sealed class TemplateValidatorTests
     }
 
     [Fact]
+    public void Validate_NonAlphanumericLogicalId_IsReported() =>
+        ShouldReport(ValidateYaml("Resources:\n  my-topic:\n    Type: AWS::SNS::Topic\n"), InvalidLogicalId, "Resources.my-topic");
+
+    [Fact]
+    public void ValidateResolved_ListOutput_IsReported()
+    {
+        var template = TemplateParser.Parse("Resources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n  Zones:\n    Value: !GetAZs ''\n  Arn:\n    Value: !Ref T\n");
+        var resolved = TemplateResolver.Resolve(template, new Dictionary<string, string>(), new StackContext("s"));
+
+        var error = TemplateValidator.Default.ValidateResolved(resolved).ShouldHaveSingleItem();
+        (error.Code, error.Path).ShouldBe((OutputNotString, "Outputs.Zones.Value"));
+    }
+
+    [Fact]
     public void Validate_NoResources_IsReported() =>
         ShouldReport(ValidateYaml("Description: empty\n"), NoResources, "Resources");
 
