@@ -40,6 +40,21 @@ public sealed class CatalogProviderTests
     }
 
     [Fact]
+    public async Task ReloadAsync_ConcurrentWithReads_AlwaysGivesACompleteCatalog()
+    {
+        using var provider = new CatalogProvider(
+            Options.Create(new CatalogOptions { Directory = CatalogLoaderTests.CatalogFolder }),
+            new CatalogLoader(TemplateValidator.Default, TimeProvider.System),
+            NullLogger<CatalogProvider>.Instance);
+
+        var reloads = Enumerable.Range(0, 8).Select(_ => Task.Run(() => provider.ReloadAsync(CancellationToken.None)));
+        var reads = Enumerable.Range(0, 8).Select(_ => Task.Run(() => provider.Current));
+        var catalogs = await Task.WhenAll(reloads.Concat(reads));
+
+        catalogs.ShouldAllBe(c => c.Offered.Count == 1 && c.Rejected.Count == 2);
+    }
+
+    [Fact]
     public void AddTemplateCatalog_ResolvesProviderFromConfiguration()
     {
         var services = new ServiceCollection()
