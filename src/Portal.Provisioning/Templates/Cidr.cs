@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Portal.Provisioning.Templates;
 
-/// <summary>IPv4 <c>Fn::Cidr</c>: carves <c>count</c> consecutive subnets with <c>cidrBits</c> host bits out of a block.</summary>
+/// <summary><c>Fn::Cidr</c>: carves <c>count</c> consecutive subnets with <c>cidrBits</c> host bits out of an IPv4 or IPv6 block.</summary>
 internal static class Cidr
 {
     public static IReadOnlyList<string> Split(string ipBlock, int count, int cidrBits)
@@ -12,35 +12,48 @@ internal static class Cidr
         var slash = ipBlock.IndexOf('/', StringComparison.Ordinal);
         if (slash < 0
             || !IPAddress.TryParse(ipBlock[..slash], out var address)
-            || address.AddressFamily != AddressFamily.InterNetwork
-            || !int.TryParse(ipBlock[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix)
-            || prefix is < 0 or > 32)
+            || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+            || !int.TryParse(ipBlock[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
         {
-            throw new TemplateResolveException($"Fn::Cidr: '{ipBlock}' is not an IPv4 CIDR block.");
+            throw new TemplateResolveException($"Fn::Cidr: '{ipBlock}' is not a CIDR block.");
         }
 
-        var newPrefix = 32 - cidrBits;
-        if (cidrBits is < 0 or > 32 || newPrefix < prefix)
+        var width = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var newPrefix = width - cidrBits;
+        if (prefix > width || cidrBits < 0 || cidrBits > width || newPrefix < prefix)
         {
             throw new TemplateResolveException($"Fn::Cidr: {cidrBits} subnet bits do not fit in {ipBlock}.");
         }
 
-        var available = 1L << (newPrefix - prefix);
-        if (count is < 1 or > 256 || count > available)
+        var room = newPrefix - prefix >= 63 ? long.MaxValue : 1L << (newPrefix - prefix);
+        if (count is < 1 or > 256 || count > room)
         {
-            throw new TemplateResolveException($"Fn::Cidr: cannot carve {count} /{newPrefix} subnets from {ipBlock} (room for {available}).");
+            throw new TemplateResolveException($"Fn::Cidr: cannot carve {count} /{newPrefix} subnets from {ipBlock} (room for {room}).");
         }
 
         var bytes = address.GetAddressBytes();
-        var baseAddress = ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
-        var mask = prefix == 0 ? 0u : uint.MaxValue << (32 - prefix);
-        baseAddress &= mask;
-        var size = 1UL << cidrBits;
+        UInt128 value = 0;
+        foreach (var b in bytes)
+        {
+            value = (value << 8) | b;
+        }
+
+        // Start from the block's network address, as CloudFormation does when the given address has host bits set.
+        var hostBits = width - prefix;
+        value = hostBits == 0 ? value : hostBits >= 128 ? 0 : value & ~((UInt128.One << hostBits) - 1);
+        var size = cidrBits >= 128 ? UInt128.Zero : UInt128.One << cidrBits;
         var result = new string[count];
         for (var i = 0; i < count; i++)
         {
-            var start = (uint)(baseAddress + ((ulong)i * size));
-            result[i] = string.Create(CultureInfo.InvariantCulture, $"{start >> 24}.{(start >> 16) & 255}.{(start >> 8) & 255}.{start & 255}/{newPrefix}");
+            var start = value + (size * (uint)i);
+            var output = new byte[bytes.Length];
+            for (var j = output.Length - 1; j >= 0; j--)
+            {
+                output[j] = (byte)(start & 0xFF);
+                start >>= 8;
+            }
+
+            result[i] = $"{new IPAddress(output)}/{newPrefix.ToString(CultureInfo.InvariantCulture)}";
         }
 
         return result;
