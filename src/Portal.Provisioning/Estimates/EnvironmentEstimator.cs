@@ -18,6 +18,35 @@ public sealed class EnvironmentEstimator(CostEstimator estimator)
         ["tier"] = tier,
     };
 
+    /// <summary>
+    /// Stand-in values for requester parameters that have no default and name existing AWS resources (VPC and subnet
+    /// ids), so a catalog page can price a template before anyone has chosen where to put it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PreviewUserValues(CatalogEntry entry)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in entry.Manifest.UserParameters)
+        {
+            if (entry.Template.Parameters.TryGetValue(name, out var parameter) && parameter.Default is null && parameter.Type.IsAwsSpecific)
+            {
+                var one = PlaceholderId(parameter.Type.ItemType);
+                values[name] = parameter.Type.IsList ? $"{one[..^1]}1,{one[..^1]}2" : one;
+            }
+        }
+
+        return values;
+    }
+
+    private static string PlaceholderId(string awsType) => awsType switch
+    {
+        "AWS::EC2::VPC::Id" => "vpc-0123456789abcdef0",
+        "AWS::EC2::Subnet::Id" => "subnet-0123456789abcdef0",
+        "AWS::EC2::SecurityGroup::Id" => "sg-0123456789abcdef0",
+        "AWS::EC2::KeyPair::KeyName" => "preview-key",
+        "AWS::EC2::AvailabilityZone::Name" => "us-east-1a",
+        _ => "preview0",
+    };
+
     /// <summary>Validates the values and, when they are valid, prices the resolved template.</summary>
     public EstimateResult Estimate(CatalogEntry entry, EstimateRequest request, IReadOnlyDictionary<string, string>? portalValues = null)
     {
@@ -35,7 +64,16 @@ public sealed class EnvironmentEstimator(CostEstimator estimator)
         }
 
         var stackName = $"{portalValues?.GetValueOrDefault("environment-name") ?? "preview"}-{request.Tier}";
-        var resolved = TemplateResolver.Resolve(entry.Template, parameters.Values, new StackContext(stackName, request.Region));
+        ResolvedTemplate resolved;
+        try
+        {
+            resolved = TemplateResolver.Resolve(entry.Template, parameters.Values, new StackContext(stackName, request.Region));
+        }
+        catch (TemplateResolveException ex)
+        {
+            return new EstimateResult(null, [new ParameterError("template", ex.Message)], parameters.Values);
+        }
+
         var resources = resolved.Resources.Values.Select(r => new EstimateResource(r.LogicalId, r.Type, r.Properties)).ToList();
         var usage = entry.Manifest.Tiers[request.Tier].Usage;
         var estimate = estimator.Estimate(new EstimateInput(request.Region, resources, usage));

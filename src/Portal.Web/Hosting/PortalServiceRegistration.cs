@@ -62,10 +62,35 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Home.ProfileService>();
 
         services.AddTemplateCatalog();
+        var contentRoot = builder.Environment.ContentRootPath;
+        services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         return builder;
+    }
+
+    /// <summary>
+    /// A relative catalog folder is looked for beside the content root and its parents (the repository's templates/ when
+    /// run from source), then beside the app (the copy a publish puts there).
+    /// </summary>
+    internal static string ResolveCatalogDirectory(string directory, string contentRoot)
+    {
+        if (Path.IsPathRooted(directory))
+        {
+            return directory;
+        }
+
+        for (var folder = new DirectoryInfo(contentRoot); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, directory);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, directory);
     }
 
     private static string SqliteDefault(string dataDirectory)

@@ -40,6 +40,8 @@ internal sealed class FreeResourcePricer : IResourcePricer
         ["AWS::CloudFront::OriginAccessControl"] = "no charge",
         ["AWS::S3::BucketPolicy"] = "no charge",
         ["AWS::SecretsManager::SecretTargetAttachment"] = "no charge",
+        ["AWS::SNS::Topic"] = "no charge for the topic (alarm notifications stay within the SNS free tier)",
+        ["AWS::SNS::Subscription"] = "no charge",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     // One shared answer per type keeps the free majority of a stack allocation-free.

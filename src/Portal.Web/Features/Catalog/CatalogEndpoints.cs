@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Estimates;
+using Portal.Web.Hosting;
 using Portal.Web.Security;
 
 namespace Portal.Web.Features.Catalog;
@@ -24,7 +24,7 @@ public static class CatalogEndpoints
     private static Results<Ok<TemplateDetail>, ProblemHttpResult> Get(string slug, CatalogQueries catalog) =>
         catalog.Find(slug) is { } entry ? TypedResults.Ok(TemplateDetail.From(entry)) : NotFound(slug);
 
-    private static Results<Ok<EstimateResponse>, ProblemHttpResult> Estimate(string slug, EstimateBody? body, CatalogQueries catalog)
+    private static Results<Ok<EstimateResponse>, ProblemHttpResult, JsonHttpResult<FieldProblem>> Estimate(string slug, EstimateBody? body, CatalogQueries catalog)
     {
         if (catalog.Find(slug) is not { } entry)
         {
@@ -44,7 +44,7 @@ public static class CatalogEndpoints
             estimate.Assumptions));
     }
 
-    private static Results<Ok<ValidResponse>, ProblemHttpResult> Validate(string slug, EstimateBody? body, CatalogQueries catalog)
+    private static Results<Ok<ValidResponse>, ProblemHttpResult, JsonHttpResult<FieldProblem>> Validate(string slug, EstimateBody? body, CatalogQueries catalog)
     {
         if (catalog.Find(slug) is not { } entry)
         {
@@ -63,13 +63,10 @@ public static class CatalogEndpoints
     private static ProblemHttpResult NotFound(string slug) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Template not found", detail: $"The catalog has no template '{slug}'.");
 
-    /// <summary>422 with one entry per field (<c>tier</c>, <c>region</c> or the parameter's name).</summary>
-    private static ProblemHttpResult Invalid(EstimateResult result) => TypedResults.Problem(
-        new HttpValidationProblemDetails(result.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()))
-        {
-            Status = StatusCodes.Status422UnprocessableEntity,
-            Title = "The request's values are not valid.",
-        });
+    /// <summary>422 problem details with one entry per field (<c>tier</c>, <c>region</c> or the parameter's name, exactly as spelled).</summary>
+    private static JsonHttpResult<FieldProblem> Invalid(EstimateResult result) => FieldProblem.UnprocessableEntity(
+        "The request's values are not valid.",
+        result.Errors.GroupBy(e => e.Parameter).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
 }
 
 public sealed record TemplateSummary(string Slug, string Name, string Description, string Version, string Category, IReadOnlyList<string> Tiers, decimal? FromMonthlyUsd);

@@ -5,7 +5,6 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Estimates;
-using Portal.Provisioning.Pricing;
 using Portal.Web.Security;
 
 namespace Portal.Web.Features.Catalog;
@@ -31,11 +30,11 @@ public sealed class CatalogQueries(
             e.Slug, e.Manifest.Name, e.Manifest.Description, e.Manifest.Category, e.Version, [.. OrderedTiers(e)],
             TierEstimates(e).Values.Select(r => r.Estimate?.MonthlyUsd).Where(v => v is not null).Min()))];
 
-    /// <summary>Each tier priced with its presets and the template's defaults, in us-east-1.</summary>
+    /// <summary>Each tier priced with its presets and the template's defaults, in us-east-1 (stand-in ids where a VPC or subnets must be chosen).</summary>
     public IReadOnlyDictionary<string, EstimateResult> TierEstimates(CatalogEntry entry) =>
         _tierEstimates.GetValue(entry, e => OrderedTiers(e).ToDictionary(
             tier => tier,
-            tier => estimator.Estimate(e, new EstimateRequest(tier, DefaultRegion, new Dictionary<string, string>()))));
+            tier => estimator.Estimate(e, new EstimateRequest(tier, DefaultRegion, EnvironmentEstimator.PreviewUserValues(e)))));
 
     public EstimateResult Estimate(CatalogEntry entry, EstimateRequest request) => estimator.Estimate(entry, request);
 
