@@ -23,12 +23,15 @@ public static class PortalServiceRegistration
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        builder.AddPortalTelemetry();
         services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        var portal = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
-        var dataDirectory = portal.ResolveDataDirectory(builder.Environment.ContentRootPath);
+        var contentRoot = builder.Environment.ContentRootPath;
 
+        // Read lazily, when options are first built, so every configuration source (tests' included) is in place.
         services.AddPortalData(database =>
         {
+            var portal = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+            var dataDirectory = portal.ResolveDataDirectory(contentRoot);
             configuration.GetSection(DatabaseOptions.SectionName).Bind(database);
             database.ConnectionString = configuration.GetConnectionString("Portal") is { Length: > 0 } cs
                 ? cs
@@ -62,7 +65,6 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Home.ProfileService>();
 
         services.AddTemplateCatalog();
-        var contentRoot = builder.Environment.ContentRootPath;
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
         services.AddSingleton<EnvironmentEstimator>();

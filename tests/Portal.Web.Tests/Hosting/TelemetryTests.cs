@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Hosting;
+
+/// <summary>Telemetry leaves the process over OTLP only when an endpoint is configured.</summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task WithAnOtlpEndpoint_TracesAndMetricsAreExportedToIt()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, settings: new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Address,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
+        using (var client = portal.CreateClient())
+        {
+            (await client.GetAsync("/healthz")).EnsureSuccessStatusCode();
+            (await client.GetAsync("/api/v1/me")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
+        }
+
+        await portal.DisposeAsync(); // stopping the host flushes the exporters
+
+        receiver.Received.Keys.ShouldContain("/v1/traces");
+        receiver.Received.Keys.ShouldContain("/v1/metrics");
+        receiver.Received["/v1/traces"].ShouldBeGreaterThan(0);
+    }
+
+    /// <summary>A minimal OTLP/HTTP collector on loopback that counts the bytes posted per signal.</summary>
+    private sealed class OtlpReceiver : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private OtlpReceiver(WebApplication app, string address)
+        {
+            _app = app;
+            Address = address;
+        }
+
+        public string Address { get; }
+
+        public ConcurrentDictionary<string, long> Received { get; } = new();
+
+        public static async Task<OtlpReceiver> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            OtlpReceiver? receiver = null;
+            app.MapPost("/v1/{signal}", async (HttpContext context) =>
+            {
+                using var body = new MemoryStream();
+                await context.Request.Body.CopyToAsync(body);
+                receiver!.Received.AddOrUpdate(context.Request.Path, body.Length, (_, n) => n + body.Length);
+                context.Response.ContentType = "application/x-protobuf";
+            });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            receiver = new OtlpReceiver(app, address);
+            return receiver;
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    }
+}
