@@ -17,6 +17,7 @@ public static class PortalPipeline
             app.UseHsts();
         }
 
+        app.UseSecurityHeaders();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -50,6 +50,9 @@ public static class PortalServiceRegistration
         services.AddCascadingAuthenticationState();
         services.AddRadzenComponents();
         services.AddProblemDetails();
+        // A misspelled or unknown field is an error (400), not silently ignored.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1_048_576);
         services.AddOpenApi();
         services.AddHttpContextAccessor();
 

@@ -50,3 +50,34 @@ public sealed class HealthTests
         (await client.GetAsync("/account/login")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 }
+
+public sealed class SecurityHeaderTests
+{
+    [Theory]
+    [InlineData("/account/login")]
+    [InlineData("/healthz")]
+    [InlineData("/api/v1/me")]
+    public async Task EveryResponse_CarriesTheSecurityHeaders(string path)
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite);
+
+        var response = await portal.CreateClient().GetAsync(path);
+
+        response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("frame-ancestors 'none'");
+        response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");
+        response.Headers.GetValues("Referrer-Policy").Single().ShouldBe("strict-origin-when-cross-origin");
+    }
+
+    [Fact]
+    public async Task Json_WithAnUnknownField_Is400()
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite);
+        using var client = portal.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await portal.CreateTokenAsync("dev@example.com", "read"));
+
+        var response = await client.PostAsync("/api/v1/templates/static-site/estimate",
+            new StringContent("""{"tier":"dev","teir":"prod"}""", new System.Net.Http.Headers.MediaTypeHeaderValue("application/json")));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+}

@@ -43,6 +43,8 @@ public sealed class BrowserSession : IAsyncLifetime
     public async Task<IPage> SignInAsync(string email)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = Portal.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        // Generous: a 2-core CI machine runs several portals and browsers at once.
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         var login = new LoginPage(page);
         await login.OpenAsync();
@@ -57,7 +59,7 @@ public sealed class BrowserSession : IAsyncLifetime
     {
         try
         {
-            await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 20_000 });
+            await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 45_000 });
         }
         catch (TimeoutException)
         {
