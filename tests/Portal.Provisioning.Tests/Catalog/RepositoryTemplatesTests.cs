@@ -39,7 +39,7 @@ public sealed class RepositoryTemplatesTests
                 var resolved = TemplateResolver.Resolve(entry.Template, parameters.Values, new StackContext($"{entry.Slug}-{tier}"));
 
                 // Creating level by level, every reference must point at a resource already created.
-                var created = new CreatedResources();
+                var created = new CreatedResources(resolved);
                 foreach (var level in resolved.Graph.Levels)
                 {
                     foreach (var id in level)
@@ -52,7 +52,7 @@ public sealed class RepositoryTemplatesTests
 
                 foreach (var output in resolved.Outputs.Keys)
                 {
-                    resolved.ResolveOutputValue(output, created).ShouldBeOfType<JsonValue>($"{entry.Slug}/{tier}: output {output}");
+                    resolved.ResolveOutputValue(output, created).ShouldBeAssignableTo<JsonValue>($"{entry.Slug}/{tier}: output {output}");
                 }
             }
         }
@@ -96,8 +96,8 @@ public sealed class RepositoryTemplatesTests
         _ => "example",
     };
 
-    // Created resources answer with made-up ids; attributes whose names are plural are lists, as in CloudFormation.
-    private sealed class CreatedResources : IResourceValues
+    // Created resources answer with made-up ids; attributes the schema types as arrays are lists.
+    private sealed class CreatedResources(ResolvedTemplate resolved) : IResourceValues
     {
         public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
 
@@ -109,7 +109,13 @@ public sealed class RepositoryTemplatesTests
 
         public bool TryGetAttribute(string logicalId, string attribute, out JsonNode? value)
         {
-            value = attribute.EndsWith('s')
+            var schema = SchemaRegistry.Default.SchemaOf(resolved.Resources[logicalId].Type);
+            foreach (var segment in attribute.Split('.'))
+            {
+                schema = schema?.FindProperty(segment);
+            }
+
+            value = schema is not null && schema.Types.HasFlag(SchemaTypes.Array)
                 ? new JsonArray($"{logicalId}.{attribute}.0", $"{logicalId}.{attribute}.1")
                 : JsonValue.Create($"{logicalId}.{attribute}");
             return Ids.Contains(logicalId);
