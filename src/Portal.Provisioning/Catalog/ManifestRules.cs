@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Portal.Provisioning.Pricing;
 using Portal.Provisioning.Templates;
 using static Portal.Provisioning.Catalog.CatalogProblemCodes;
 

@@ -39,7 +39,7 @@ public sealed record TierManifest
     /// <summary>Parameter → preset value, as CloudFormation takes it (a string).</summary>
     public Dictionary<string, string> Parameters { get; init; } = [];
 
-    /// <summary>Monthly usage assumptions for the estimator (keys in <see cref="UsageKeys"/>).</summary>
+    /// <summary>Monthly usage assumptions for the estimator (keys in <see cref="Pricing.UsageKeys"/>).</summary>
     public Dictionary<string, decimal> Usage { get; init; } = [];
 }
 
@@ -58,14 +58,4 @@ public sealed record TtlManifest
     public int DefaultHours { get; init; }
 
     public int MaxHours { get; init; }
-}
-
-/// <summary>The usage keys the estimator understands (all monthly).</summary>
-public static class UsageKeys
-{
-    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "dataTransferOutGb", "s3StorageGb", "s3Requests1k", "logsIngestGb", "logsStorageGb", "natProcessedGb", "albLcu",
-        "cloudFrontTransferGb", "cloudFrontRequests10k", "ecrStorageGb", "auroraStorageGb", "auroraIoRequestsMillions", "snapshotStorageGb",
-    };
 }

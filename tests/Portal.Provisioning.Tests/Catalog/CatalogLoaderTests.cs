@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Portal.Provisioning.Catalog;
@@ -220,7 +219,7 @@ public sealed class CatalogLoaderTests
     }
 
     [Fact]
-    public async Task LoadAsync_FiveTemplates_TakesWellUnderOneSecond()
+    public async Task LoadAsync_FiveTemplates_AreAllOffered()
     {
         var folder = Directory.CreateTempSubdirectory("catalog-speed-");
         try
@@ -232,14 +231,10 @@ public sealed class CatalogLoaderTests
                 await File.WriteAllTextAsync(Path.Combine(target.FullName, "portal.yaml"), GoodManifest.Replace("slug: queue-worker", $"slug: {slug}", StringComparison.Ordinal), CancellationToken.None);
             }
 
-            // Timed after one load, as the portal loads at start-up and reloads later (a cold first load is ~0.2 s here).
-            await Loader().LoadAsync(folder.FullName, CancellationToken.None);
-            var watch = Stopwatch.StartNew();
+            // Speed is measured by tests/Portal.Benchmarks (CatalogLoadBenchmarks), not asserted here.
             var catalog = await Loader().LoadAsync(folder.FullName, CancellationToken.None);
-            watch.Stop();
 
             catalog.Offered.Count.ShouldBe(5, string.Join("\n", catalog.Rejected.SelectMany(r => r.Problems)));
-            watch.ElapsedMilliseconds.ShouldBeLessThan(1000);
         }
         finally
         {
