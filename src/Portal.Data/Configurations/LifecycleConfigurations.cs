@@ -85,6 +85,9 @@ internal sealed class RequestDecisionConfiguration : IEntityTypeConfiguration<Re
     {
         builder.ToTable("RequestDecisions");
         builder.HasKey(d => d.Id);
+
+        // Decisions are added through the request's collection; a key the client sets makes them inserts, not updates.
+        builder.Property(d => d.Id).ValueGeneratedNever();
         builder.Property(d => d.Verdict).HasConversion<string>().HasMaxLength(10);
         builder.Property(d => d.Comment).HasMaxLength(EnvironmentRequest.MaxCommentLength);
 
