@@ -18,7 +18,7 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
         var team = input.TeamSlug;
         if (!input.Requester.IsTeamMember && !input.Requester.IsPlatformEngineer)
         {
-            return PolicyRuling.Rejected($"Rejected by policy: only members of {team} or platform engineers can request changes to {team}'s environments.");
+            return PolicyRuling.Rejected($"Rejected by policy: only members of {team} or platform engineers can request changes to its environments");
         }
 
         if (input.Kind == RequestKind.Create)
@@ -26,7 +26,7 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
             var quota = _options.QuotaFor(input.Tier);
             if (input.LiveEnvironmentsInTier >= quota)
             {
-                return PolicyRuling.Rejected($"Rejected by policy: {team} already has {input.LiveEnvironmentsInTier} of {quota} {tier} environments.");
+                return PolicyRuling.Rejected($"Rejected by policy: {team} already has {input.LiveEnvironmentsInTier} of {quota} {tier} environments");
             }
         }
 
@@ -78,7 +78,7 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
         {
             blockers.Add(remaining <= 0
                 ? $"{team} has no budget left this month ({Usd(remaining)} remaining)"
-                : $"{Usd(input.EstimateMonthlyUsd)}/month is more than {team}'s remaining {Usd(remaining)}");
+                : $"{Usd(input.EstimateMonthlyUsd)}/month is more than {Possessive(team)} remaining {Usd(remaining)}");
         }
 
         if (input.TtlDays is null)
@@ -96,9 +96,12 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
         }
 
         return costChecked
-            ? PolicyRuling.AutoApproved($"Auto-approved: dev, {Usd(input.EstimateMonthlyUsd)}/month ≤ {Usd(dev.AutoApproveMaxMonthlyUsd)} cap and within {team}'s remaining {Usd(remaining)}")
+            ? PolicyRuling.AutoApproved($"Auto-approved: dev, {Usd(input.EstimateMonthlyUsd)}/month ≤ {Usd(dev.AutoApproveMaxMonthlyUsd)} cap and within {Possessive(team)} remaining {Usd(remaining)}")
             : PolicyRuling.AutoApproved($"Auto-approved: dev, TTL of {input.TtlDays} days ≤ the {dev.MaxTtlDays}-day limit");
     }
+
+    // "payments' remaining", "search's remaining".
+    internal static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
 
     // "$151", "$2,340", "$12.50": whole dollars without cents, thousands separated.
     internal static string Usd(decimal amount)
