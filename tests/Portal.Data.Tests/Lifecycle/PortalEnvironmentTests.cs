@@ -125,12 +125,18 @@ public sealed class PortalEnvironmentTests
         error.Errors.Keys.ShouldBe([nameof(PortalEnvironment.AccountId), nameof(PortalEnvironment.Region)], ignoreOrder: true);
     }
 
-    [Fact]
-    public void Validate_StackNameBreakingCloudFormationRules_IsReported()
-    {
-        var errors = PortalEnvironment.Validate("checkout", "payments_checkout-dev", "123456789012", "eu-west-1");
+    [Theory]
+    [InlineData("payments-checkout-dev", true)]
+    [InlineData("payments_checkout-dev", false)]
+    [InlineData("1payments-checkout-dev", false)]
+    public void IsValidStackName_FollowsCloudFormationsRules(string stackName, bool valid) =>
+        PortalEnvironment.IsValidStackName(stackName).ShouldBe(valid);
 
-        errors.Keys.ShouldBe([nameof(PortalEnvironment.StackName)]);
+    [Fact]
+    public void IsValidStackName_AllowsAtMost128Characters()
+    {
+        PortalEnvironment.IsValidStackName("a" + new string('b', 127)).ShouldBeTrue();
+        PortalEnvironment.IsValidStackName("a" + new string('b', 128)).ShouldBeFalse();
     }
 
     [Fact]

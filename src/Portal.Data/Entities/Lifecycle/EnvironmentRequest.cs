@@ -30,6 +30,9 @@ public sealed record RequestDetails(
 /// </summary>
 public sealed class EnvironmentRequest
 {
+    /// <summary>The <c>targetType</c> of this entity's audit events.</summary>
+    public const string AuditTargetType = "environment-request";
+
     public const int MaxJustificationLength = 2000;
     public const int MaxCommentLength = 2000;
 
@@ -124,7 +127,7 @@ public sealed class EnvironmentRequest
 
         if (details.Kind == RequestKind.Create)
         {
-            foreach (var (field, message) in PortalEnvironment.Validate(details.EnvironmentName, "x", details.AccountId, details.Region))
+            foreach (var (field, message) in PortalEnvironment.Validate(details.EnvironmentName, details.AccountId, details.Region))
             {
                 errors[field == nameof(PortalEnvironment.Name) ? nameof(EnvironmentName) : field] = message;
             }

@@ -8,6 +8,9 @@ namespace Portal.Data.Entities.Lifecycle;
 /// </summary>
 public sealed partial class PortalEnvironment
 {
+    /// <summary>The <c>targetType</c> of this entity's audit events.</summary>
+    public const string AuditTargetType = "environment";
+
     public const string NamePattern = "^[a-z][a-z0-9-]{2,40}$";
     public const string StackNamePattern = "^[a-zA-Z][-a-zA-Z0-9]{0,127}$";
     public const string AccountIdPattern = "^[0-9]{12}$";
@@ -106,7 +109,12 @@ public sealed partial class PortalEnvironment
         DateTimeOffset now)
     {
         var stackName = StackNameFor(teamSlug, name, tier);
-        var errors = Validate(name, stackName, accountId, region);
+        var errors = Validate(name, accountId, region);
+        if (errors.Count == 0 && !StackNameRegex().IsMatch(stackName))
+        {
+            errors[nameof(StackName)] = $"Stack name '{stackName}' breaks CloudFormation's rules (a letter, then up to 127 letters, digits or hyphens).";
+        }
+
         if (string.IsNullOrWhiteSpace(templateSlug) || string.IsNullOrWhiteSpace(templateVersion))
         {
             errors["Template"] = "Template slug and version are required.";
@@ -146,16 +154,12 @@ public sealed partial class PortalEnvironment
     public static string StackNameFor(string teamSlug, string name, EnvironmentTier tier) => $"{teamSlug}-{name}-{tier.Slug()}";
 
     /// <summary>Field-level rule check shared by the entity, the request form and the API.</summary>
-    public static Dictionary<string, string> Validate(string name, string stackName, string accountId, string region)
+    public static Dictionary<string, string> Validate(string name, string accountId, string region)
     {
         var errors = new Dictionary<string, string>();
         if (!NameRegex().IsMatch(name ?? ""))
         {
             errors[nameof(Name)] = "Name must start with a lowercase letter and contain 3 to 41 lowercase letters, digits or hyphens.";
-        }
-        else if (!StackNameRegex().IsMatch(stackName ?? ""))
-        {
-            errors[nameof(StackName)] = $"Stack name '{stackName}' breaks CloudFormation's rules (a letter, then up to 127 letters, digits or hyphens).";
         }
 
         if (!AccountIdRegex().IsMatch(accountId ?? ""))
@@ -170,6 +174,9 @@ public sealed partial class PortalEnvironment
 
         return errors;
     }
+
+    /// <summary>Whether a stack name follows CloudFormation's rules (a letter, then up to 127 letters, digits or hyphens).</summary>
+    public static bool IsValidStackName(string stackName) => StackNameRegex().IsMatch(stackName ?? "");
 
     public static bool CanMove(EnvironmentStatus from, EnvironmentStatus to) => Transitions[from].Contains(to);
 
