@@ -27,6 +27,14 @@ public sealed class ApprovalPolicyTests
     }
 
     [Fact]
+    public void DevCreate_ForATeamNotEndingInS_ReadsAsAPossessive()
+    {
+        var input = Input(RequestKind.Create, EnvironmentTier.Dev, estimate: 12.5m) with { TeamSlug = "search" };
+
+        _policy.Evaluate(input).Reason.ShouldBe("Auto-approved: dev, $12.50/month ≤ $500 cap and within search's remaining $2,340");
+    }
+
+    [Fact]
     public void DevCreate_ExactlyAtTheCap_IsAutoApproved()
     {
         _policy.Evaluate(Input(RequestKind.Create, EnvironmentTier.Dev, estimate: 500m)).Outcome.ShouldBe(PolicyOutcome.AutoApproved);

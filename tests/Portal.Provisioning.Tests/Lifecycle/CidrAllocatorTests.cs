@@ -102,6 +102,26 @@ public sealed class CidrAllocatorTests
         (await allocator.AllocateAsync(Account, "us-east-1", Pool, 16, there[0], CancellationToken.None)).Cidr.ShouldBe("10.0.0.0/16");
     }
 
+    [Fact]
+    public async Task Allocate_OnSqlite_WaitsForAnotherWritersTransaction_AndSeesItsBlock()
+    {
+        await using var database = await SeededDatabaseAsync(DatabaseProvider.Sqlite);
+        var environments = await AddEnvironmentsAsync(database, 2);
+
+        // Another process's writer: holds SQLite's write lock (BEGIN IMMEDIATE) while it takes 10.0.0.0/16.
+        await using var other = database.CreateContext();
+        await using var transaction = await other.Database.BeginTransactionAsync();
+        other.CidrAllocations.Add(CidrAllocation.Reserve(Account, Region, "10.0.0.0/16", environments[0], Now));
+        await other.SaveChangesAsync();
+
+        var allocation = Task.Run(() => Allocator(database).AllocateAsync(Account, Region, Pool, 16, environments[1], CancellationToken.None));
+        await Task.Delay(500);
+        allocation.IsCompleted.ShouldBeFalse();
+        await transaction.CommitAsync();
+
+        (await allocation).Cidr.ShouldBe("10.1.0.0/16");
+    }
+
     [Theory]
     [InlineData(15)]
     [InlineData(29)]
