@@ -10,7 +10,10 @@ namespace Portal.Provisioning.Lifecycle;
 /// <param name="EstimateMonthlyUsd">The request's monthly estimate (for an update: the estimate with the new parameters).</param>
 /// <param name="TtlDays">Requested lifetime in days (for an extension: the new lifetime from now); null means no expiry.</param>
 /// <param name="Budget">The team's budget position this month.</param>
-/// <param name="LiveEnvironmentsInTier">How many environments (not destroyed) the team already has in <paramref name="Tier"/>.</param>
+/// <param name="LiveEnvironmentsInTier">
+/// How many environments the team already has in <paramref name="Tier"/>: those not destroyed, plus create requests
+/// pending or approved but not yet made into environments (so a burst of requests cannot overrun the quota).
+/// </param>
 public sealed record PolicyInput(
     RequestKind Kind,
     EnvironmentTier Tier,

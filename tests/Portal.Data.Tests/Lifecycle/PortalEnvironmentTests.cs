@@ -117,6 +117,19 @@ public sealed class PortalEnvironmentTests
     }
 
     [Fact]
+    public void JsonColumns_ThatAreNotJsonObjects_AreRefusedOnEveryProvider()
+    {
+        Should.Throw<DomainValidationException>(() =>
+            PortalEnvironment.Create("checkout", TeamId, "payments", Requester, "web-service", "1.0.0", EnvironmentTier.Dev, "123456789012", "eu-west-1", "not json", null, false, Now))
+            .Errors.Keys.ShouldBe([nameof(PortalEnvironment.ParametersJson)]);
+        var provisioning = In(EnvironmentStatus.Provisioning);
+        Should.Throw<DomainValidationException>(() => provisioning.MarkReady("[1,2]", Now));
+        provisioning.Status.ShouldBe(EnvironmentStatus.Provisioning);
+        Should.Throw<DomainValidationException>(() => EnvironmentRequest.Submit(Details() with { EstimateLineItemsJson = "{}" }, PolicyRuling.AutoApproved("ok"), Now))
+            .Errors.Keys.ShouldBe([nameof(EnvironmentRequest.EstimateLineItemsJson)]);
+    }
+
+    [Fact]
     public void Create_WithABadAccountOrRegion_ReportsBothFields()
     {
         var error = Should.Throw<DomainValidationException>(() =>

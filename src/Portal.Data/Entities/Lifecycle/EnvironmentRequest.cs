@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Portal.Data.Entities.Lifecycle;
 
 /// <summary>
@@ -153,6 +155,8 @@ public sealed class EnvironmentRequest
             errors[nameof(EstimateMonthlyUsd)] = "An estimate cannot be negative.";
         }
 
+        LifecycleJson.Require(errors, nameof(ParametersJson), details.ParametersJson, JsonValueKind.Object);
+        LifecycleJson.Require(errors, nameof(EstimateLineItemsJson), details.EstimateLineItemsJson, JsonValueKind.Array);
         if (string.IsNullOrWhiteSpace(ruling.Reason))
         {
             errors[nameof(PolicyReason)] = "The policy's ruling needs a reason.";

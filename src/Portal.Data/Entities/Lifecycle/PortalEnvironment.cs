@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Portal.Data.Entities.Lifecycle;
@@ -125,6 +126,7 @@ public sealed partial class PortalEnvironment
             errors[nameof(ExpiresAt)] = "Expiry must be in the future.";
         }
 
+        LifecycleJson.Require(errors, nameof(ParametersJson), parametersJson, JsonValueKind.Object);
         if (errors.Count > 0)
         {
             throw new DomainValidationException(errors);
@@ -197,6 +199,7 @@ public sealed partial class PortalEnvironment
             throw Invalid(EnvironmentStatus.Ready, "an update completes with MarkUpdated, which records the new template version and parameters");
         }
 
+        LifecycleJson.Checked(nameof(OutputsJson), outputsJson);
         var change = Move(EnvironmentStatus.Ready, now);
         OutputsJson = outputsJson;
         return change;
@@ -212,6 +215,8 @@ public sealed partial class PortalEnvironment
             throw Invalid(EnvironmentStatus.Ready, "only an update in progress can complete");
         }
 
+        LifecycleJson.Checked(nameof(ParametersJson), parametersJson);
+        LifecycleJson.Checked(nameof(OutputsJson), outputsJson);
         var change = Move(EnvironmentStatus.Ready, now);
         TemplateVersion = templateVersion;
         ParametersJson = parametersJson;
