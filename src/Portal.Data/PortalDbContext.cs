@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Data.Entities;
+using Portal.Data.Entities.Lifecycle;
 
 namespace Portal.Data;
 
@@ -20,6 +21,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    public DbSet<PortalEnvironment> Environments => Set<PortalEnvironment>();
+
+    public DbSet<EnvironmentRequest> EnvironmentRequests => Set<EnvironmentRequest>();
+
+    public DbSet<RequestDecision> RequestDecisions => Set<RequestDecision>();
+
+    public DbSet<CidrAllocation> CidrAllocations => Set<CidrAllocation>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -36,6 +45,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
         if (Database.IsNpgsql())
         {
             builder.Entity<AuditEvent>().Property(e => e.Detail).HasColumnType("jsonb");
+            builder.Entity<PortalEnvironment>().Property(e => e.OutputsJson).HasColumnType("jsonb");
+            builder.Entity<PortalEnvironment>().Property(e => e.ParametersJson).HasColumnType("jsonb");
+            builder.Entity<EnvironmentRequest>().Property(r => r.ParametersJson).HasColumnType("jsonb");
+            builder.Entity<EnvironmentRequest>().Property(r => r.EstimateLineItemsJson).HasColumnType("jsonb");
         }
     }
 

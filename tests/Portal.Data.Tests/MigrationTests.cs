@@ -30,8 +30,14 @@ public sealed class MigrationTests
         var modelSchema = await SchemaSnapshot.ReadAsync(modelDb);
 
         migratedSchema.ShouldNotBeEmpty();
+        var expectedExtras = ProviderExtras(provider);
+        foreach (var name in expectedExtras)
+        {
+            migratedSchema.ShouldContain(l => l.Contains(name, StringComparison.Ordinal), $"the migrations should create {name}");
+        }
+
         var missing = modelSchema.Except(migratedSchema).ToList();
-        var extra = migratedSchema.Except(modelSchema).ToList();
+        var extra = migratedSchema.Except(modelSchema).Where(l => !expectedExtras.Any(e => l.Contains(e, StringComparison.Ordinal))).ToList();
         missing.ShouldBeEmpty($"the model has schema the migrations do not create (add a migration):\n{string.Join('\n', missing)}");
         extra.ShouldBeEmpty($"the migrations create schema the model does not describe:\n{string.Join('\n', extra)}");
     }
@@ -80,6 +86,14 @@ public sealed class MigrationTests
         (await Should.ThrowAsync<Exception>(delete)).ToString().ShouldContain("append-only");
         (await context.AuditEvents.SingleAsync()).Actor.ShouldBe("system");
     }
+
+    // Schema the model cannot describe, added by hand in the migrations (both its constraint and its index on PostgreSQL).
+    private static string[] ProviderExtras(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Postgres => ["EX_CidrAllocations_NoOverlap"],
+        DatabaseProvider.Sqlite => [],
+        _ => throw new ArgumentOutOfRangeException(nameof(provider)),
+    };
 
     private static DatabaseMigrator Migrator(TestDatabase database) =>
         new(database.CreateFactory(), TimeProvider.System, NullLogger<DatabaseMigrator>.Instance);

@@ -1,0 +1,351 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Portal.Data.Entities.Lifecycle;
+
+/// <summary>
+/// A team's CloudFormation-backed environment. Status changes only through the transition methods, which throw
+/// <see cref="InvalidTransitionException"/> on an illegal move and bump <see cref="Version"/> (the concurrency token).
+/// </summary>
+public sealed partial class PortalEnvironment
+{
+    /// <summary>The <c>targetType</c> of this entity's audit events.</summary>
+    public const string AuditTargetType = "environment";
+
+    public const string NamePattern = "^[a-z][a-z0-9-]{2,40}$";
+    public const string StackNamePattern = "^[a-zA-Z][-a-zA-Z0-9]{0,127}$";
+    public const string AccountIdPattern = "^[0-9]{12}$";
+    public const string RegionPattern = "^[a-z]{2}(-[a-z]+)+-[0-9]$";
+
+    /// <summary>Legal moves; anything else is an <see cref="InvalidTransitionException"/>.</summary>
+    public static readonly IReadOnlyDictionary<EnvironmentStatus, IReadOnlySet<EnvironmentStatus>> Transitions =
+        new Dictionary<EnvironmentStatus, IReadOnlySet<EnvironmentStatus>>
+        {
+            [EnvironmentStatus.Requested] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Provisioning, EnvironmentStatus.Failed, EnvironmentStatus.Destroyed },
+            [EnvironmentStatus.Provisioning] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
+            [EnvironmentStatus.Ready] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Updating, EnvironmentStatus.Stopping, EnvironmentStatus.Destroying },
+            [EnvironmentStatus.Updating] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
+            [EnvironmentStatus.Stopping] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Stopped, EnvironmentStatus.Failed },
+            [EnvironmentStatus.Stopped] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Starting, EnvironmentStatus.Destroying },
+            [EnvironmentStatus.Starting] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
+            [EnvironmentStatus.Failed] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Updating, EnvironmentStatus.Destroying },
+            [EnvironmentStatus.Destroying] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Destroyed, EnvironmentStatus.Failed },
+            [EnvironmentStatus.Destroyed] = new HashSet<EnvironmentStatus>(),
+        };
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; } = "";
+
+    public Guid TeamId { get; private set; }
+
+    public Guid OwnerId { get; private set; }
+
+    public string TemplateSlug { get; private set; } = "";
+
+    public string TemplateVersion { get; private set; } = "";
+
+    public EnvironmentTier Tier { get; private set; }
+
+    public string AccountId { get; private set; } = "";
+
+    public string Region { get; private set; } = "";
+
+    /// <summary><c>{team}-{name}-{tier}</c>; unique per account and region among environments that are not destroyed.</summary>
+    public string StackName { get; private set; } = "";
+
+    /// <summary>The CloudFormation stack ARN, known once creation has started.</summary>
+    public string? StackId { get; private set; }
+
+    public EnvironmentStatus Status { get; private set; }
+
+    /// <summary>Stack outputs as a JSON object (jsonb on PostgreSQL).</summary>
+    public string OutputsJson { get; private set; } = "{}";
+
+    /// <summary>The parameters the stack currently runs with, as a JSON object (jsonb on PostgreSQL).</summary>
+    public string ParametersJson { get; private set; } = "{}";
+
+    public DateTimeOffset? ExpiresAt { get; private set; }
+
+    /// <summary>Whether the environment is stopped off-hours.</summary>
+    public bool OffHoursSchedule { get; private set; }
+
+    /// <summary>The VPC's CIDR block, mirrored from its live <see cref="CidrAllocation"/>.</summary>
+    public string? VpcCidr { get; private set; }
+
+    public string? FailureReason { get; private set; }
+
+    /// <summary>The status the environment failed in, so a retry knows what it was doing.</summary>
+    public EnvironmentStatus? FailedFrom { get; private set; }
+
+    public decimal HoursSavedBySchedule { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public DateTimeOffset? DestroyedAt { get; private set; }
+
+    /// <summary>Optimistic concurrency token, incremented by every change.</summary>
+    public int Version { get; private set; }
+
+    private PortalEnvironment()
+    {
+    }
+
+    /// <summary>A new environment in <see cref="EnvironmentStatus.Requested"/>, created when its create request is approved.</summary>
+    public static PortalEnvironment Create(
+        string name,
+        Guid teamId,
+        string teamSlug,
+        Guid ownerId,
+        string templateSlug,
+        string templateVersion,
+        EnvironmentTier tier,
+        string accountId,
+        string region,
+        string parametersJson,
+        DateTimeOffset? expiresAt,
+        bool offHoursSchedule,
+        DateTimeOffset now)
+    {
+        var stackName = StackNameFor(teamSlug, name, tier);
+        var errors = Validate(name, accountId, region);
+        if (errors.Count == 0 && !StackNameRegex().IsMatch(stackName))
+        {
+            errors[nameof(StackName)] = $"Stack name '{stackName}' breaks CloudFormation's rules (a letter, then up to 127 letters, digits or hyphens).";
+        }
+
+        if (string.IsNullOrWhiteSpace(templateSlug) || string.IsNullOrWhiteSpace(templateVersion))
+        {
+            errors["Template"] = "Template slug and version are required.";
+        }
+
+        if (expiresAt is { } e && e <= now)
+        {
+            errors[nameof(ExpiresAt)] = "Expiry must be in the future.";
+        }
+
+        LifecycleJson.Require(errors, nameof(ParametersJson), parametersJson, JsonValueKind.Object);
+        if (errors.Count > 0)
+        {
+            throw new DomainValidationException(errors);
+        }
+
+        return new PortalEnvironment
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = name,
+            TeamId = teamId,
+            OwnerId = ownerId,
+            TemplateSlug = templateSlug,
+            TemplateVersion = templateVersion,
+            Tier = tier,
+            AccountId = accountId,
+            Region = region,
+            StackName = stackName,
+            Status = EnvironmentStatus.Requested,
+            ParametersJson = parametersJson,
+            ExpiresAt = expiresAt,
+            OffHoursSchedule = offHoursSchedule,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    public static string StackNameFor(string teamSlug, string name, EnvironmentTier tier) => $"{teamSlug}-{name}-{tier.Slug()}";
+
+    /// <summary>Field-level rule check shared by the entity, the request form and the API.</summary>
+    public static Dictionary<string, string> Validate(string name, string accountId, string region)
+    {
+        var errors = new Dictionary<string, string>();
+        if (!NameRegex().IsMatch(name ?? ""))
+        {
+            errors[nameof(Name)] = "Name must start with a lowercase letter and contain 3 to 41 lowercase letters, digits or hyphens.";
+        }
+
+        if (!AccountIdRegex().IsMatch(accountId ?? ""))
+        {
+            errors[nameof(AccountId)] = "Account id must be 12 digits.";
+        }
+
+        if (!RegionRegex().IsMatch(region ?? ""))
+        {
+            errors[nameof(Region)] = "Region must look like us-east-1.";
+        }
+
+        return errors;
+    }
+
+    /// <summary>Whether a stack name follows CloudFormation's rules (a letter, then up to 127 letters, digits or hyphens).</summary>
+    public static bool IsValidStackName(string stackName) => StackNameRegex().IsMatch(stackName ?? "");
+
+    public static bool CanMove(EnvironmentStatus from, EnvironmentStatus to) => Transitions[from].Contains(to);
+
+    /// <summary>Whether the environment still holds (or may soon hold) AWS resources: anything but <see cref="EnvironmentStatus.Destroyed"/>.</summary>
+    public bool IsLive => Status != EnvironmentStatus.Destroyed;
+
+    public StatusChange<EnvironmentStatus> BeginProvisioning(string stackId, DateTimeOffset now)
+    {
+        var change = Move(EnvironmentStatus.Provisioning, now);
+        StackId = stackId;
+        return change;
+    }
+
+    public StatusChange<EnvironmentStatus> MarkReady(string outputsJson, DateTimeOffset now)
+    {
+        if (Status == EnvironmentStatus.Updating)
+        {
+            throw Invalid(EnvironmentStatus.Ready, "an update completes with MarkUpdated, which records the new template version and parameters");
+        }
+
+        LifecycleJson.Checked(nameof(OutputsJson), outputsJson);
+        var change = Move(EnvironmentStatus.Ready, now);
+        OutputsJson = outputsJson;
+        return change;
+    }
+
+    public StatusChange<EnvironmentStatus> BeginUpdate(DateTimeOffset now) => Move(EnvironmentStatus.Updating, now);
+
+    /// <summary>An update succeeded: the stack now runs <paramref name="templateVersion"/> with <paramref name="parametersJson"/>.</summary>
+    public StatusChange<EnvironmentStatus> MarkUpdated(string templateVersion, string parametersJson, string outputsJson, DateTimeOffset now)
+    {
+        if (Status != EnvironmentStatus.Updating)
+        {
+            throw Invalid(EnvironmentStatus.Ready, "only an update in progress can complete");
+        }
+
+        LifecycleJson.Checked(nameof(ParametersJson), parametersJson);
+        LifecycleJson.Checked(nameof(OutputsJson), outputsJson);
+        var change = Move(EnvironmentStatus.Ready, now);
+        TemplateVersion = templateVersion;
+        ParametersJson = parametersJson;
+        OutputsJson = outputsJson;
+        return change;
+    }
+
+    public StatusChange<EnvironmentStatus> BeginStop(DateTimeOffset now) => Move(EnvironmentStatus.Stopping, now);
+
+    public StatusChange<EnvironmentStatus> MarkStopped(DateTimeOffset now) => Move(EnvironmentStatus.Stopped, now);
+
+    public StatusChange<EnvironmentStatus> BeginStart(DateTimeOffset now) => Move(EnvironmentStatus.Starting, now);
+
+    public StatusChange<EnvironmentStatus> MarkStarted(string outputsJson, DateTimeOffset now)
+    {
+        if (Status != EnvironmentStatus.Starting)
+        {
+            throw Invalid(EnvironmentStatus.Ready, "only a start in progress can complete");
+        }
+
+        return MarkReady(outputsJson, now);
+    }
+
+    public StatusChange<EnvironmentStatus> BeginDestroy(DateTimeOffset now) => Move(EnvironmentStatus.Destroying, now);
+
+    public StatusChange<EnvironmentStatus> MarkDestroyed(DateTimeOffset now)
+    {
+        var change = Move(EnvironmentStatus.Destroyed, now);
+        DestroyedAt = now;
+        return change;
+    }
+
+    /// <summary>A step failed; the environment remembers what it was doing and why.</summary>
+    public StatusChange<EnvironmentStatus> MarkFailed(string reason, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            throw new DomainValidationException(nameof(FailureReason), "A failure needs a reason.");
+        }
+
+        var from = Status;
+        var change = Move(EnvironmentStatus.Failed, now);
+        FailedFrom = from;
+        FailureReason = reason.Length > 2000 ? reason[..2000] : reason;
+        return change;
+    }
+
+    public void ExtendExpiry(DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        EnsureLive("extend its expiry");
+        if (expiresAt <= now)
+        {
+            throw new DomainValidationException(nameof(ExpiresAt), "Expiry must be in the future.");
+        }
+
+        ExpiresAt = expiresAt;
+        Touch(now);
+    }
+
+    public void SetOffHoursSchedule(bool enabled, DateTimeOffset now)
+    {
+        EnsureLive("change its schedule");
+        OffHoursSchedule = enabled;
+        Touch(now);
+    }
+
+    public void AddHoursSaved(decimal hours, DateTimeOffset now)
+    {
+        if (hours < 0)
+        {
+            throw new DomainValidationException(nameof(HoursSavedBySchedule), "Hours saved cannot be negative.");
+        }
+
+        HoursSavedBySchedule += hours;
+        Touch(now);
+    }
+
+    /// <summary>Mirrors the VPC CIDR the allocator reserved for this environment (null when released).</summary>
+    public void AssignVpcCidr(string? cidr, DateTimeOffset now)
+    {
+        VpcCidr = cidr;
+        Touch(now);
+    }
+
+    private StatusChange<EnvironmentStatus> Move(EnvironmentStatus to, DateTimeOffset now)
+    {
+        if (!CanMove(Status, to))
+        {
+            throw Invalid(to);
+        }
+
+        var change = new StatusChange<EnvironmentStatus>(Status, to);
+        Status = to;
+        if (to != EnvironmentStatus.Failed)
+        {
+            FailureReason = null;
+            FailedFrom = null;
+        }
+
+        Touch(now);
+        return change;
+    }
+
+    private void EnsureLive(string what)
+    {
+        if (Status is EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed)
+        {
+            throw new InvalidTransitionException(nameof(PortalEnvironment), Id, Status.ToString(), Status.ToString(), $"cannot {what} while {Status}");
+        }
+    }
+
+    private InvalidTransitionException Invalid(EnvironmentStatus to, string? detail = null) =>
+        new(nameof(PortalEnvironment), Id, Status.ToString(), to.ToString(), detail);
+
+    private void Touch(DateTimeOffset now)
+    {
+        UpdatedAt = now;
+        Version++;
+    }
+
+    [GeneratedRegex(NamePattern)]
+    private static partial Regex NameRegex();
+
+    [GeneratedRegex(StackNamePattern)]
+    private static partial Regex StackNameRegex();
+
+    [GeneratedRegex(AccountIdPattern)]
+    private static partial Regex AccountIdRegex();
+
+    [GeneratedRegex(RegionPattern)]
+    private static partial Regex RegionRegex();
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Provisioning.Lifecycle;
+
+/// <summary>DI registration for the self-service lifecycle's policy and allocator.</summary>
+public static class LifecycleServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="ApprovalPolicyOptions"/> (section <c>Policies</c>, validated at start), <see cref="ApprovalPolicy"/>
+    /// and <see cref="CidrAllocator"/>. The caller registers an <see cref="IBudgetLedger"/> and the portal's data (<c>AddPortalData</c>).
+    /// </summary>
+    public static IServiceCollection AddLifecycle(this IServiceCollection services)
+    {
+        services.AddOptions<ApprovalPolicyOptions>()
+            .BindConfiguration(ApprovalPolicyOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApprovalPolicyOptions>, ApprovalPolicyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ApprovalPolicy>();
+        services.TryAddSingleton<CidrAllocator>();
+        return services;
+    }
+}
