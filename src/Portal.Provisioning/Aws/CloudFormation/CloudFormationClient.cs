@@ -6,7 +6,7 @@ namespace Portal.Provisioning.Aws.CloudFormation;
 /// <summary>CloudFormation over the query protocol: <c>POST /</c>, form-encoded, XML back.</summary>
 internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccountContext account, AwsEndpoint endpoint) : ICloudFormationClient
 {
-    public const string HttpClientName = "Portal.Aws.CloudFormation";
+    public const string HttpClientName = AwsHttpClientNames.CloudFormation;
     public const string SigningName = "cloudformation";
 
     public AwsAccountContext Account => account;

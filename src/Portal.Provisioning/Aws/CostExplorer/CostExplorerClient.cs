@@ -5,7 +5,7 @@ namespace Portal.Provisioning.Aws.CostExplorer;
 /// <summary>Cost Explorer over JSON 1.1: <c>X-Amz-Target: AWSInsightsIndexService.&lt;Op&gt;</c>.</summary>
 internal sealed class CostExplorerClient(AwsHttpTransport transport, AwsAccountContext account, AwsEndpoint endpoint) : ICostExplorerClient
 {
-    public const string HttpClientName = "Portal.Aws.CostExplorer";
+    public const string HttpClientName = AwsHttpClientNames.CostExplorer;
 
     public AwsAccountContext Account => account;
 

@@ -10,7 +10,7 @@ namespace Portal.Provisioning.Aws.Credentials;
 /// <summary>STS AssumeRole through AWSSDK.SecurityToken, on an HttpClient from IHttpClientFactory.</summary>
 internal sealed partial class StsRoleAssumer(IOptions<AwsOptions> options, IHttpClientFactory httpClientFactory) : IRoleAssumer
 {
-    public const string HttpClientName = "Portal.Aws.Sts";
+    public const string HttpClientName = AwsHttpClientNames.Sts;
 
     public async Task<AssumedRoleCredentials> AssumeRoleAsync(
         AwsAccountContext account, ImmutableCredentials sourceCredentials, CancellationToken cancellationToken)
