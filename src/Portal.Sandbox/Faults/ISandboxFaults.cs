@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Options;
+
+namespace Portal.Sandbox;
+
+/// <summary>Faults the sandbox injects, seeded from <c>Sandbox:Faults</c> and changeable at runtime (tests toggle them).</summary>
+public interface ISandboxFaults
+{
+    /// <summary>Creating or updating resources of <paramref name="resourceType"/> fails with <paramref name="reason"/>; null clears it.</summary>
+    void FailResourceType(string resourceType, string? reason);
+
+    /// <summary>Creating or updating the resource <paramref name="logicalId"/> fails with <paramref name="reason"/>; null clears it.</summary>
+    void FailLogicalId(string logicalId, string? reason);
+
+    /// <summary>Fraction (0 to 1) of calls answered with a throttling error.</summary>
+    double ThrottleFraction { get; set; }
+
+    /// <summary>Throttles exactly the next <paramref name="calls"/> calls (deterministic, for tests).</summary>
+    void ThrottleNext(int calls);
+
+    TimeSpan Latency { get; set; }
+
+    /// <summary>Removes every fault.</summary>
+    void Clear();
+
+    /// <summary>The failure reason for a resource, or null when it succeeds.</summary>
+    string? FailureFor(string logicalId, string resourceType);
+
+    /// <summary>Whether this call is throttled (consumes one of <see cref="ThrottleNext"/>).</summary>
+    bool ShouldThrottle();
+}
+
+internal sealed class SandboxFaults : ISandboxFaults
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, string> _types;
+    private readonly Dictionary<string, string> _logicalIds;
+    private int _throttleNext;
+    private double _throttleFraction;
+    private TimeSpan _latency;
+
+    public SandboxFaults(IOptions<SandboxOptions> options)
+    {
+        var faults = options.Value.Faults;
+        _types = new(faults.FailResourceTypes, StringComparer.Ordinal);
+        _logicalIds = new(faults.FailLogicalIds, StringComparer.Ordinal);
+        _throttleFraction = faults.ThrottleFraction;
+        _latency = faults.Latency;
+    }
+
+    public double ThrottleFraction
+    {
+        get { lock (_lock) { return _throttleFraction; } }
+        set { lock (_lock) { _throttleFraction = Math.Clamp(value, 0, 1); } }
+    }
+
+    public TimeSpan Latency
+    {
+        get { lock (_lock) { return _latency; } }
+        set { lock (_lock) { _latency = value < TimeSpan.Zero ? TimeSpan.Zero : value; } }
+    }
+
+    public void FailResourceType(string resourceType, string? reason) => Set(_types, resourceType, reason);
+
+    public void FailLogicalId(string logicalId, string? reason) => Set(_logicalIds, logicalId, reason);
+
+    public void ThrottleNext(int calls)
+    {
+        lock (_lock)
+        {
+            _throttleNext = Math.Max(0, calls);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _types.Clear();
+            _logicalIds.Clear();
+            _throttleNext = 0;
+            _throttleFraction = 0;
+            _latency = TimeSpan.Zero;
+        }
+    }
+
+    public string? FailureFor(string logicalId, string resourceType)
+    {
+        lock (_lock)
+        {
+            return _logicalIds.TryGetValue(logicalId, out var byId) ? byId
+                : _types.TryGetValue(resourceType, out var byType) ? byType
+                : null;
+        }
+    }
+
+    public bool ShouldThrottle()
+    {
+        lock (_lock)
+        {
+            if (_throttleNext > 0)
+            {
+                _throttleNext--;
+                return true;
+            }
+
+            return _throttleFraction > 0 && Random.Shared.NextDouble() < _throttleFraction;
+        }
+    }
+
+    private void Set(Dictionary<string, string> map, string key, string? reason)
+    {
+        lock (_lock)
+        {
+            if (reason is null)
+            {
+                map.Remove(key);
+            }
+            else
+            {
+                map[key] = reason;
+            }
+        }
+    }
+}
