@@ -184,12 +184,12 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
         {
             var stack = FindStack(caller, nameOrId, now, includeDeleted: nameOrId.StartsWith("arn:", StringComparison.Ordinal))
                 ?? throw NotFound(nameOrId);
-            return Result("DescribeStacks", new XElement(Ns + "Stacks", Member(StackXml(stack, now))));
+            return Result("DescribeStacks", new XElement(Ns + "Stacks", StackXml(stack, now)));
         }
 
         var all = Stacks(caller).Where(s => !StackView.IsDeleted(s, now)).OrderByDescending(s => s.CreationTime).ThenBy(s => s.StackId, StringComparer.Ordinal).ToList();
         var (page, next) = Page(all, args.Get("NextToken"), s => s.StackId);
-        return Result("DescribeStacks", new XElement(Ns + "Stacks", page.Select(s => Member(StackXml(s, now)))), El("NextToken", next));
+        return Result("DescribeStacks", new XElement(Ns + "Stacks", page.Select(s => StackXml(s, now))), El("NextToken", next));
     }
 
     private XElement ListStacks(QueryArgs args, CallerContext caller, DateTimeOffset now)
