@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
@@ -205,13 +205,11 @@ internal static partial class CfnYamlReader
     /// <summary>The text CloudFormation sees for a scalar: strings as they are, numbers as written, booleans lower-case.</summary>
     public static string ScalarText(JsonValue value) => value.GetValueKind() switch
     {
-        System.Text.Json.JsonValueKind.String => value.GetValue<string>(),
-        System.Text.Json.JsonValueKind.True => "true",
-        System.Text.Json.JsonValueKind.False => "false",
-        System.Text.Json.JsonValueKind.Number => value.ToJsonString(),
-        System.Text.Json.JsonValueKind.Undefined or System.Text.Json.JsonValueKind.Object or System.Text.Json.JsonValueKind.Array
-            or System.Text.Json.JsonValueKind.Null => value.ToJsonString(),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+        JsonValueKind.String => value.GetValue<string>(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Number or JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.Object or JsonValueKind.Array => value.ToJsonString(),
+        _ => value.ToJsonString(),
     };
 
     [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$", RegexOptions.CultureInvariant)]

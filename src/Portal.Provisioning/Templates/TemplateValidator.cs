@@ -207,6 +207,12 @@ public sealed partial class TemplateValidator(SchemaRegistry schemas)
             }
         }
 
+        private bool HasServerlessTransform() => template.Root["Transform"] switch
+        {
+            JsonArray transforms => transforms.Any(t => TemplateParser.Text(t)?.StartsWith("AWS::Serverless", StringComparison.Ordinal) == true),
+            var single => TemplateParser.Text(single)?.StartsWith("AWS::Serverless", StringComparison.Ordinal) == true,
+        };
+
         private static bool IsLogicalId(string name) => name.Length is > 0 and <= 255 && name.All(char.IsAsciiLetterOrDigit);
 
         private void CheckProperties(CfnResource resource, string path)
@@ -219,6 +225,12 @@ public sealed partial class TemplateValidator(SchemaRegistry schemas)
 
             if (resource.IsCustom)
             {
+                return;
+            }
+
+            if (resource.Type.StartsWith("AWS::Serverless::", StringComparison.Ordinal) && HasServerlessTransform())
+            {
+                Warning($"{path}.Type", SchemaUnavailable, $"'{resource.Type}' is expanded by the AWS::Serverless transform, so its properties cannot be validated here.");
                 return;
             }
 

@@ -25,6 +25,14 @@ public sealed class TemplateValidatorTests
     }
 
     [Fact]
+    public void Validate_ServerlessTypeWithTransform_IsOnlyAWarning()
+    {
+        const string Yaml = "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n";
+        ValidateYaml(Yaml).ShouldHaveSingleItem().Code.ShouldBe(SchemaUnavailable);
+        ShouldReport(ValidateYaml(Yaml.Replace("Transform: AWS::Serverless-2016-10-31\n", "", StringComparison.Ordinal)), UnknownResourceType, "Resources.F.Type");
+    }
+
+    [Fact]
     public void Validate_CustomResourceType_IsAccepted() =>
         ValidateYaml("Resources:\n  C:\n    Type: Custom::Seeder\n    Properties:\n      ServiceToken: arn:x\n      Anything: [1, 2]\n").ShouldBeEmpty();
 
