@@ -47,11 +47,11 @@ public sealed class SandboxOptions
 /// <summary><c>Sandbox:Faults</c>: failures, throttling and latency injected into the sandbox (changeable at runtime with <see cref="ISandboxFaults"/>).</summary>
 public sealed class SandboxFaultOptions
 {
-    /// <summary>Resource type (e.g. AWS::RDS::DBInstance) → failure reason; creating or updating a resource of that type fails.</summary>
-    public Dictionary<string, string> FailResourceTypes { get; set; } = [];
-
-    /// <summary>Logical id → failure reason.</summary>
-    public Dictionary<string, string> FailLogicalIds { get; set; } = [];
+    /// <summary>
+    /// Resources that fail when created or updated: <c>Sandbox:Faults:Failures:N:ResourceType</c> (e.g. AWS::RDS::DBInstance) or
+    /// <c>...:LogicalId</c>, with <c>...:Reason</c> (the event's ResourceStatusReason). A list because type names contain colons.
+    /// </summary>
+    public List<SandboxFailureOptions> Failures { get; set; } = [];
 
     /// <summary>Fraction (0 to 1) of API calls answered with a throttling error.</summary>
     [Range(0, 1)]
@@ -60,6 +60,16 @@ public sealed class SandboxFaultOptions
     /// <summary>Added to every API call.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan Latency { get; set; }
+}
+
+/// <summary>One configured failure: a resource type or a logical id, and the reason reported.</summary>
+public sealed class SandboxFailureOptions
+{
+    public string? ResourceType { get; set; }
+
+    public string? LogicalId { get; set; }
+
+    public string Reason { get; set; } = "";
 }
 
 /// <summary>Cross-field checks; messages name the configuration key.</summary>
@@ -77,11 +87,17 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             }
         }
 
-        foreach (var (key, reason) in options.Faults.FailResourceTypes.Concat(options.Faults.FailLogicalIds))
+        for (var i = 0; i < options.Faults.Failures.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(reason))
+            var failure = options.Faults.Failures[i];
+            if (string.IsNullOrWhiteSpace(failure.Reason))
             {
-                failures.Add($"{SandboxOptions.SectionName}:Faults:...:{key} needs a failure reason.");
+                failures.Add($"{SandboxOptions.SectionName}:Faults:Failures:{i}:Reason is required.");
+            }
+
+            if (string.IsNullOrWhiteSpace(failure.ResourceType) == string.IsNullOrWhiteSpace(failure.LogicalId))
+            {
+                failures.Add($"{SandboxOptions.SectionName}:Faults:Failures:{i} needs exactly one of ResourceType and LogicalId.");
             }
         }
 

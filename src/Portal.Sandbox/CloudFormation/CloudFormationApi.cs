@@ -128,7 +128,8 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
         var stack = FindStack(caller, nameOrId, now, includeDeleted: nameOrId.StartsWith("arn:", StringComparison.Ordinal));
         if (token is not null && FindToken(caller, token) is { } existing)
         {
-            return existing.Op.Kind == OperationKind.Delete && existing.Stack.StackId == stack?.StackId ? null : throw TokenExists(token);
+            var sameStack = existing.Stack.StackId == stack?.StackId || existing.Stack.StackId == nameOrId || (stack is null && existing.Stack.StackName == nameOrId);
+            return existing.Op.Kind == OperationKind.Delete && sameStack ? null : throw TokenExists(token);
         }
 
         // AWS answers success for a stack that does not exist (or is already deleted).

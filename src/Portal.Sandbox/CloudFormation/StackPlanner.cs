@@ -340,6 +340,7 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
     private sealed class Builder(StackRecord stack, DateTimeOffset start, double speed)
     {
         private readonly List<EventRecord> _events = [];
+        private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
         private readonly string _operationId = new Seeded($"{stack.StackId}|op|{stack.Operations.Count}").Guid().ToString();
 
         public Seeded Random { get; } = new($"{stack.StackId}|plan|{stack.Operations.Count}");
@@ -354,7 +355,7 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
 
         public void ResourceEvent(DateTimeOffset at, ResourceRecord resource, string status, string? reason, bool cleanup = false) =>
             _events.Add(new EventRecord(
-                $"{resource.LogicalId}-{status}-{at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)}",
+                UniqueId($"{resource.LogicalId}-{status}-{at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)}"),
                 at,
                 resource.LogicalId,
                 resource.PhysicalId.Length == 0 ? null : resource.PhysicalId,
@@ -362,6 +363,18 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
                 status,
                 reason,
                 cleanup));
+
+        // AWS's resource event ids are {LogicalId}-{Status}-{Timestamp}; at high speeds two can share a millisecond.
+        private string UniqueId(string id)
+        {
+            var unique = id;
+            for (var n = 2; !_ids.Add(unique) || stack.Operations.Any(o => o.Events.Any(e => e.EventId == unique)); n++)
+            {
+                unique = $"{id}-{n}";
+            }
+
+            return unique;
+        }
 
         public StackOperation Build(string kind, string? token, StackConfig config, StackConfig? afterRollback, string? changeSetId)
         {

@@ -106,7 +106,7 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
                 ["Keys"] = new JsonArray([.. r.Keys.Select(k => (JsonNode)JsonValue.Create(k))]),
                 ["Metrics"] = MetricsJson(metrics, r.Amount),
             })]),
-            ["Estimated"] = periods[p].End > today.AddDays(-2),
+            ["Estimated"] = periods[p].End > today.AddDays(-1),
         })]);
         if (offset + pageSize < results.Count)
         {

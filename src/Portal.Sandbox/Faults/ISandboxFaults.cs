@@ -41,8 +41,20 @@ internal sealed class SandboxFaults : ISandboxFaults
     public SandboxFaults(IOptions<SandboxOptions> options)
     {
         var faults = options.Value.Faults;
-        _types = new(faults.FailResourceTypes, StringComparer.Ordinal);
-        _logicalIds = new(faults.FailLogicalIds, StringComparer.Ordinal);
+        _types = new(StringComparer.Ordinal);
+        _logicalIds = new(StringComparer.Ordinal);
+        foreach (var failure in faults.Failures)
+        {
+            if (failure.ResourceType is { Length: > 0 } type)
+            {
+                _types[type] = failure.Reason;
+            }
+            else if (failure.LogicalId is { Length: > 0 } id)
+            {
+                _logicalIds[id] = failure.Reason;
+            }
+        }
+
         _throttleFraction = faults.ThrottleFraction;
         _latency = faults.Latency;
     }
