@@ -161,7 +161,16 @@ public sealed class ProtocolTests : IAsyncLifetime
 
     private static StringContent Form(string body) => new(body, Encoding.UTF8, "application/x-www-form-urlencoded");
 
-    private async Task<HttpResponseMessage> SendSignedAsync(string body, string accessKey, string secret, string service = "cloudformation")
+    [Fact]
+    public async Task A_RequestSignedForAnotherHostName_IsVerifiedAgainstItsHostHeader()
+    {
+        // How the portal reaches an embedded sandbox: signed for "portal-sandbox", sent to the loopback address with that Host header.
+        using var response = await SendSignedAsync("Action=DescribeAccountLimits&Version=2010-05-15", SandboxOptions.DefaultAccessKeyId, SandboxOptions.DefaultSecretAccessKey, host: "portal-sandbox");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<HttpResponseMessage> SendSignedAsync(string body, string accessKey, string secret, string service = "cloudformation", string? host = null)
     {
         var uri = new Uri(_server.CloudFormationUrl);
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -169,12 +178,17 @@ public sealed class ProtocolTests : IAsyncLifetime
         var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         const string ContentType = "application/x-www-form-urlencoded; charset=utf-8";
         var signedHeaders = "content-type;host;x-amz-date";
-        var canonical = $"POST\n{uri.AbsolutePath}\n\ncontent-type:{ContentType}\nhost:{uri.Authority}\nx-amz-date:{amzDate}\n\n{signedHeaders}\n{AWSSDKUtils.ToHex(AWS4Signer.ComputeHash(bytes), true)}";
+        var canonical = $"POST\n{uri.AbsolutePath}\n\ncontent-type:{ContentType}\nhost:{host ?? uri.Authority}\nx-amz-date:{amzDate}\n\n{signedHeaders}\n{AWSSDKUtils.ToHex(AWS4Signer.ComputeHash(bytes), true)}";
         var result = AWS4Signer.ComputeSignature(new ImmutableCredentials(accessKey, secret, null), "us-east-1", now, service, signedHeaders, canonical);
         var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
+        if (host is not null)
+        {
+            request.Headers.Host = host;
+        }
+
         return await _http.SendAsync(request);
     }
 }
