@@ -38,6 +38,34 @@ public sealed class PerformanceTests(ITestOutputHelper output)
         output.WriteLine($"DescribeStackEvents (in flight): {events}");
     }
 
+    [Fact]
+    public async Task CreateStack_WithPersistence_ReportsItsCost()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "portal-sandbox-perf-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await SandboxServer.StartAsync(dataDirectory: directory);
+            var client = server.CloudFormation();
+            var template = Templates.Catalog("network-vpc");
+            var created = 0;
+            var create = await MeasureAsync(200, _ => client.CreateStackAsync(
+                new CreateStackRequest
+                {
+                    StackName = $"disk-{++created:0000}",
+                    TemplateBody = template,
+                    Parameters = [Parameter.Of("EnvironmentName", $"disk-{created:0000}")],
+                    Capabilities = [Capability.Iam],
+                },
+                CancellationToken.None));
+            var bytes = Directory.GetFiles(Path.Combine(directory, "stacks")).Sum(f => new FileInfo(f).Length);
+            output.WriteLine($"CreateStack network-vpc with DataDirectory (one JSON file per stack, fsync + rename): {create}; {bytes / 201 / 1024.0:0.0} KiB per stack file");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task<string> MeasureAsync<T>(int count, Func<int, Task<T>> call)
     {
         await call(0);

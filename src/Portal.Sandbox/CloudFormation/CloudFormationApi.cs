@@ -109,7 +109,8 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
         stack.Generation = stack.Operations.Count;
         var (config, replacements, failures) = BuildConfig(stack, body, Parameters(args, previous), args, previous, now);
         if (replacements.Count == 0 && config.Resources.Keys.ToHashSet().SetEquals(previous.Resources.Keys)
-            && config.Tags.SequenceEqual(previous.Tags) && config.Outputs.SequenceEqual(previous.Outputs))
+            && config.Tags.SequenceEqual(previous.Tags) && config.Outputs.SequenceEqual(previous.Outputs)
+            && config.Parameters.Count == previous.Parameters.Count && !config.Parameters.Except(previous.Parameters).Any())
         {
             throw SandboxApiException.Validation("No updates are to be performed.");
         }
