@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Portal.Sandbox.CloudFormation;
@@ -92,6 +91,4 @@ internal sealed class SandboxAdmin(CloudFormationApi cloudFormation, IOptions<Sa
 
         return Task.FromResult<IReadOnlyList<string>>(ids);
     }
-
-    internal static string Format(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
 }

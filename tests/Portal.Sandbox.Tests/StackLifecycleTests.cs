@@ -86,6 +86,32 @@ public sealed partial class StackLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateStack_WithANamedRole_NeedsNamedIam()
+    {
+        const string Template = """
+            Resources:
+              Role:
+                Type: AWS::IAM::Role
+                Properties:
+                  RoleName: portal-fixed-name
+                  AssumeRolePolicyDocument:
+                    Version: "2012-10-17"
+                    Statement:
+                      - Effect: Allow
+                        Principal: { Service: ecs-tasks.amazonaws.com }
+                        Action: sts:AssumeRole
+            """;
+        var client = _server.CloudFormation();
+        var error = await Should.ThrowAsync<InsufficientCapabilitiesException>(() => client.CreateStackAsync(
+            new CreateStackRequest { StackName = "named", TemplateBody = Template, Capabilities = [Capability.Iam] }, CancellationToken.None));
+        error.ErrorMessage.ShouldBe("Requires capabilities : [CAPABILITY_NAMED_IAM]");
+
+        await client.CreateStackAsync(new CreateStackRequest { StackName = "named", TemplateBody = Template, Capabilities = [Capability.NamedIam] }, CancellationToken.None);
+        _server.Clock.Advance(TimeSpan.FromMinutes(1));
+        (await client.DescribeStackResourcesAsync(new DescribeStackResourcesRequest { StackName = "named" }, CancellationToken.None)).StackResources.Single().PhysicalResourceId.ShouldBe("portal-fixed-name");
+    }
+
+    [Fact]
     public async Task CreateStack_WithANameInUse_IsRefusedWithAlreadyExists()
     {
         var client = _server.CloudFormation();

@@ -328,7 +328,7 @@ internal sealed partial class CloudFormationApi
 
     private (StackRecord Stack, ChangeSetRecord ChangeSet) ResolveChangeSet(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var name = args.Required("ChangeSetName", "DescribeChangeSet");
+        var name = args.Required("ChangeSetName");
         if (name.StartsWith("arn:", StringComparison.Ordinal))
         {
             foreach (var stack in Stacks(caller))

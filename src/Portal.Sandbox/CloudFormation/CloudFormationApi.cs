@@ -55,7 +55,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement CreateStack(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var name = args.Required("StackName", "CreateStack");
+        var name = args.Required("StackName");
         ValidateStackName(name);
         var token = Token(args.Get("ClientRequestToken"));
         if (token is not null && FindToken(caller, token) is { } existing)
@@ -94,7 +94,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement UpdateStack(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var stack = RequireStack(caller, args.Required("StackName", "UpdateStack"), now);
+        var stack = RequireStack(caller, args.Required("StackName"), now);
         var token = Token(args.Get("ClientRequestToken"));
         if (token is not null && FindToken(caller, token) is { } existing)
         {
@@ -124,7 +124,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement? DeleteStack(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var nameOrId = args.Required("StackName", "DeleteStack");
+        var nameOrId = args.Required("StackName");
         var token = Token(args.Get("ClientRequestToken"));
         var stack = FindStack(caller, nameOrId, now, includeDeleted: nameOrId.StartsWith("arn:", StringComparison.Ordinal));
         if (token is not null && FindToken(caller, token) is { } existing)
@@ -222,7 +222,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement DescribeStackEvents(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var nameOrId = args.Required("StackName", "DescribeStackEvents");
+        var nameOrId = args.Required("StackName");
         var stack = FindStack(caller, nameOrId, now, includeDeleted: nameOrId.StartsWith("arn:", StringComparison.Ordinal)) ?? throw NotFound(nameOrId);
         var events = StackView.EventsAt(stack, now);
         var (page, next) = Page(events, args.Get("NextToken"), x => x.Event.EventId);
@@ -306,8 +306,8 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement CreateChangeSet(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var name = args.Required("StackName", "CreateChangeSet");
-        var changeSetName = args.Required("ChangeSetName", "CreateChangeSet");
+        var name = args.Required("StackName");
+        var changeSetName = args.Required("ChangeSetName");
         if (!ChangeSetName().IsMatch(changeSetName))
         {
             throw SandboxApiException.Validation($"1 validation error detected: Value '{changeSetName}' at 'changeSetName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*");
@@ -358,7 +358,8 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
         var (config, replacements, failures) = BuildConfig(stack, body, Parameters(args, previous), args, previous, now);
         stack.Generation = savedGeneration;
         var changes = ChangeSets.Compute(previous, config, replacements);
-        var noChanges = changes.Count == 0 && previous is not null && config.Tags.SequenceEqual(previous.Tags) && config.Outputs.SequenceEqual(previous.Outputs);
+        var noChanges = changes.Count == 0 && previous is not null && config.Tags.SequenceEqual(previous.Tags) && config.Outputs.SequenceEqual(previous.Outputs)
+            && config.Parameters.Count == previous.Parameters.Count && !config.Parameters.Except(previous.Parameters).Any();
         var region = caller.Region;
         var id = $"arn:aws:cloudformation:{region}:{caller.AccountId}:changeSet/{changeSetName}/{new Seeded($"{stack.StackId}|cs|{changeSetName}|{now.UtcTicks}").Guid()}";
         if (stack.Operations.Count == 0)
@@ -503,7 +504,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement DetectStackDrift(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var stack = RequireStack(caller, args.Required("StackName", "DetectStackDrift"), now);
+        var stack = RequireStack(caller, args.Required("StackName"), now);
         var status = StackView.Status(stack, now);
         if (StackView.IsInProgress(status))
         {
@@ -518,7 +519,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement DescribeStackDriftDetectionStatus(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var id = args.Required("StackDriftDetectionId", "DescribeStackDriftDetectionStatus");
+        var id = args.Required("StackDriftDetectionId");
         foreach (var stack in Stacks(caller))
         {
             if (stack.DriftDetections.FirstOrDefault(d => d.DetectionId == id) is { } detection)

@@ -10,7 +10,7 @@ internal sealed class QueryArgs(Dictionary<string, StringValues> values)
 
     public string? Get(string name) => values.TryGetValue(name, out var v) && v.Count > 0 ? v[^1] : null;
 
-    public string Required(string name, string operation) =>
+    public string Required(string name) =>
         Get(name) is { Length: > 0 } value ? value
         : throw SandboxApiException.Validation($"1 validation error detected: Value null at '{char.ToLowerInvariant(name[0])}{name[1..]}' failed to satisfy constraint: Member must not be null");
 
