@@ -69,6 +69,7 @@ public sealed class SandboxFailureOptions
 
     public string? LogicalId { get; set; }
 
+    /// <summary>The ResourceStatusReason reported; empty uses a typical AWS message for the type.</summary>
     public string Reason { get; set; } = "";
 }
 
@@ -90,11 +91,6 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
         for (var i = 0; i < options.Faults.Failures.Count; i++)
         {
             var failure = options.Faults.Failures[i];
-            if (string.IsNullOrWhiteSpace(failure.Reason))
-            {
-                failures.Add($"{SandboxOptions.SectionName}:Faults:Failures:{i}:Reason is required.");
-            }
-
             if (string.IsNullOrWhiteSpace(failure.ResourceType) == string.IsNullOrWhiteSpace(failure.LogicalId))
             {
                 failures.Add($"{SandboxOptions.SectionName}:Faults:Failures:{i} needs exactly one of ResourceType and LogicalId.");

@@ -6,7 +6,7 @@ using Portal.Provisioning.Pricing;
 
 namespace Portal.Sandbox.Tests;
 
-public sealed class CostExplorerTests : IDisposable
+public sealed class CostExplorerTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private const string Team = "portal:team";
     private const string EnvironmentId = "portal:environment-id";
@@ -260,6 +260,27 @@ public sealed class CostExplorerTests : IDisposable
         var invalid = await Should.ThrowAsync<AwsServiceException>(() => client.GetCostAndUsageAsync(
             new GetCostAndUsageRequest { TimePeriod = DateInterval.Days(Today, Today), Granularity = Granularity.Daily, Metrics = [CostMetric.UnblendedCost] }, CancellationToken.None));
         invalid.ErrorCode.ShouldBe("ValidationException");
+    }
+
+    [Fact]
+    public async Task A_YearOfBackfilledHistory_IsBilledDaily()
+    {
+        await using var server = await SandboxServer.StartAsync();
+        await server.Admin.BackfillAsync(365, CancellationToken.None);
+        var client = server.CostExplorer();
+        await ActivateAsync(client, Team);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var pages = await PagesAsync(client, Daily(364, null, GroupDefinition.Tag(Team)));
+        watch.Stop();
+        var days = pages.SelectMany(p => p.ResultsByTime).Select(r => r.TimePeriod!.Start).Distinct().Count();
+        days.ShouldBe(365);
+        var monthly = await client.GetCostAndUsageAsync(
+            new GetCostAndUsageRequest { TimePeriod = DateInterval.Days(Today.AddDays(-364), Today), Granularity = Granularity.Monthly, Metrics = [CostMetric.UnblendedCost] },
+            CancellationToken.None);
+        monthly.ResultsByTime.Count.ShouldBe(13);
+        monthly.ResultsByTime.Skip(1).SkipLast(1).ShouldAllBe(m => m.Total[CostMetric.UnblendedCost].Amount > 100m);
+        output.WriteLine($"GetCostAndUsage DAILY x365 grouped by {Team}: {watch.ElapsedMilliseconds} ms, {pages.Count} page(s)");
     }
 
     private static List<string> Flatten(GetCostAndUsageResponse response) =>

@@ -47,11 +47,11 @@ internal sealed class SandboxFaults : ISandboxFaults
         {
             if (failure.ResourceType is { Length: > 0 } type)
             {
-                _types[type] = failure.Reason;
+                _types[type] = string.IsNullOrWhiteSpace(failure.Reason) ? DefaultReason(type) : failure.Reason;
             }
             else if (failure.LogicalId is { Length: > 0 } id)
             {
-                _logicalIds[id] = failure.Reason;
+                _logicalIds[id] = string.IsNullOrWhiteSpace(failure.Reason) ? DefaultReason("") : failure.Reason;
             }
         }
 
@@ -118,6 +118,19 @@ internal sealed class SandboxFaults : ISandboxFaults
             return _throttleFraction > 0 && Random.Shared.NextDouble() < _throttleFraction;
         }
     }
+
+    /// <summary>What AWS typically says when a resource of this type cannot be created.</summary>
+    public static string DefaultReason(string resourceType) => resourceType switch
+    {
+        "AWS::RDS::DBInstance" or "AWS::RDS::DBCluster" =>
+            "Resource handler returned message: \"The requested instance class is not available in the requested availability zone. (Service: Rds, Status Code: 400)\"",
+        "AWS::EC2::NatGateway" or "AWS::EC2::EIP" =>
+            "Resource handler returned message: \"The maximum number of addresses has been reached. (Service: Ec2, Status Code: 400)\"",
+        "AWS::EKS::Cluster" or "AWS::EKS::Nodegroup" =>
+            "Resource handler returned message: \"Cannot create cluster because the requested Kubernetes version is not supported (Service: Eks, Status Code: 400)\"",
+        "AWS::S3::Bucket" => "Resource handler returned message: \"Bucket name already exists (Service: S3, Status Code: 409)\"",
+        _ => "Resource handler returned message: \"Service returned error code InternalFailure (Status Code: 500)\" (HandlerErrorCode: ServiceInternalError)",
+    };
 
     private void Set(Dictionary<string, string> map, string key, string? reason)
     {
