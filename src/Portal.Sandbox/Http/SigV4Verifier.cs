@@ -107,7 +107,7 @@ internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options)
             builder.Append(name).Append(':').Append(value).Append('\n');
         }
 
-        var payloadHash = request.Headers["X-Amz-Content-Sha256"].ToString() is { Length: 64 } given ? given : Convert.ToHexStringLower(SHA256.HashData(body));
+        var payloadHash = request.Headers["X-Amz-Content-Sha256"].ToString() is { Length: > 0 } given ? given : Convert.ToHexStringLower(SHA256.HashData(body));
         builder.Append('\n').Append(signedHeaders).Append('\n').Append(payloadHash);
         return builder.ToString();
     }
