@@ -55,6 +55,22 @@ public sealed class FaultsAndHostingTests
     }
 
     [Fact]
+    public async Task TimeoutInMinutes_ShorterThanTheCreation_RollsTheStackBack()
+    {
+        await using var server = await SandboxServer.StartAsync();
+        var client = server.CloudFormation();
+        await client.CreateStackAsync(
+            new CreateStackRequest { StackName = "slow", TemplateBody = Templates.Catalog("rds-postgres"), Parameters = StackLifecycleTests.RdsParameters(), TimeoutInMinutes = 5 },
+            CancellationToken.None);
+
+        var stack = await server.SettleAsync(client, "slow");
+        stack.StackStatus.ShouldBe(StackStatus.RollbackComplete);
+        var events = await client.EventsAsync("slow");
+        events.ShouldContain(e => e.ResourceType == "AWS::RDS::DBInstance" && e.ResourceStatus == "CREATE_FAILED" && e.ResourceStatusReason == "Resource creation cancelled");
+        events.Single(e => e.ResourceStatus == "ROLLBACK_IN_PROGRESS").ResourceStatusReason.ShouldNotBeNull().ShouldContain("exceeded the specified timeout");
+    }
+
+    [Fact]
     public async Task DeleteStack_RetriedWithItsTokenAfterCompletion_Succeeds()
     {
         await using var server = await SandboxServer.StartAsync();

@@ -93,7 +93,9 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
     {
         var op = new Builder(stack, start, speed);
         op.StackEvent(start, "CREATE_IN_PROGRESS", UserInitiated);
-        var schedule = ScheduleForward(stack, config, config.CreationOrder.ToDictionary(id => id, _ => "Add"), null, start, op);
+        // TimeoutInMinutes is AWS time, so it shrinks with Speed like every duration.
+        DateTimeOffset? deadline = config.TimeoutInMinutes is int minutes ? start + (TimeSpan.FromMinutes(minutes) / speed) : null;
+        var schedule = ScheduleForward(stack, config, config.CreationOrder.ToDictionary(id => id, _ => "Add"), null, start, op, deadline);
         if (schedule.FailedAt is null)
         {
             op.StackEvent(schedule.End + op.Step(), "CREATE_COMPLETE", null);
@@ -101,7 +103,8 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
         }
 
         var failedAt = schedule.FailedAt.Value;
-        var reason = $"The following resource(s) failed to create: [{string.Join(", ", schedule.Failed.Order(StringComparer.Ordinal))}]. ";
+        var reason = $"The following resource(s) failed to create: [{string.Join(", ", schedule.Failed.Order(StringComparer.Ordinal))}]. "
+            + (schedule.TimedOut ? "Stack creation time exceeded the specified timeout. " : "");
         if (onFailure == "DO_NOTHING" || config.DisableRollback)
         {
             op.StackEvent(failedAt + op.Step(), "CREATE_FAILED", reason);
@@ -199,7 +202,7 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
     }
 
     private Schedule ScheduleForward(
-        StackRecord stack, StackConfig config, Dictionary<string, string> actions, StackConfig? previous, DateTimeOffset start, Builder op)
+        StackRecord stack, StackConfig config, Dictionary<string, string> actions, StackConfig? previous, DateTimeOffset start, Builder op, DateTimeOffset? deadline = null)
     {
         var planned = new List<(string Id, DateTimeOffset Start, DateTimeOffset Finish, string? Failure)>();
         var finish = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -231,7 +234,13 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
         }
 
         var failedAt = planned.Where(p => p.Failure is not null).Select(p => (DateTimeOffset?)p.Finish).Min();
-        var result = new Schedule { FailedAt = failedAt, End = start };
+        var timedOut = deadline is { } limit && planned.Count > 0 && (failedAt ?? planned.Max(p => p.Finish)) > limit;
+        if (timedOut)
+        {
+            failedAt = deadline;
+        }
+
+        var result = new Schedule { FailedAt = failedAt, End = start, TimedOut = timedOut };
         foreach (var (id, s, f, failure) in planned.OrderBy(p => p.Start))
         {
             if (failedAt is not null && s >= failedAt)
@@ -260,7 +269,7 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
 
             if (failedAt is not null && f >= failedAt.Value)
             {
-                var reason = failure is not null && f == failedAt ? failure : $"Resource {(action == "Add" ? "creation" : "update")} cancelled";
+                var reason = failure is not null && f == failedAt && !timedOut ? failure : $"Resource {(action == "Add" ? "creation" : "update")} cancelled";
                 op.ResourceEvent(failedAt.Value, resource, verb + "_FAILED", reason);
                 result.Failed.Add(id);
                 continue;
@@ -329,6 +338,8 @@ internal sealed class StackPlanner(double speed, ISandboxFaults faults, IReadOnl
     private sealed class Schedule
     {
         public DateTimeOffset? FailedAt { get; init; }
+
+        public bool TimedOut { get; init; }
 
         public DateTimeOffset End { get; set; }
 
