@@ -3,13 +3,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Portal.Sandbox.CloudFormation;
 using Portal.Sandbox.CostExplorer;
 
 namespace Portal.Sandbox.Http;
 
 /// <summary>The two HTTP handlers: CloudFormation (query protocol, XML) and Cost Explorer (JSON 1.1).</summary>
-internal sealed class SandboxEndpoints(SigV4Verifier verifier, ISandboxFaults faults, CloudFormationApi cloudFormation, CostExplorerApi costExplorer)
+internal sealed partial class SandboxEndpoints(
+    SigV4Verifier verifier, ISandboxFaults faults, CloudFormationApi cloudFormation, CostExplorerApi costExplorer, ILogger<SandboxEndpoints> logger)
 {
     public async Task CloudFormationAsync(HttpContext context)
     {
@@ -41,6 +43,12 @@ internal sealed class SandboxEndpoints(SigV4Verifier verifier, ISandboxFaults fa
             catch (FormatException ex)
             {
                 throw SandboxApiException.Validation($"Invalid request parameter: {ex.Message}");
+            }
+            catch (Exception ex) when (ex is not SandboxApiException and not OperationCanceledException)
+            {
+                // A sandbox bug answers like an AWS service fault, so clients retry and the log says why.
+                LogInternalFailure(ex, "cloudformation", action);
+                throw new SandboxApiException("InternalFailure", "An internal error occurred.", 500, "Receiver");
             }
 
             var document = new XElement(CloudFormationApi.Ns + $"{action}Response",
@@ -101,6 +109,11 @@ internal sealed class SandboxEndpoints(SigV4Verifier verifier, ISandboxFaults fa
             {
                 throw new SandboxApiException("ValidationException", ex.Message);
             }
+            catch (Exception ex) when (ex is not SandboxApiException and not OperationCanceledException)
+            {
+                LogInternalFailure(ex, "ce", target);
+                throw new SandboxApiException("InternalFailure", "An internal error occurred.", 500, "Receiver");
+            }
 
             await WriteAsync(response, 200, "application/x-amz-json-1.1", result.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
         }
@@ -111,6 +124,9 @@ internal sealed class SandboxEndpoints(SigV4Verifier verifier, ISandboxFaults fa
             await WriteAsync(response, ex.Status, "application/x-amz-json-1.1", error.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "AWS sandbox {Service} {Operation} failed")]
+    private partial void LogInternalFailure(Exception exception, string service, string operation);
 
     private static async Task<byte[]> ReadAsync(HttpContext context)
     {
