@@ -398,6 +398,27 @@ public sealed partial class StackLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChangingStackTags_ModifiesEveryResourceInPlace()
+    {
+        var client = _server.CloudFormation();
+        await client.CreateStackAsync(new CreateStackRequest { StackName = "tagged", TemplateBody = Templates.SingleLogGroup, Tags = [new Tag("portal:team", "a")] }, CancellationToken.None);
+        await _server.SettleAsync(client, "tagged");
+
+        await client.CreateChangeSetAsync(
+            new CreateChangeSetRequest { StackName = "tagged", ChangeSetName = "retag", UsePreviousTemplate = true, Tags = [new Tag("portal:team", "b")] }, CancellationToken.None);
+        _server.Clock.Advance(TimeSpan.FromSeconds(1));
+        var change = (await client.DescribeChangeSetAsync(new DescribeChangeSetRequest { ChangeSetName = "retag", StackName = "tagged" }, CancellationToken.None)).Changes.Single().ResourceChange!;
+        change.Action.ShouldBe("Modify");
+        change.Replacement.ShouldBe("False");
+        change.Scope.ShouldBe(["Tags"]);
+
+        await client.ExecuteChangeSetAsync(new ExecuteChangeSetRequest { ChangeSetName = "retag", StackName = "tagged" }, CancellationToken.None);
+        var stack = await _server.SettleAsync(client, "tagged");
+        stack.StackStatus.ShouldBe(StackStatus.UpdateComplete);
+        stack.Tags.ShouldBe([new Tag("portal:team", "b")]);
+    }
+
+    [Fact]
     public async Task ChangeSet_WithNoChanges_IsFailedWithAwsReason()
     {
         var client = _server.CloudFormation();

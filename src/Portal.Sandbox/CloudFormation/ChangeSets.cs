@@ -52,7 +52,12 @@ internal static class ChangeSets
                     : new ChangeDetailRecord("Properties", name, recreation, "Static", "ResourceReference", causing));
             }
 
-            var scope = details.Select(d => d.Name == "Tags" ? "Tags" : "Properties").Distinct().Order(StringComparer.Ordinal).ToList();
+            if (details.Count == 0)
+            {
+                details.Add(new ChangeDetailRecord("Tags", null, "Never", "Static", "DirectModification", null));
+            }
+
+            var scope = details.Select(d => d.Name == "Tags" || d.Attribute == "Tags" ? "Tags" : "Properties").Distinct().Order(StringComparer.Ordinal).ToList();
             var replacement = replacedPhysical is not null ? "True" : Replacement(resource.Type, old.Properties, resource.Properties);
             changes.Add(new ChangeRecord("Modify", id, old.PhysicalId, resource.Type, replacement, scope, details));
         }

@@ -258,6 +258,15 @@ internal sealed partial class CloudFormationApi
         }
 
         var resources = StackPlanner.Materialize(stack, resolved, previous, stack.Generation, out var replacements);
+        if (previous is not null && !tags.SequenceEqual(previous.Tags))
+        {
+            // Stack tags propagate to every resource, so changing them modifies each one in place.
+            foreach (var id in resources.Keys.Where(id => previous.Resources.ContainsKey(id)))
+            {
+                replacements.TryAdd(id, null);
+            }
+        }
+
         var parameters = resolved.ParameterValues
             .Where(p => template.Parameters.ContainsKey(p.Key))
             .ToDictionary(p => p.Key, p => StackPlanner.Text(p.Value), StringComparer.Ordinal);
