@@ -1,0 +1,107 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Sandbox;
+
+/// <summary>The <c>Sandbox</c> configuration section: speed of simulated time, where state lives, injected faults.</summary>
+public sealed class SandboxOptions
+{
+    public const string SectionName = "Sandbox";
+
+    /// <summary>The portal's built-in sandbox key (Portal.Provisioning's SandboxCredentialsSource); its signatures are verified.</summary>
+    public const string DefaultAccessKeyId = "AKIAPORTALSANDBOX000";
+
+    public const string DefaultSecretAccessKey = "portal-sandbox-secret-access-key";
+
+    /// <summary>How many times faster than AWS resources are created (30 makes a 10-minute RDS instance take 20 s).</summary>
+    [Range(0.001, 1_000_000)]
+    public double Speed { get; set; } = 30;
+
+    /// <summary>Directory for persisted state (one JSON file per stack, written atomically); empty keeps state in memory only.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The account every request acts in, unless its access key is listed in <see cref="AccessKeyAccounts"/>.</summary>
+    [RegularExpression("^[0-9]{12}$")]
+    public string AccountId { get; set; } = "123456789012";
+
+    /// <summary>Access key id → account id, for several sandbox accounts.</summary>
+    public Dictionary<string, string> AccessKeyAccounts { get; set; } = [];
+
+    /// <summary>Access key id → secret: signatures made with these keys are verified; any other key is only checked for shape.</summary>
+    public Dictionary<string, string> Credentials { get; set; } = new() { [DefaultAccessKeyId] = DefaultSecretAccessKey };
+
+    /// <summary>Untagged spend billed per account per day (a deterministic amount up to this figure), like the stray costs of a real account.</summary>
+    [Range(0, 10_000)]
+    public decimal UntaggedDailyUsd { get; set; } = 1.50m;
+
+    /// <summary>Groups per GetCostAndUsage page (AWS pages after about 1,000 groups).</summary>
+    [Range(1, 10_000)]
+    public int CostExplorerPageSize { get; set; } = 1000;
+
+    /// <summary>Whether user-defined cost allocation tags start Active (AWS starts them Inactive; inactive tags group as untagged).</summary>
+    public bool CostAllocationTagsActiveByDefault { get; set; }
+
+    public SandboxFaultOptions Faults { get; set; } = new();
+}
+
+/// <summary><c>Sandbox:Faults</c>: failures, throttling and latency injected into the sandbox (changeable at runtime with <see cref="ISandboxFaults"/>).</summary>
+public sealed class SandboxFaultOptions
+{
+    /// <summary>
+    /// Resources that fail when created or updated: <c>Sandbox:Faults:Failures:N:ResourceType</c> (e.g. AWS::RDS::DBInstance) or
+    /// <c>...:LogicalId</c>, with <c>...:Reason</c> (the event's ResourceStatusReason). A list because type names contain colons.
+    /// </summary>
+    public List<SandboxFailureOptions> Failures { get; set; } = [];
+
+    /// <summary>Fraction (0 to 1) of API calls answered with a throttling error.</summary>
+    [Range(0, 1)]
+    public double ThrottleFraction { get; set; }
+
+    /// <summary>Added to every API call.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan Latency { get; set; }
+}
+
+/// <summary>One configured failure: a resource type or a logical id, and the reason reported.</summary>
+public sealed class SandboxFailureOptions
+{
+    public string? ResourceType { get; set; }
+
+    public string? LogicalId { get; set; }
+
+    /// <summary>The ResourceStatusReason reported; empty uses a typical AWS message for the type.</summary>
+    public string Reason { get; set; } = "";
+}
+
+/// <summary>Cross-field checks; messages name the configuration key.</summary>
+public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SandboxOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        foreach (var (key, account) in options.AccessKeyAccounts)
+        {
+            if (account.Length != 12 || !account.All(char.IsAsciiDigit))
+            {
+                failures.Add($"{SandboxOptions.SectionName}:AccessKeyAccounts:{key} must be a 12-digit account id (got '{account}').");
+            }
+        }
+
+        for (var i = 0; i < options.Faults.Failures.Count; i++)
+        {
+            var failure = options.Faults.Failures[i];
+            if (string.IsNullOrWhiteSpace(failure.ResourceType) == string.IsNullOrWhiteSpace(failure.LogicalId))
+            {
+                failures.Add($"{SandboxOptions.SectionName}:Faults:Failures:{i} needs exactly one of ResourceType and LogicalId.");
+            }
+        }
+
+        if (options.DataDirectory is { Length: > 0 } dir && dir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            failures.Add($"{SandboxOptions.SectionName}:DataDirectory '{dir}' is not a valid path.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
