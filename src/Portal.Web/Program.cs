@@ -7,6 +7,13 @@ if (args is ["healthcheck", ..])
     return await PortalCommandLine.ProbeHealthAsync(args.ElementAtOrDefault(1) ?? "http://127.0.0.1:8080/healthz");
 }
 
+if (args is ["sandbox", .. var sandboxArgs])
+{
+    // The AWS sandbox on its own (e.g. for the AWS CLI or another portal): dotnet run --project src/Portal.Web -- sandbox --urls http://127.0.0.1:4566
+    await Portal.Sandbox.SandboxHost.BuildApp(sandboxArgs).RunAsync();
+    return 0;
+}
+
 var isCommand = PortalCommandLine.IsCommand(args);
 
 // Command-line verbs take their own arguments; configuration then comes from appsettings and the environment only.

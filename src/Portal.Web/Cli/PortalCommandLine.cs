@@ -26,6 +26,7 @@ public static class PortalCommandLine
           tokens create --user EMAIL --name NAME [--scopes read,write,approve] [--expires-days N]
                                                     Issue a personal access token; the token is the last line printed.
           healthcheck [URL]                         Exit 0 when URL (default http://127.0.0.1:8080/healthz) answers 200.
+          sandbox [--urls URL]                      Run only the AWS sandbox (CloudFormation and Cost Explorer endpoints).
 
         Configuration comes from appsettings.json, appsettings.{Environment}.json and environment variables
         (e.g. Database__Provider=Postgres, ConnectionStrings__Portal=...).

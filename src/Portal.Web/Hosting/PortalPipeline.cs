@@ -27,6 +27,8 @@ public static class PortalPipeline
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi();
 
+        app.MapPortalAwsSandbox();
+
         var api = app.MapGroup("/api/v1").WithTags("Portal API");
         api.MapMeEndpoints();
         api.MapCatalogEndpoints();

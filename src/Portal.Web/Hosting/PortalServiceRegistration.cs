@@ -67,6 +67,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<TokenService>();
         services.AddSingleton<Features.Home.ProfileService>();
 
+        builder.AddPortalAws();
         services.AddTemplateCatalog();
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
