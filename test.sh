@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Portal, the way CI does:
 #   1. starts a throwaway PostgreSQL from the installed binaries (temporary directory, free port, unprivileged user),
-#   2. installs Debian's chromium for the browser tests when it is missing and we are allowed to,
+#   2. installs Debian's chromium and awscli for the browser and AWS CLI tests when missing and we are allowed to,
 #   3. builds the solution (warnings are errors) and runs every test project,
 #   4. stops PostgreSQL and removes its files.
 # Screenshots and test results land in TestResults/.
@@ -14,13 +14,17 @@ chmod 755 "$work"
 cleanup() { scripts/postgres.sh stop "$work/pg" || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests drive: Chromium (browser tests) and the AWS CLI (a real AWS client against the sandbox).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x /usr/bin/aws ] || missing+=(awscli)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing Debian's chromium for the browser tests..."
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "warning: could not install chromium; browser tests will fail" >&2
+    echo "Installing Debian's ${missing[*]} for the tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null) \
+      || echo "warning: could not install ${missing[*]}; the tests that need them will fail" >&2
   else
-    echo "warning: chromium is not installed (apt-get install chromium); browser tests will fail" >&2
+    echo "warning: ${missing[*]} not installed (apt-get install ${missing[*]}); the tests that need them will fail" >&2
   fi
 fi
 export PORTAL_TEST_CHROMIUM=${PORTAL_TEST_CHROMIUM:-$(command -v chromium || echo /usr/bin/chromium)}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Portal.Data;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Hosting;
+
+/// <summary>
+/// A real AWS command-line client (Debian's awscli, installed by ./test.sh) drives the portal's hosted sandbox through
+/// create, describe, events, no-op update and delete — the sandbox speaks AWS's wire protocol, not just Portal's.
+/// </summary>
+public sealed class AwsCliTests
+{
+    [Fact]
+    public async Task AwsCli_CreatesDescribesUpdatesAndDeletesAStack()
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true, settings: new Dictionary<string, string?> { ["Sandbox:Speed"] = "2000" });
+        var endpoint = new Uri(portal.BaseAddress, "/sandbox/aws/cloudformation").ToString();
+        var template = Path.Combine(FindRepository(), "templates", "static-site", "template.yaml");
+
+        var created = await AwsAsync(endpoint, "create-stack", "--stack-name", "cli-site-dev", "--template-body", $"file://{template}",
+            "--parameters", "ParameterKey=EnvironmentName,ParameterValue=cli-site", "ParameterKey=Tier,ParameterValue=dev", "--tags", "Key=portal:team,Value=payments");
+        created.GetProperty("StackId").GetString()!.ShouldStartWith("arn:aws:cloudformation:us-east-1:");
+
+        var status = "";
+        for (var attempt = 0; attempt < 60 && status != "CREATE_COMPLETE"; attempt++)
+        {
+            await Task.Delay(250);
+            var described = await AwsAsync(endpoint, "describe-stacks", "--stack-name", "cli-site-dev");
+            status = described.GetProperty("Stacks")[0].GetProperty("StackStatus").GetString()!;
+            status.ShouldNotContain("FAILED");
+        }
+
+        status.ShouldBe("CREATE_COMPLETE");
+        var events = (await AwsAsync(endpoint, "describe-stack-events", "--stack-name", "cli-site-dev")).GetProperty("StackEvents");
+        events[0].GetProperty("ResourceStatus").GetString().ShouldBe("CREATE_COMPLETE");
+        events[0].GetProperty("LogicalResourceId").GetString().ShouldBe("cli-site-dev");
+
+        var noop = await RunAwsAsync(endpoint, "update-stack", "--stack-name", "cli-site-dev", "--use-previous-template",
+            "--parameters", "ParameterKey=EnvironmentName,UsePreviousValue=true", "ParameterKey=Tier,UsePreviousValue=true");
+        noop.ExitCode.ShouldNotBe(0);
+        noop.Stderr.ShouldContain("No updates are to be performed.");
+
+        await AwsAsync(endpoint, "delete-stack", "--stack-name", "cli-site-dev");
+        var deleted = await RunAwsAsync(endpoint, "describe-stacks", "--stack-name", created.GetProperty("StackId").GetString()!);
+        deleted.ExitCode.ShouldBe(0, deleted.Stderr);
+    }
+
+    private static async Task<JsonElement> AwsAsync(string endpoint, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunAwsAsync(endpoint, args);
+        code.ShouldBe(0, stderr);
+        return stdout.Trim().Length == 0 ? default : JsonDocument.Parse(stdout).RootElement.Clone();
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAwsAsync(string endpoint, params string[] args)
+    {
+        var aws = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("The AWS CLI is not installed: ./test.sh installs Debian's awscli (apt-get install awscli).");
+        var start = new ProcessStartInfo(aws) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "cloudformation" }.Concat(args).Concat(["--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"]))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // The portal's built-in sandbox key: the sandbox verifies these signatures.
+        start.Environment["AWS_ACCESS_KEY_ID"] = "AKIAPORTALSANDBOX000";
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = "portal-sandbox-secret-access-key";
+        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        start.Environment["AWS_PAGER"] = "";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string FindRepository()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Portal.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Portal.sln not found.");
+    }
+}
