@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Templates;
+using Portal.TestSupport;
 
 namespace Portal.Provisioning.Tests.Catalog;
 
@@ -70,19 +71,8 @@ public sealed class RepositoryTemplatesTests
         return (templates, folders);
     }
 
-    private static string? FindRepositoryTemplatesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Portal.sln")))
-            {
-                var templates = Path.Combine(dir.FullName, "templates");
-                return Directory.Exists(templates) ? templates : null;
-            }
-        }
-
-        return null;
-    }
+    private static string? FindRepositoryTemplatesFolder() =>
+        RepositoryPaths.TryRoot is { } root && Directory.Exists(Path.Combine(root, "templates")) ? Path.Combine(root, "templates") : null;
 
     // A requester's value of the parameter's type, as the request form would collect it.
     private static string StandIn(CfnParameter parameter) => parameter.Type.ItemType switch

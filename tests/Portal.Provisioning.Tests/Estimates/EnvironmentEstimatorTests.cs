@@ -2,6 +2,7 @@ using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Estimates;
 using Portal.Provisioning.Pricing;
 using Portal.Provisioning.Templates;
+using Portal.TestSupport;
 
 namespace Portal.Provisioning.Tests.Estimates;
 
@@ -33,7 +34,7 @@ public sealed class EnvironmentEstimatorTests
 
     private static readonly Lazy<TemplateCatalog> Catalog = new(() =>
         new CatalogLoader(new TemplateValidator(SchemaRegistry.Default), TimeProvider.System)
-            .LoadAsync(RepositoryTemplates(), CancellationToken.None).GetAwaiter().GetResult());
+            .LoadAsync(RepositoryPaths.Templates, CancellationToken.None).GetAwaiter().GetResult());
 
     private readonly EnvironmentEstimator _estimator = new(new CostEstimator(PriceCatalog.Default));
 
@@ -178,17 +179,4 @@ public sealed class EnvironmentEstimatorTests
     }
 
     private static decimal Cents(decimal usd) => Math.Round(usd, 2, MidpointRounding.AwayFromZero);
-
-    private static string RepositoryTemplates()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Portal.sln")))
-            {
-                return Path.Combine(folder.FullName, "templates");
-            }
-        }
-
-        throw new DirectoryNotFoundException("Portal.sln not found above the test's base directory.");
-    }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Portal.Data;
+using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Browser;
@@ -73,13 +74,7 @@ public sealed class BrowserSession : IAsyncLifetime
 
     private static string FindScreenshotDirectory()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Portal.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var path = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+        var path = Path.Combine(RepositoryPaths.TryRoot ?? AppContext.BaseDirectory, "TestResults", "screenshots");
         Directory.CreateDirectory(path);
         return path;
     }

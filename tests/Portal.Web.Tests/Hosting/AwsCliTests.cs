@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Portal.Data;
+using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Hosting;
@@ -16,7 +17,7 @@ public sealed class AwsCliTests
     {
         await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true, settings: new Dictionary<string, string?> { ["Sandbox:Speed"] = "2000" });
         var endpoint = new Uri(portal.BaseAddress, "/sandbox/aws/cloudformation").ToString();
-        var template = Path.Combine(FindRepository(), "templates", "static-site", "template.yaml");
+        var template = Path.Combine(RepositoryPaths.Templates, "static-site", "template.yaml");
 
         var created = await AwsAsync(endpoint, "create-stack", "--stack-name", "cli-site-dev", "--template-body", $"file://{template}",
             "--parameters", "ParameterKey=EnvironmentName,ParameterValue=cli-site", "ParameterKey=Tier,ParameterValue=dev", "--tags", "Key=portal:team,Value=payments");
@@ -74,18 +75,5 @@ public sealed class AwsCliTests
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindRepository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Portal.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Portal.sln not found.");
     }
 }
