@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Web.Tests.Infrastructure;
@@ -7,7 +6,7 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Api;
 
 /// <summary>The sign-in form through the real pipeline (antiforgery, cookies, lockout) on PostgreSQL.</summary>
-public sealed partial class SignInTests : IAsyncLifetime
+public sealed class SignInTests : IAsyncLifetime
 {
     private PortalWebFactory _portal = default!;
 
@@ -69,20 +68,6 @@ public sealed partial class SignInTests : IAsyncLifetime
         (await production.CreateClient().GetStringAsync("/account/login")).ShouldNotContain("portal-demo");
     }
 
-    private static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
-    {
-        var page = await client.GetStringAsync("/account/login");
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
-        token.ShouldNotBeEmpty();
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    private static Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password) =>
+        PortalWebFactory.PostLoginAsync(client, email, password);
 }

@@ -64,6 +64,21 @@ public sealed class PortalWebFactory(TestDatabase database, string environment =
         return stdout.TrimEnd().Split('\n')[^1].Trim();
     }
 
+    /// <summary>Signs the client in through the real sign-in form (antiforgery token, cookie).</summary>
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient client, string email, string password)
+    {
+        var page = await client.GetStringAsync("/account/login");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), "The sign-in page carries no antiforgery token.");
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
