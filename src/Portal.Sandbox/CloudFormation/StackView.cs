@@ -25,13 +25,12 @@ internal static class StackView
     {
         for (var i = stack.Operations.Count - 1; i >= 0; i--)
         {
-            var events = stack.Operations[i].Events;
+            var events = stack.Operations[i].StackEvents(stack.StackName, StackType);
             for (var j = events.Count - 1; j >= 0; j--)
             {
-                var e = events[j];
-                if (e.Timestamp <= t && e.ResourceType == StackType && e.LogicalResourceId == stack.StackName)
+                if (events[j].Timestamp <= t)
                 {
-                    return e;
+                    return events[j];
                 }
             }
         }

@@ -60,6 +60,25 @@ internal sealed class StackOperation
 
     /// <summary>Events in time order (stack-level and resource-level).</summary>
     public required List<EventRecord> Events { get; init; }
+
+    // The stack's own events, derived from Events and rebuilt when Events grows or shrinks (a cancelled plan): status
+    // lookups then touch a handful of records per stack, not every resource event (1,000 stacks in flight, ADR 0007).
+    private StackEventsSnapshot? _stackEvents;
+
+    /// <summary>The stack-level events of this operation, in time order.</summary>
+    public List<EventRecord> StackEvents(string stackName, string stackType)
+    {
+        var cached = Volatile.Read(ref _stackEvents);
+        if (cached is null || cached.Count != Events.Count)
+        {
+            cached = new StackEventsSnapshot(Events.Count, [.. Events.Where(e => e.ResourceType == stackType && e.LogicalResourceId == stackName)]);
+            Volatile.Write(ref _stackEvents, cached);
+        }
+
+        return cached.Events;
+    }
+
+    private sealed record StackEventsSnapshot(int Count, List<EventRecord> Events);
 }
 
 /// <summary>A stack event. <see cref="Cleanup"/> marks events about a replaced physical resource, which do not change the logical resource's state.</summary>
