@@ -67,7 +67,7 @@ public static class PortalTelemetry
 }
 
 /// <summary>Holds the trace and metric providers for the host's lifetime; flushes and closes them when it stops.</summary>
-internal sealed class TelemetryProviders(IConfiguration configuration) : IHostedService
+internal sealed class TelemetryProviders(IConfiguration configuration, ILogger<TelemetryProviders> logger) : IHostedService
 {
     private TracerProvider? _tracing;
     private MeterProvider? _metrics;
@@ -86,10 +86,21 @@ internal sealed class TelemetryProviders(IConfiguration configuration) : IHosted
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _tracing?.ForceFlush(5_000);
-        _metrics?.ForceFlush(5_000);
-        _tracing?.Dispose();
-        _metrics?.Dispose();
+        var (tracing, metrics) = (Interlocked.Exchange(ref _tracing, null), Interlocked.Exchange(ref _metrics, null));
+        tracing?.ForceFlush(5_000);
+        metrics?.ForceFlush(5_000);
+        try
+        {
+            tracing?.Dispose();
+            metrics?.Dispose();
+        }
+        catch (NullReferenceException ex)
+        {
+            // OpenTelemetry 1.20's TracerProviderSdk.Dispose can race activities still ending on other threads; the data
+            // is already flushed above, and telemetry must never fail the host's shutdown.
+            logger.LogWarning(ex, "Telemetry providers did not close cleanly after flushing");
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -28,11 +28,13 @@ public sealed class TelemetryTests
             (await client.GetAsync("/api/v1/me")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
         }
 
-        await portal.DisposeAsync(); // stopping the host flushes the exporters
+        // Spans leave on the batch processor's schedule (5 s); metrics are flushed when the host stops.
+        await receiver.WaitForAsync("/v1/traces", TimeSpan.FromSeconds(20));
+        await portal.DisposeAsync();
+        await receiver.WaitForAsync("/v1/metrics", TimeSpan.FromSeconds(10));
 
-        receiver.Received.Keys.ShouldContain("/v1/traces");
-        receiver.Received.Keys.ShouldContain("/v1/metrics");
         receiver.Received["/v1/traces"].ShouldBeGreaterThan(0);
+        receiver.Received["/v1/metrics"].ShouldBeGreaterThan(0);
     }
 
     /// <summary>A minimal OTLP/HTTP collector on loopback that counts the bytes posted per signal.</summary>
@@ -67,6 +69,17 @@ public sealed class TelemetryTests
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             receiver = new OtlpReceiver(app, address);
             return receiver;
+        }
+
+        public async Task WaitForAsync(string path, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (!Received.ContainsKey(path) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            Received.Keys.ShouldContain(path, $"nothing was exported to {path} within {timeout.TotalSeconds} s");
         }
 
         public async ValueTask DisposeAsync() => await _app.DisposeAsync();
