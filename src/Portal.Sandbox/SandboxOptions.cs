@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Portal.Provisioning.Aws.Credentials;
 
 namespace Portal.Sandbox;
 
@@ -8,10 +9,10 @@ public sealed class SandboxOptions
 {
     public const string SectionName = "Sandbox";
 
-    /// <summary>The portal's built-in sandbox key (Portal.Provisioning's SandboxCredentialsSource); its signatures are verified.</summary>
-    public const string DefaultAccessKeyId = "AKIAPORTALSANDBOX000";
+    /// <summary>The portal's built-in sandbox key (<see cref="AwsSandboxCredentials"/>); its signatures are verified.</summary>
+    public const string DefaultAccessKeyId = AwsSandboxCredentials.AccessKeyId;
 
-    public const string DefaultSecretAccessKey = "portal-sandbox-secret-access-key";
+    public const string DefaultSecretAccessKey = AwsSandboxCredentials.SecretAccessKey;
 
     /// <summary>How many times faster than AWS resources are created (30 makes a 10-minute RDS instance take 20 s).</summary>
     [Range(0.001, 1_000_000)]

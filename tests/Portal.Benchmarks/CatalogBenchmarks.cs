@@ -5,6 +5,7 @@ using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Estimates;
 using Portal.Provisioning.Pricing;
 using Portal.Provisioning.Templates;
+using Portal.TestSupport;
 
 namespace Portal.Benchmarks;
 
@@ -32,7 +33,7 @@ public class CatalogBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _directory = RepositoryPaths.Templates();
+        _directory = RepositoryPaths.Templates;
         _catalog = _loader.LoadAsync(_directory, CancellationToken.None).GetAwaiter().GetResult();
     }
 
@@ -60,7 +61,7 @@ public class CatalogLoadBenchmarks
     private string _directory = "";
 
     [GlobalSetup]
-    public void Setup() => _directory = RepositoryPaths.Templates();
+    public void Setup() => _directory = RepositoryPaths.Templates;
 
     /// <summary>A cold process pays for schema compilation once; this measures every later load (reload).</summary>
     [Benchmark]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Portal.Data;
+using Portal.Provisioning.Aws.Credentials;
 using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
 
@@ -115,8 +116,8 @@ public sealed class AwsCliTests
         }
 
         // The portal's built-in sandbox key: the sandbox verifies these signatures.
-        start.Environment["AWS_ACCESS_KEY_ID"] = "AKIAPORTALSANDBOX000";
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = "portal-sandbox-secret-access-key";
+        start.Environment["AWS_ACCESS_KEY_ID"] = AwsSandboxCredentials.AccessKeyId;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = AwsSandboxCredentials.SecretAccessKey;
         start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
         start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
         start.Environment["AWS_PAGER"] = "";

@@ -36,10 +36,7 @@ internal sealed class DefaultChainCredentialsSource : IPortalCredentialsSource
 /// <summary>Fixed credentials for the sandbox, which checks signatures' shape but not their secret.</summary>
 internal sealed class SandboxCredentialsSource : IPortalCredentialsSource
 {
-    public const string AccessKeyId = "AKIAPORTALSANDBOX000";
-    public const string SecretAccessKey = "portal-sandbox-secret-access-key";
-
-    private static readonly ImmutableCredentials Credentials = new(AccessKeyId, SecretAccessKey, null);
+    private static readonly ImmutableCredentials Credentials = new(AwsSandboxCredentials.AccessKeyId, AwsSandboxCredentials.SecretAccessKey, null);
 
     public Task<ImmutableCredentials> GetCredentialsAsync(CancellationToken cancellationToken) => Task.FromResult(Credentials);
 }
