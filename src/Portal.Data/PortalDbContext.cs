@@ -29,6 +29,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<CidrAllocation> CidrAllocations => Set<CidrAllocation>();
 
+    public DbSet<StackEventRecord> StackEvents => Set<StackEventRecord>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -49,6 +53,7 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
             builder.Entity<PortalEnvironment>().Property(e => e.ParametersJson).HasColumnType("jsonb");
             builder.Entity<EnvironmentRequest>().Property(r => r.ParametersJson).HasColumnType("jsonb");
             builder.Entity<EnvironmentRequest>().Property(r => r.EstimateLineItemsJson).HasColumnType("jsonb");
+            builder.Entity<EnvironmentRequest>().Property(r => r.ChangesJson).HasColumnType("jsonb");
         }
     }
 

@@ -30,6 +30,11 @@ internal sealed class PortalEnvironmentConfiguration : IEntityTypeConfiguration<
         builder.Property(e => e.VpcCidr).HasMaxLength(18);
         builder.Property(e => e.FailureReason).HasMaxLength(2000);
         builder.Property(e => e.HoursSavedBySchedule).HasPrecision(18, 2);
+        // Columns added by 0003 carry a default (SQLite cannot add a NOT NULL column without one); 0 is also the CLR default.
+        builder.Property(e => e.MonthlyEstimateUsd).HasPrecision(18, 2).HasDefaultValue(0m);
+        builder.Property(e => e.ExpiryWarningsSent).HasDefaultValue(0);
+        builder.Property(e => e.LastStackEventId).HasMaxLength(200);
+        builder.Property(e => e.LastStackStatus).HasMaxLength(64);
         builder.Property(e => e.Version).IsConcurrencyToken();
         builder.Ignore(e => e.IsLive);
 
@@ -63,6 +68,8 @@ internal sealed class EnvironmentRequestConfiguration : IEntityTypeConfiguration
         builder.Property(r => r.PolicyOutcome).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.PolicyReason).HasMaxLength(1000).IsRequired();
         builder.Property(r => r.FailureReason).HasMaxLength(2000);
+        builder.Property(r => r.ChangeSetName).HasMaxLength(128);
+        builder.Property(r => r.PreviousEstimateMonthlyUsd).HasPrecision(18, 2);
         builder.Property(r => r.Version).IsConcurrencyToken();
         builder.Ignore(r => r.Approvals);
 
@@ -112,6 +119,46 @@ internal sealed class CidrAllocationConfiguration : IEntityTypeConfiguration<Cid
         builder.HasIndex(a => a.EnvironmentId).IsUnique().HasFilter("\"ReleasedAt\" IS NULL").HasDatabaseName("IX_CidrAllocations_LiveEnvironmentId");
         builder.HasIndex(a => new { a.AccountId, a.Region, a.ReleasedAt });
         builder.HasOne<PortalEnvironment>().WithMany().HasForeignKey(a => a.EnvironmentId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class StackEventRecordConfiguration : IEntityTypeConfiguration<StackEventRecord>
+{
+    public void Configure(EntityTypeBuilder<StackEventRecord> builder)
+    {
+        builder.ToTable("StackEvents");
+        builder.HasKey(e => e.Id);
+        builder.Property(e => e.Id).ValueGeneratedNever();
+        builder.Property(e => e.EventId).HasMaxLength(200).IsRequired();
+        builder.Property(e => e.LogicalResourceId).HasMaxLength(256).IsRequired();
+        builder.Property(e => e.PhysicalResourceId).HasMaxLength(2048);
+        builder.Property(e => e.ResourceType).HasMaxLength(256).IsRequired();
+        builder.Property(e => e.ResourceStatus).HasMaxLength(64).IsRequired();
+        builder.Property(e => e.ResourceStatusReason).HasMaxLength(2000);
+        builder.Ignore(e => e.IsFailure);
+
+        builder.HasIndex(e => new { e.EnvironmentId, e.EventId }).IsUnique();
+        builder.HasIndex(e => new { e.EnvironmentId, e.Timestamp });
+        builder.HasOne<PortalEnvironment>().WithMany().HasForeignKey(e => e.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> builder)
+    {
+        builder.ToTable("Notifications");
+        builder.HasKey(n => n.Id);
+        builder.Property(n => n.Id).ValueGeneratedNever();
+        builder.Property(n => n.Kind).HasMaxLength(50).IsRequired();
+        builder.Property(n => n.Title).HasMaxLength(200).IsRequired();
+        builder.Property(n => n.Body).HasMaxLength(2000).IsRequired();
+        builder.Property(n => n.Link).HasMaxLength(500);
+        builder.Property(n => n.DedupeKey).HasMaxLength(200).IsRequired();
+
+        builder.HasIndex(n => new { n.UserId, n.DedupeKey }).IsUnique();
+        builder.HasIndex(n => new { n.UserId, n.CreatedAt });
+        builder.HasOne<PortalUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

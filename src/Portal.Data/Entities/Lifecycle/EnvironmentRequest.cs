@@ -23,7 +23,8 @@ public sealed record RequestDetails(
     string Justification,
     int? TtlDays,
     string EstimateLineItemsJson,
-    decimal EstimateMonthlyUsd);
+    decimal EstimateMonthlyUsd,
+    int? TtlHours = null);
 
 /// <summary>
 /// A self-service request (create, update, destroy, extend TTL) and its approvals. Decisions go through
@@ -81,6 +82,9 @@ public sealed class EnvironmentRequest
 
     public int? TtlDays { get; private set; }
 
+    /// <summary>The lifetime asked for, in hours (the form and API speak hours; <see cref="TtlDays"/> is it rounded up, for the policy).</summary>
+    public int? TtlHours { get; private set; }
+
     /// <summary>The estimate's line items when the request was made, as JSON (jsonb on PostgreSQL).</summary>
     public string EstimateLineItemsJson { get; private set; } = "[]";
 
@@ -97,6 +101,15 @@ public sealed class EnvironmentRequest
     public string PolicyReason { get; private set; } = "";
 
     public string? FailureReason { get; private set; }
+
+    /// <summary>For an update: the CloudFormation change set prepared for it (name), executed on approval.</summary>
+    public string? ChangeSetName { get; private set; }
+
+    /// <summary>For an update: the change set's resource changes as a JSON array, shown to the requester and approvers.</summary>
+    public string? ChangesJson { get; private set; }
+
+    /// <summary>For an update: the environment's monthly estimate before the change (the delta is EstimateMonthlyUsd minus this).</summary>
+    public decimal? PreviousEstimateMonthlyUsd { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -183,6 +196,7 @@ public sealed class EnvironmentRequest
             ParametersJson = details.ParametersJson,
             Justification = details.Justification.Trim(),
             TtlDays = details.TtlDays,
+            TtlHours = details.TtlHours ?? details.TtlDays * 24,
             EstimateLineItemsJson = details.EstimateLineItemsJson,
             EstimateMonthlyUsd = details.EstimateMonthlyUsd,
             Status = RequestStatus.PendingApproval,
@@ -276,6 +290,20 @@ public sealed class EnvironmentRequest
         }
 
         EnvironmentId = environmentId;
+        Touch(now);
+    }
+
+    /// <summary>Records the change set prepared for an update request, and what it changes.</summary>
+    public void AttachChangeSet(string changeSetName, string changesJson, decimal previousEstimateMonthlyUsd, DateTimeOffset now)
+    {
+        if (Kind != RequestKind.Update)
+        {
+            throw new InvalidTransitionException(nameof(EnvironmentRequest), Id, Status.ToString(), Status.ToString(), "only an update has a change set");
+        }
+
+        ChangeSetName = changeSetName;
+        ChangesJson = LifecycleJson.Checked(nameof(ChangesJson), changesJson, JsonValueKind.Array);
+        PreviousEstimateMonthlyUsd = previousEstimateMonthlyUsd;
         Touch(now);
     }
 

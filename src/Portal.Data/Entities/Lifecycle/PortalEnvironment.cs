@@ -28,7 +28,8 @@ public sealed partial class PortalEnvironment
             [EnvironmentStatus.Stopping] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Stopped, EnvironmentStatus.Failed },
             [EnvironmentStatus.Stopped] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Starting, EnvironmentStatus.Destroying },
             [EnvironmentStatus.Starting] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
-            [EnvironmentStatus.Failed] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Updating, EnvironmentStatus.Destroying },
+            // From Failed: retry the step that failed (a create provisions again, an update or a schedule change updates), or destroy.
+            [EnvironmentStatus.Failed] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Provisioning, EnvironmentStatus.Updating, EnvironmentStatus.Destroying },
             [EnvironmentStatus.Destroying] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Destroyed, EnvironmentStatus.Failed },
             [EnvironmentStatus.Destroyed] = new HashSet<EnvironmentStatus>(),
         };
@@ -79,6 +80,27 @@ public sealed partial class PortalEnvironment
     public EnvironmentStatus? FailedFrom { get; private set; }
 
     public decimal HoursSavedBySchedule { get; private set; }
+
+    /// <summary>The monthly estimate of the parameters the stack runs with (set on create and on every update).</summary>
+    public decimal MonthlyEstimateUsd { get; private set; }
+
+    /// <summary>The newest CloudFormation event stored for the stack; the watcher reads only newer ones.</summary>
+    public string? LastStackEventId { get; private set; }
+
+    /// <summary>Expiry warnings already sent: 0 none, 1 the 24-hour one, 2 also the 1-hour one. Reset when the expiry moves.</summary>
+    public int ExpiryWarningsSent { get; private set; }
+
+    /// <summary>
+    /// The CloudFormation operation in flight: its id (a request's id, or a fresh id for a scheduled stop or start) derives the
+    /// ClientRequestToken, so a retried step is recognised by CloudFormation and never starts a second operation.
+    /// </summary>
+    public Guid? ActiveOperationId { get; private set; }
+
+    /// <summary>When CloudFormation accepted the in-flight operation; until then the provisioner owns it, afterwards the watcher.</summary>
+    public DateTimeOffset? OperationStartedAt { get; private set; }
+
+    /// <summary>The stack status the watcher saw last (CREATE_IN_PROGRESS, ...).</summary>
+    public string? LastStackStatus { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -192,6 +214,20 @@ public sealed partial class PortalEnvironment
         return change;
     }
 
+    /// <summary>Retries a failed create: back to <see cref="EnvironmentStatus.Requested"/>'s work, keeping the old stack id until it is replaced.</summary>
+    public StatusChange<EnvironmentStatus> RetryCreate(DateTimeOffset now)
+    {
+        if (Status != EnvironmentStatus.Failed || FailedFrom is not (EnvironmentStatus.Provisioning or EnvironmentStatus.Requested))
+        {
+            throw Invalid(EnvironmentStatus.Provisioning, "only a failed create can be retried");
+        }
+
+        var change = Move(EnvironmentStatus.Provisioning, now);
+        StackId = null;
+        LastStackStatus = null;
+        return change;
+    }
+
     public StatusChange<EnvironmentStatus> MarkReady(string outputsJson, DateTimeOffset now)
     {
         if (Status == EnvironmentStatus.Updating)
@@ -273,6 +309,83 @@ public sealed partial class PortalEnvironment
         }
 
         ExpiresAt = expiresAt;
+        ExpiryWarningsSent = 0;
+        Touch(now);
+    }
+
+    /// <summary>Records that the expiry warning of <paramref name="level"/> (1: 24 hours, 2: 1 hour) went out.</summary>
+    public void MarkExpiryWarned(int level, DateTimeOffset now)
+    {
+        if (level is < 1 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(level), level, "1 (24 hours) or 2 (1 hour).");
+        }
+
+        ExpiryWarningsSent = Math.Max(ExpiryWarningsSent, level);
+        Touch(now);
+    }
+
+    public void SetMonthlyEstimate(decimal monthlyUsd, DateTimeOffset now)
+    {
+        if (monthlyUsd < 0)
+        {
+            throw new DomainValidationException(nameof(MonthlyEstimateUsd), "An estimate cannot be negative.");
+        }
+
+        MonthlyEstimateUsd = monthlyUsd;
+        Touch(now);
+    }
+
+    /// <summary>Names the operation about to run (its id derives the ClientRequestToken); the provisioner then starts it.</summary>
+    public void BeginOperation(Guid operationId, DateTimeOffset now)
+    {
+        ActiveOperationId = operationId;
+        OperationStartedAt = null;
+        Touch(now);
+    }
+
+    /// <summary>CloudFormation accepted the operation; the stack watcher follows it from here.</summary>
+    public void MarkOperationStarted(string? stackId, DateTimeOffset now)
+    {
+        if (ActiveOperationId is null)
+        {
+            throw Invalid(Status, "no operation is in flight");
+        }
+
+        StackId = stackId ?? StackId;
+        OperationStartedAt = now;
+        Touch(now);
+    }
+
+    /// <summary>The operation finished (whatever the outcome).</summary>
+    public void EndOperation(DateTimeOffset now)
+    {
+        ActiveOperationId = null;
+        OperationStartedAt = null;
+        Touch(now);
+    }
+
+    /// <summary>Remembers the stack status the watcher saw, so the next sweep knows whether it changed.</summary>
+    public void RecordStackStatus(string stackStatus, DateTimeOffset now)
+    {
+        if (LastStackStatus != stackStatus)
+        {
+            LastStackStatus = stackStatus;
+            Touch(now);
+        }
+    }
+
+    /// <summary>Remembers the newest stack event stored, so the next watch reads only newer ones.</summary>
+    public void RecordEventsSeen(string lastEventId, DateTimeOffset now)
+    {
+        LastStackEventId = lastEventId;
+        Touch(now);
+    }
+
+    /// <summary>Outputs read from the stack after an operation that does not change the status (e.g. a stop).</summary>
+    public void SetOutputs(string outputsJson, DateTimeOffset now)
+    {
+        OutputsJson = LifecycleJson.Checked(nameof(OutputsJson), outputsJson);
         Touch(now);
     }
 
