@@ -226,6 +226,7 @@ public sealed class CatalogLoader(TemplateValidator validator, TimeProvider time
         Capabilities = manifest.Capabilities ?? [],
         UserParameters = manifest.UserParameters ?? [],
         PortalParameters = manifest.PortalParameters ?? [],
+        OffHours = manifest.OffHours ?? [],
         Tiers = (manifest.Tiers ?? []).ToDictionary(
             t => t.Key,
             t => t.Value is null ? new TierManifest() : t.Value with { Parameters = t.Value.Parameters ?? [], Usage = t.Value.Usage ?? [] },

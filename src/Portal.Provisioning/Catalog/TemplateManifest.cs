@@ -25,6 +25,12 @@ public sealed record TemplateManifest
     /// <summary>Parameters the portal fills itself: parameter name → the portal value it takes (e.g. <c>environment-name</c>).</summary>
     public Dictionary<string, string> PortalParameters { get; init; } = [];
 
+    /// <summary>
+    /// Parameter → value that stops the environment outside business hours (e.g. desired task counts of 0); an update with
+    /// these values stops it and the stack and its data survive. Empty: the template cannot be stopped.
+    /// </summary>
+    public Dictionary<string, string> OffHours { get; init; } = [];
+
     /// <summary>Tier name (<c>dev</c>, <c>staging</c>, <c>prod</c>) → its presets and assumptions.</summary>
     public Dictionary<string, TierManifest> Tiers { get; init; } = [];
 }
