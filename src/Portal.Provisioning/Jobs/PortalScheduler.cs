@@ -109,7 +109,8 @@ public static class PortalScheduler
             }
         });
 
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        // Not AddQuartzHostedService: the scheduler must not start before the migrations that create its tables have run.
+        services.AddHostedService<SchedulerHostedService>();
         return services;
     }
 }

@@ -21,6 +21,17 @@ public static class LifecycleServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ApprovalPolicy>();
         services.TryAddSingleton<CidrAllocator>();
+        services.AddOptions<StackWatcherOptions>().BindConfiguration(StackWatcherOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IMonthToDateSpend, NoSpendRecorded>();
+        services.TryAddSingleton<IBudgetLedger, TeamBudgetLedger>();
+        services.TryAddSingleton<LifecycleSignals>();
+        services.TryAddSingleton<ApprovalEffects>();
+        services.TryAddSingleton<ChangeSetPreparer>();
+        services.TryAddSingleton<RequestWorkflow>();
+        services.TryAddSingleton<EnvironmentCommands>();
+        services.TryAddSingleton<EnvironmentProvisioner>();
+        services.TryAddSingleton<StackWatcher>();
+        services.AddHostedService<LifecycleChangeFeed>();
         return services;
     }
 }

@@ -7,6 +7,7 @@ using Portal.Data.DataProtection;
 using Portal.Data.Entities;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Estimates;
+using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Provisioning.Pricing;
 using Portal.Web.Features.Admin;
@@ -71,6 +72,8 @@ public static class PortalServiceRegistration
         builder.AddPortalAws();
         services.AddTemplateCatalog();
         services.AddLifecycle();
+        services.AddLifecycleJobs();
+        services.AddSingleton<LifecycleActors>();
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
         services.AddSingleton<EnvironmentEstimator>();

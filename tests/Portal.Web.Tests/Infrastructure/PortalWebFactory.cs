@@ -91,6 +91,11 @@ public sealed class PortalWebFactory(TestDatabase database, string environment =
                 ["Portal:DataDirectory"] = DataDirectory,
                 ["Portal:Demo:Enabled"] = "true",
                 ["Logging:LogLevel:Default"] = "Warning",
+
+                // The sandbox builds stacks 2,000 times faster than AWS, and the watcher looks twice a second.
+                ["Sandbox:Speed"] = "2000",
+                ["StackWatcher:Interval"] = "00:00:00.500",
+                ["StackWatcher:EventRefreshInterval"] = "00:00:00.500",
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             {

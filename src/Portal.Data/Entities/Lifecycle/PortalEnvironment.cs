@@ -81,6 +81,9 @@ public sealed partial class PortalEnvironment
 
     public decimal HoursSavedBySchedule { get; private set; }
 
+    /// <summary>When the environment was last stopped off-hours (cleared when it starts again and the hours are counted).</summary>
+    public DateTimeOffset? StoppedAt { get; private set; }
+
     /// <summary>The monthly estimate of the parameters the stack runs with (set on create and on every update).</summary>
     public decimal MonthlyEstimateUsd { get; private set; }
 
@@ -262,9 +265,25 @@ public sealed partial class PortalEnvironment
 
     public StatusChange<EnvironmentStatus> BeginStop(DateTimeOffset now) => Move(EnvironmentStatus.Stopping, now);
 
-    public StatusChange<EnvironmentStatus> MarkStopped(DateTimeOffset now) => Move(EnvironmentStatus.Stopped, now);
+    public StatusChange<EnvironmentStatus> MarkStopped(DateTimeOffset now)
+    {
+        var change = Move(EnvironmentStatus.Stopped, now);
+        StoppedAt = now;
+        return change;
+    }
 
-    public StatusChange<EnvironmentStatus> BeginStart(DateTimeOffset now) => Move(EnvironmentStatus.Starting, now);
+    /// <summary>Starts a stopped environment and counts the hours it was stopped as saved.</summary>
+    public StatusChange<EnvironmentStatus> BeginStart(DateTimeOffset now)
+    {
+        var change = Move(EnvironmentStatus.Starting, now);
+        if (StoppedAt is { } stopped && now > stopped)
+        {
+            HoursSavedBySchedule += decimal.Round((decimal)(now - stopped).TotalHours, 2);
+        }
+
+        StoppedAt = null;
+        return change;
+    }
 
     public StatusChange<EnvironmentStatus> MarkStarted(string outputsJson, DateTimeOffset now)
     {

@@ -6,6 +6,7 @@ ALTER TABLE "Environments" ADD "LastStackEventId" character varying(200) NULL;
 ALTER TABLE "Environments" ADD "ExpiryWarningsSent" integer NOT NULL DEFAULT 0;
 ALTER TABLE "Environments" ADD "ActiveOperationId" uuid NULL;
 ALTER TABLE "Environments" ADD "OperationStartedAt" timestamp with time zone NULL;
+ALTER TABLE "Environments" ADD "StoppedAt" timestamp with time zone NULL;
 ALTER TABLE "Environments" ADD "LastStackStatus" character varying(64) NULL;
 
 ALTER TABLE "EnvironmentRequests" ADD "TtlHours" integer NULL;

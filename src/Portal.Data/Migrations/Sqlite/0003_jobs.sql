@@ -6,6 +6,7 @@ ALTER TABLE "Environments" ADD "LastStackEventId" TEXT NULL;
 ALTER TABLE "Environments" ADD "ExpiryWarningsSent" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "Environments" ADD "ActiveOperationId" TEXT NULL;
 ALTER TABLE "Environments" ADD "OperationStartedAt" INTEGER NULL;
+ALTER TABLE "Environments" ADD "StoppedAt" INTEGER NULL;
 ALTER TABLE "Environments" ADD "LastStackStatus" TEXT NULL;
 
 ALTER TABLE "EnvironmentRequests" ADD "TtlHours" INTEGER NULL;

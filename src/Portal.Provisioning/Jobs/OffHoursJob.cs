@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Catalog;
+using Portal.Provisioning.Lifecycle;
+using Quartz;
+
+namespace Portal.Provisioning.Jobs;
+
+/// <summary>
+/// Dev off-hours: stops environments with the schedule on outside business hours (an update with the template's
+/// <c>offHours</c> values, so the stack and its data survive) and starts them again when business hours begin.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class OffHoursJob(
+    IDbContextFactory<PortalDbContext> contextFactory, CatalogProvider catalog, IProvisioningQueue queue, IOptions<OffHoursOptions> options, TimeProvider timeProvider) : IJob
+{
+    public static readonly JobKey Key = new("off-hours", "lifecycle");
+    private static readonly AuditActor Portal = new(null, "portal");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var now = timeProvider.GetUtcNow();
+        var businessHours = options.Value.IsBusinessHours(now);
+        var moved = new List<Guid>();
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
+        {
+            var candidates = await db.Environments
+                .Where(e => e.Tier == EnvironmentTier.Dev
+                            && ((e.Status == EnvironmentStatus.Ready && e.OffHoursSchedule && !businessHours)
+                                || (e.Status == EnvironmentStatus.Stopped && (businessHours || !e.OffHoursSchedule))))
+                .ToListAsync(cancellationToken);
+            foreach (var environment in candidates)
+            {
+                if (environment.Status == EnvironmentStatus.Ready && catalog.Current.Find(environment.TemplateSlug) is not { Manifest.OffHours.Count: > 0 })
+                {
+                    continue;
+                }
+
+                var change = environment.Status == EnvironmentStatus.Ready ? environment.BeginStop(now) : environment.BeginStart(now);
+                environment.BeginOperation(Guid.CreateVersion7(now), now);
+                db.Audit(now, Portal, change.To == EnvironmentStatus.Stopping ? "environment.stopping" : "environment.starting", PortalEnvironment.AuditTargetType,
+                    environment.Id.ToString(), new { change.From, change.To, Reason = businessHours ? "business hours began" : "outside business hours" });
+                moved.Add(environment.Id);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        foreach (var id in moved)
+        {
+            await queue.EnqueueAsync(id, cancellationToken);
+        }
+    }
+}
+
+/// <summary>The <c>OffHours</c> section: business hours in a time zone; dev environments with the schedule on are stopped outside them.</summary>
+public sealed class OffHoursOptions
+{
+    public const string SectionName = "OffHours";
+
+    public TimeOnly BusinessHoursStart { get; set; } = new(7, 0);
+
+    public TimeOnly BusinessHoursEnd { get; set; } = new(19, 0);
+
+    /// <summary>IANA or Windows time zone id.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    public List<DayOfWeek> WorkDays { get; set; } = [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+
+    public bool IsBusinessHours(DateTimeOffset now)
+    {
+        var local = TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(TimeZone));
+        var time = TimeOnly.FromDateTime(local.DateTime);
+        return WorkDays.Contains(local.DayOfWeek) && time >= BusinessHoursStart && time < BusinessHoursEnd;
+    }
+}
