@@ -16,6 +16,13 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
     {
         var tier = input.Tier.Slug();
         var team = input.TeamSlug;
+        if (input.Requester.IsPortal)
+        {
+            return input.Kind == RequestKind.Destroy
+                ? PolicyRuling.AutoApproved($"Auto-approved: the {tier} environment's approved TTL ended, so the portal destroys it")
+                : PolicyRuling.Rejected("Rejected by policy: the portal itself only destroys expired environments");
+        }
+
         if (!input.Requester.IsTeamMember && !input.Requester.IsPlatformEngineer)
         {
             return PolicyRuling.Rejected($"Rejected by policy: only members of {team} or platform engineers can request changes to its environments");

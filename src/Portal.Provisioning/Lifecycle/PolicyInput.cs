@@ -25,7 +25,8 @@ public sealed record PolicyInput(
     int LiveEnvironmentsInTier);
 
 /// <summary>The requester's relation to the team and to the environment the request is about.</summary>
-public sealed record RequesterStanding(bool IsTeamMember, bool IsOwner, bool IsPlatformEngineer);
+/// <param name="IsPortal">The portal itself asks (expiry destroys an environment whose approved TTL ended).</param>
+public sealed record RequesterStanding(bool IsTeamMember, bool IsOwner, bool IsPlatformEngineer, bool IsPortal = false);
 
 /// <summary>
 /// A team's budget position this month: what remains after month-to-date spend and the prorated estimates of its

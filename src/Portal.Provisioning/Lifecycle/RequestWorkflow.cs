@@ -46,7 +46,7 @@ public sealed class RequestWorkflow(
             kind,
             details.Tier,
             team.Slug,
-            new RequesterStanding(actor.IsMemberOf(team.Id), environment?.OwnerId == actor.UserId, actor.IsPlatformEngineer),
+            new RequesterStanding(actor.IsMemberOf(team.Id), environment?.OwnerId == actor.UserId, actor.IsPlatformEngineer, ReferenceEquals(actor, LifecycleActor.Portal)),
             details.EstimateMonthlyUsd,
             details.TtlDays,
             await budgets.GetBudgetAsync(team.Id, now, cancellationToken),
@@ -155,7 +155,16 @@ public sealed class RequestWorkflow(
             ApprovalEffects.NotifyRequester(db, request, now);
         }
 
-        await SaveAsync(db, request, cancellationToken);
+        try
+        {
+            await SaveAsync(db, request, cancellationToken);
+        }
+        catch (DomainValidationException) when (change.Changed && request.Kind == RequestKind.Create)
+        {
+            // Two approvals of one request raced: the loser's environment insert hits the live stack-name index first.
+            throw new LifecycleConflictException($"Request {request.Id} was decided by someone else at the same moment; reload to see its status.");
+        }
+
         await effects.AfterCommitAsync(followUp, request, cancellationToken);
         return Outcome(request);
     }
