@@ -25,6 +25,9 @@ public sealed record PolicyInput(
     int LiveEnvironmentsInTier);
 
 /// <summary>The requester's relation to the team and to the environment the request is about.</summary>
+/// <param name="IsTeamMember">The requester belongs to the environment's team.</param>
+/// <param name="IsOwner">The requester owns the environment.</param>
+/// <param name="IsPlatformEngineer">The requester is a platform engineer.</param>
 /// <param name="IsPortal">The portal itself asks (expiry destroys an environment whose approved TTL ended).</param>
 public sealed record RequesterStanding(bool IsTeamMember, bool IsOwner, bool IsPlatformEngineer, bool IsPortal = false);
 
