@@ -127,6 +127,24 @@ internal static partial class ManifestRules
             }
         }
 
+        // Off-hours values replace tier presets while a dev environment is stopped: real parameters, valid values, not the user's or the portal's.
+        foreach (var (name, value) in manifest.OffHours)
+        {
+            var path = $"offHours.{name}";
+            if (!template.Parameters.TryGetValue(name, out var parameter))
+            {
+                problem(path, UnknownParameter, $"'{name}' is not a parameter of template.yaml.");
+            }
+            else if (manifest.UserParameters.Contains(name) || manifest.PortalParameters.ContainsKey(name))
+            {
+                problem(path, ParameterListedTwice, $"'{name}' is the user's or the portal's; off-hours may only change tier presets.");
+            }
+            else if (ParameterValidator.CheckValue(parameter, value ?? "") is { } message)
+            {
+                problem(path, InvalidPreset, message);
+            }
+        }
+
         foreach (var name in manifest.UserParameters.Where(p => !template.Parameters.ContainsKey(p)))
         {
             problem($"userParameters.{name}", UnknownParameter, $"'{name}' is not a parameter of template.yaml.");

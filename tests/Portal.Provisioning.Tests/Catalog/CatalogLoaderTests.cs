@@ -107,6 +107,16 @@ public sealed class CatalogLoaderTests
     }
 
     [Fact]
+    public void Load_OffHoursValues_MustBeValidPresetsOfRealParameters()
+    {
+        var problems = Problems(GoodManifest.Replace(
+            "  Tier: tier", "  Tier: tier\noffHours:\n  RetentionSeconds: \"30\"\n  Replicas: \"0\"\n  AlarmEmail: \"\"", StringComparison.Ordinal));
+        ShouldReport(problems, InvalidPreset, "offHours.RetentionSeconds");
+        ShouldReport(problems, UnknownParameter, "offHours.Replicas");
+        ShouldReport(problems, ParameterListedTwice, "offHours.AlarmEmail");
+    }
+
+    [Fact]
     public void Load_UserOrPortalParameterNotInTemplate_IsRejected()
     {
         var problems = Problems(GoodManifest

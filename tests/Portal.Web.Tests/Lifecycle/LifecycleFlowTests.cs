@@ -75,36 +75,9 @@ public sealed class LifecycleFlowTests : IAsyncLifetime
 
     private static LifecycleActor ActorWithoutTeams(LifecycleActor actor) => actor with { TeamIds = new HashSet<Guid>() };
 
-    private async Task<LifecycleActor> ActorAsync(string email)
-    {
-        await using var db = await DbAsync();
-        var user = await db.Users.SingleAsync(u => u.Email == email);
-        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == user.Id select r.Name).ToListAsync();
-        var teams = await db.TeamMemberships.Where(m => m.UserId == user.Id).Select(m => m.TeamId).ToListAsync();
-        var platform = roles.Contains("PlatformEngineer");
-        return new LifecycleActor(user.Id, email, platform, platform || roles.Contains("Admin") || roles.Contains("Finance"), teams.ToHashSet());
-    }
+    private Task<LifecycleActor> ActorAsync(string email) => LifecycleKit.ActorAsync(_portal.Services, email);
 
-    private async Task<PortalEnvironment> WaitForAsync(Guid environmentId, EnvironmentStatus status)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
-        PortalEnvironment? environment = null;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            await using var db = await DbAsync();
-            environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == environmentId);
-            if (environment.Status == status)
-            {
-                return environment;
-            }
+    private Task<PortalEnvironment> WaitForAsync(Guid environmentId, EnvironmentStatus status) => LifecycleKit.WaitForAsync(_portal.Services, environmentId, status);
 
-            environment.Status.ShouldNotBe(EnvironmentStatus.Failed, environment.FailureReason);
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"Environment {environmentId} is {environment?.Status} ({environment?.LastStackStatus}), not {status}, after 90 s.");
-    }
-
-    private Task<PortalDbContext> DbAsync() =>
-        _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+    private Task<PortalDbContext> DbAsync() => LifecycleKit.DbAsync(_portal.Services);
 }
