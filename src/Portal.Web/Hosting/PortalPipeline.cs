@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Me;
+using Portal.Web.Features.Requests;
 
 namespace Portal.Web.Hosting;
 
@@ -32,6 +33,7 @@ public static class PortalPipeline
         var api = app.MapGroup("/api/v1").WithTags("Portal API");
         api.MapMeEndpoints();
         api.MapCatalogEndpoints();
+        api.MapRequestEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

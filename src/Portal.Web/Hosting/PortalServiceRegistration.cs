@@ -78,6 +78,7 @@ public static class PortalServiceRegistration
         services.AddPricing();
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
+        services.AddSingleton<Features.Requests.RequestQueries>();
         return builder;
     }
 

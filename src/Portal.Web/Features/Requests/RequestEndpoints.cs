@@ -1,0 +1,147 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Lifecycle;
+using Portal.Web.Features.Lifecycle;
+using Portal.Web.Security;
+
+namespace Portal.Web.Features.Requests;
+
+/// <summary>
+/// <c>/api/v1/requests</c>: submit (create, update, destroy, extend), list and read requests, and decide on them.
+/// Errors go through <see cref="LifecycleProblems"/>: 422 per field, 403, 404 (also for another team's request), 409.
+/// </summary>
+public static class RequestEndpoints
+{
+    public static RouteGroupBuilder MapRequestEndpoints(this RouteGroupBuilder api)
+    {
+        var requests = api.MapGroup("/requests");
+        requests.MapPost("/", SubmitAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("SubmitRequest");
+        requests.MapGet("/", ListAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("ListRequests");
+        requests.MapGet("/{id:guid}", GetAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("GetRequest");
+        requests.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("ApproveRequest");
+        requests.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("RejectRequest");
+        requests.MapPost("/{id:guid}/cancel", CancelAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("CancelRequest");
+        return api;
+    }
+
+    private static async Task<IResult> SubmitAsync(
+        SubmitBody body, ClaimsPrincipal user, LifecycleActors actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var actor = await actors.ForAsync(user, cancellationToken);
+        var request = new SubmitRequest(
+            body.Kind, body.Template, body.Tier, body.Region, body.Team, body.Name, body.Parameters, body.TtlHours, body.Justification, body.EnvironmentId, body.OffHoursSchedule);
+        return await LifecycleProblems.RunAsync(
+            () => workflow.SubmitAsync(actor, request, cancellationToken),
+            outcome => TypedResults.Created($"/api/v1/requests/{outcome.Id}", RequestOutcomeResponse.From(outcome)));
+    }
+
+    private static async Task<IResult> ListAsync(
+        ClaimsPrincipal user,
+        LifecycleActors actors,
+        RequestQueries queries,
+        string? status,
+        string? team,
+        string? kind,
+        int? page,
+        int? pageSize,
+        CancellationToken cancellationToken)
+    {
+        RequestStatus? statusFilter = null;
+        if (!string.IsNullOrWhiteSpace(status))
+        {
+            if (!Enum.TryParse<RequestStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            {
+                return BadRequest($"status must be one of {string.Join(", ", Enum.GetNames<RequestStatus>())}.");
+            }
+
+            statusFilter = parsed;
+        }
+
+        RequestKind? kindFilter = null;
+        if (!string.IsNullOrWhiteSpace(kind))
+        {
+            if (!RequestQueries.TryParseKind(kind, out var parsed))
+            {
+                return BadRequest("kind must be create, update, destroy or extend.");
+            }
+
+            kindFilter = parsed;
+        }
+
+        if (page is < 1 || pageSize is < 1 or > RequestQueries.MaxPageSize)
+        {
+            return BadRequest($"page counts from 1; pageSize is 1 to {RequestQueries.MaxPageSize}.");
+        }
+
+        var actor = await actors.ForAsync(user, cancellationToken);
+        var result = await queries.ListAsync(actor, new RequestFilter(statusFilter, team, kindFilter, null, page ?? 1, pageSize ?? 20), cancellationToken);
+        return TypedResults.Ok(result);
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, ClaimsPrincipal user, LifecycleActors actors, RequestQueries queries, CancellationToken cancellationToken)
+    {
+        var actor = await actors.ForAsync(user, cancellationToken);
+        return await LifecycleProblems.RunAsync(() => queries.GetAsync(actor, id, cancellationToken), view => TypedResults.Ok(view));
+    }
+
+    private static async Task<IResult> ApproveAsync(
+        Guid id, DecisionBody? body, ClaimsPrincipal user, LifecycleActors actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var actor = await actors.ForAsync(user, cancellationToken);
+        return await LifecycleProblems.RunAsync(
+            () => workflow.ApproveAsync(actor, id, body?.Comment, cancellationToken),
+            outcome => TypedResults.Ok(RequestOutcomeResponse.From(outcome)));
+    }
+
+    private static async Task<IResult> RejectAsync(
+        Guid id, DecisionBody? body, ClaimsPrincipal user, LifecycleActors actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var actor = await actors.ForAsync(user, cancellationToken);
+        return await LifecycleProblems.RunAsync(
+            () => workflow.RejectAsync(actor, id, body?.Comment, cancellationToken),
+            outcome => TypedResults.Ok(RequestOutcomeResponse.From(outcome)));
+    }
+
+    private static async Task<IResult> CancelAsync(Guid id, ClaimsPrincipal user, LifecycleActors actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var actor = await actors.ForAsync(user, cancellationToken);
+        return await LifecycleProblems.RunAsync(
+            () => workflow.CancelAsync(actor, id, cancellationToken),
+            outcome => TypedResults.Ok(RequestOutcomeResponse.From(outcome)));
+    }
+
+    private static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
+}
+
+/// <summary>
+/// <c>POST /api/v1/requests</c>'s body. <see cref="Kind"/> is create, update, destroy or extend; a create names template,
+/// tier, region, team and name; the others name <see cref="EnvironmentId"/>.
+/// </summary>
+public sealed record SubmitBody(
+    string? Kind,
+    string? Template = null,
+    string? Tier = null,
+    string? Region = null,
+    string? Team = null,
+    string? Name = null,
+    Dictionary<string, string>? Parameters = null,
+    int? TtlHours = null,
+    string? Justification = null,
+    Guid? EnvironmentId = null,
+    bool? OffHoursSchedule = null);
+
+public sealed record DecisionBody(string? Comment);
+
+/// <summary>Where a request stands after a submit or decision: its status, the policy's decision and why, its environment.</summary>
+public sealed record RequestOutcomeResponse(
+    Guid Id, string Kind, RequestStatus Status, DecisionSummary Decision, Guid? EnvironmentId, int Approvals, int ApprovalsRequired)
+{
+    public static RequestOutcomeResponse From(RequestOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return new(outcome.Id, RequestQueries.KindName(outcome.Kind), outcome.Status, new DecisionSummary(outcome.Outcome, outcome.Reason),
+            outcome.EnvironmentId, outcome.Approvals, outcome.ApprovalsRequired);
+    }
+}

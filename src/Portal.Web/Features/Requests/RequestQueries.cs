@@ -1,0 +1,286 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Web.Features.Requests;
+
+/// <summary>
+/// What the request and approval pages and the API read: lists (developers see their teams' requests, platform engineers,
+/// finance and admins every team's), one request in full, the approval queue with budget impact, a requester's history.
+/// Requests another team owns are "not found", never "forbidden", so their existence does not leak.
+/// </summary>
+public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFactory, IBudgetLedger budgets, TimeProvider timeProvider)
+{
+    public const int MaxPageSize = 100;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<RequestList> ListAsync(LifecycleActor actor, RequestFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var query = Visible(db, actor);
+        if (filter.Status is { } status)
+        {
+            query = query.Where(r => r.Status == status);
+        }
+
+        if (filter.Kind is { } kind)
+        {
+            query = query.Where(r => r.Kind == kind);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Team))
+        {
+            var teamId = await db.Teams.Where(t => t.Slug == filter.Team).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(cancellationToken);
+            query = query.Where(r => r.TeamId == teamId);
+        }
+
+        if (filter.RequesterId is { } requesterId)
+        {
+            query = query.Where(r => r.RequesterId == requesterId);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var pageSize = Math.Clamp(filter.PageSize, 1, MaxPageSize);
+        var skip = Math.Max(0, filter.Page - 1) * pageSize;
+
+        // Oldest first in the approval queue (who has waited longest), newest first elsewhere; ids are time-ordered (v7) and
+        // sort on SQLite, where DateTimeOffset columns do not.
+        var ordered = filter.Status == RequestStatus.PendingApproval
+            ? query.OrderBy(r => r.Id)
+            : query.OrderByDescending(r => r.Id);
+        var rows = await ordered.Skip(skip).Take(pageSize).ToListAsync(cancellationToken);
+        return new RequestList(await SummariesAsync(db, rows, cancellationToken), total);
+    }
+
+    /// <summary>One request in full; <see cref="LifecycleNotFoundException"/> when it does not exist or belongs to a team the actor cannot see.</summary>
+    public async Task<RequestView> GetAsync(LifecycleActor actor, Guid id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var request = await db.EnvironmentRequests.AsNoTracking().Include(r => r.Decisions).SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (request is null || !actor.CanSee(request.TeamId))
+        {
+            throw new LifecycleNotFoundException("request", id);
+        }
+
+        var userIds = request.Decisions.Select(d => d.DeciderId).Append(request.RequesterId).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => new PersonRef(u.Id, u.Email ?? "", u.DisplayName), cancellationToken);
+        var team = await db.Teams.AsNoTracking().Where(t => t.Id == request.TeamId).Select(t => new TeamRef(t.Slug, t.Name)).SingleAsync(cancellationToken);
+        var environment = request.EnvironmentId is { } environmentId
+            ? await db.Environments.AsNoTracking().Where(e => e.Id == environmentId).Select(e => new EnvironmentRef(e.Id, e.Name, e.Status)).SingleOrDefaultAsync(cancellationToken)
+            : null;
+
+        var changes = request.ChangesJson is { } changesJson ? JsonSerializer.Deserialize<List<ChangeRow>>(changesJson, Json) ?? [] : null;
+        return new RequestView(
+            request.Id,
+            KindName(request.Kind),
+            request.Status,
+            Person(users, request.RequesterId),
+            team,
+            request.EnvironmentName,
+            request.TemplateSlug,
+            request.TemplateVersion,
+            request.Tier.Slug(),
+            request.AccountId,
+            request.Region,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(request.ParametersJson, Json) ?? [],
+            request.Justification,
+            request.TtlHours,
+            request.EstimateMonthlyUsd,
+            JsonSerializer.Deserialize<List<EstimateLineView>>(request.EstimateLineItemsJson, Json) ?? [],
+            new DecisionSummary(request.PolicyOutcome, request.PolicyReason),
+            [.. request.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionView(Person(users, d.DeciderId), d.Verdict, d.Comment, d.DecidedAt))],
+            request.Approvals,
+            request.ApprovalsRequired,
+            changes,
+            request.PreviousEstimateMonthlyUsd,
+            request.PreviousEstimateMonthlyUsd is { } previous ? request.EstimateMonthlyUsd - previous : null,
+            request.EnvironmentId,
+            environment?.Status,
+            request.FailureReason,
+            request.CreatedAt,
+            request.DecidedAt,
+            request.CompletedAt);
+    }
+
+    /// <summary>Pending requests, oldest first, each with its team's budget position (what approving would leave).</summary>
+    public async Task<IReadOnlyList<QueueItem>> QueueAsync(LifecycleActor actor, CancellationToken cancellationToken)
+    {
+        var page = await ListAsync(actor, new RequestFilter(Status: RequestStatus.PendingApproval, PageSize: MaxPageSize), cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        var remaining = new Dictionary<Guid, decimal>();
+        foreach (var teamId in page.Items.Select(i => i.TeamId).Distinct())
+        {
+            remaining[teamId] = (await budgets.GetBudgetAsync(teamId, now, cancellationToken)).RemainingUsd;
+        }
+
+        return [.. page.Items.Select(i => new QueueItem(i, now - i.CreatedAt, remaining[i.TeamId], remaining[i.TeamId] - i.CostDeltaMonthlyUsd))];
+    }
+
+    /// <summary>The teams a user may request environments for: their own, or every team for platform engineers.</summary>
+    public async Task<IReadOnlyList<TeamRef>> RequestableTeamsAsync(LifecycleActor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var all = actor.IsPlatformEngineer;
+        var teamIds = actor.TeamIds.ToList();
+        return await db.Teams.AsNoTracking()
+            .Where(t => all || teamIds.Contains(t.Id))
+            .OrderBy(t => t.Slug)
+            .Select(t => new TeamRef(t.Slug, t.Name))
+            .ToListAsync(cancellationToken);
+    }
+
+    public static string KindName(RequestKind kind) => kind switch
+    {
+        RequestKind.Create => "create",
+        RequestKind.Update => "update",
+        RequestKind.Destroy => "destroy",
+        RequestKind.ExtendTtl => "extend",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown request kind."),
+    };
+
+    public static bool TryParseKind(string? value, out RequestKind kind)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "create":
+                kind = RequestKind.Create;
+                return true;
+            case "update":
+                kind = RequestKind.Update;
+                return true;
+            case "destroy":
+                kind = RequestKind.Destroy;
+                return true;
+            case "extend" or "extendttl" or "extend-ttl":
+                kind = RequestKind.ExtendTtl;
+                return true;
+            default:
+                kind = default;
+                return false;
+        }
+    }
+
+    private static IQueryable<EnvironmentRequest> Visible(PortalDbContext db, LifecycleActor actor)
+    {
+        if (actor.SeesAllTeams)
+        {
+            return db.EnvironmentRequests.AsNoTracking();
+        }
+
+        var teamIds = actor.TeamIds.ToList();
+        return db.EnvironmentRequests.AsNoTracking().Where(r => teamIds.Contains(r.TeamId));
+    }
+
+    private static async Task<IReadOnlyList<RequestSummary>> SummariesAsync(PortalDbContext db, List<EnvironmentRequest> rows, CancellationToken cancellationToken)
+    {
+        var userIds = rows.Select(r => r.RequesterId).Distinct().ToList();
+        var teamIds = rows.Select(r => r.TeamId).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => new PersonRef(u.Id, u.Email ?? "", u.DisplayName), cancellationToken);
+        var teams = await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
+        return [.. rows.Select(r => new RequestSummary(
+            r.Id,
+            KindName(r.Kind),
+            r.Status,
+            Person(users, r.RequesterId),
+            r.TeamId,
+            teams.GetValueOrDefault(r.TeamId, ""),
+            r.EnvironmentName,
+            r.TemplateSlug,
+            r.Tier.Slug(),
+            r.EstimateMonthlyUsd,
+            r.PreviousEstimateMonthlyUsd is { } previous ? r.EstimateMonthlyUsd - previous : r.Kind == RequestKind.Create ? r.EstimateMonthlyUsd : 0,
+            r.PolicyReason,
+            r.Approvals,
+            r.ApprovalsRequired,
+            r.EnvironmentId,
+            r.CreatedAt,
+            r.DecidedAt))];
+    }
+
+    private static PersonRef Person(Dictionary<Guid, PersonRef> users, Guid id) =>
+        users.GetValueOrDefault(id) ?? new PersonRef(id, id == Guid.Empty ? "portal" : id.ToString(), id == Guid.Empty ? "Portal" : "(removed user)");
+
+    private sealed record EnvironmentRef(Guid Id, string Name, EnvironmentStatus Status);
+}
+
+/// <summary>List filters; <see cref="Page"/> counts from 1.</summary>
+public sealed record RequestFilter(
+    RequestStatus? Status = null, string? Team = null, RequestKind? Kind = null, Guid? RequesterId = null, int Page = 1, int PageSize = 20);
+
+public sealed record RequestList(IReadOnlyList<RequestSummary> Items, int Total);
+
+/// <summary>One row of a list. <see cref="CostDeltaMonthlyUsd"/> is what approving adds to the team's monthly cost.</summary>
+public sealed record RequestSummary(
+    Guid Id,
+    string Kind,
+    RequestStatus Status,
+    PersonRef Requester,
+    Guid TeamId,
+    string Team,
+    string EnvironmentName,
+    string Template,
+    string Tier,
+    decimal EstimateMonthlyUsd,
+    decimal CostDeltaMonthlyUsd,
+    string PolicyReason,
+    int Approvals,
+    int ApprovalsRequired,
+    Guid? EnvironmentId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DecidedAt);
+
+/// <summary>A pending request in the approval queue, with how long it has waited and the team's budget before and after.</summary>
+public sealed record QueueItem(RequestSummary Request, TimeSpan Age, decimal BudgetRemainingUsd, decimal BudgetAfterUsd);
+
+public sealed record PersonRef(Guid Id, string Email, string Name);
+
+public sealed record TeamRef(string Slug, string Name);
+
+public sealed record DecisionSummary(PolicyOutcome Outcome, string Reason);
+
+public sealed record DecisionView(PersonRef Decider, DecisionVerdict Verdict, string? Comment, DateTimeOffset DecidedAt);
+
+public sealed record EstimateLineView(string LogicalId, string ResourceType, string Description, decimal MonthlyUsd);
+
+public sealed record ChangeRow(string Action, string LogicalResourceId, string ResourceType, string? Replacement);
+
+/// <summary>A request in full, as <c>GET /api/v1/requests/{id}</c> and the request and approval pages show it.</summary>
+public sealed record RequestView(
+    Guid Id,
+    string Kind,
+    RequestStatus Status,
+    PersonRef Requester,
+    TeamRef Team,
+    string EnvironmentName,
+    string Template,
+    string TemplateVersion,
+    string Tier,
+    string AccountId,
+    string Region,
+    IReadOnlyDictionary<string, string> Parameters,
+    string Justification,
+    int? TtlHours,
+    decimal EstimateMonthlyUsd,
+    IReadOnlyList<EstimateLineView> EstimateLineItems,
+    DecisionSummary Decision,
+    IReadOnlyList<DecisionView> Decisions,
+    int Approvals,
+    int ApprovalsRequired,
+    IReadOnlyList<ChangeRow>? Changes,
+    decimal? PreviousEstimateMonthlyUsd,
+    decimal? CostDeltaMonthlyUsd,
+    Guid? EnvironmentId,
+    EnvironmentStatus? EnvironmentStatus,
+    string? FailureReason,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DecidedAt,
+    DateTimeOffset? CompletedAt);
