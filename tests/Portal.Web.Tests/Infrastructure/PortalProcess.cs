@@ -16,15 +16,35 @@ public sealed class PortalProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private PortalProcess(string name, Process process, Uri baseAddress, StreamWriter log)
+    private PortalProcess(string name, Process process, Uri baseAddress, StreamWriter log, string logPath)
     {
         Name = name;
+        LogPath = logPath;
         _process = process;
         BaseAddress = baseAddress;
         _log = log;
     }
 
     public string Name { get; }
+
+    /// <summary>The process's console output (this run's).</summary>
+    public string LogPath { get; }
+
+    /// <summary>How many lines of the output so far contain <paramref name="text"/>.</summary>
+    public int CountLogLines(string text)
+    {
+        lock (_log)
+        {
+            using var reader = new StreamReader(new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            var count = 0;
+            while (reader.ReadLine() is { } line)
+            {
+                count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
 
     public Uri BaseAddress { get; }
 
@@ -81,7 +101,13 @@ public sealed class PortalProcess : IAsyncDisposable
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         var logDirectory = Path.Combine(root, "TestResults", "processes");
         Directory.CreateDirectory(logDirectory);
-        var log = new StreamWriter(Path.Combine(logDirectory, $"{name}.log"), append: true, Encoding.UTF8) { AutoFlush = true };
+        var logPath = Path.Combine(logDirectory, $"{name}.log");
+        if (File.Exists(logPath))
+        {
+            File.Delete(logPath);
+        }
+
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), Encoding.UTF8) { AutoFlush = true };
         await log.WriteLineAsync($"--- {DateTimeOffset.UtcNow:O} starting {name} on port {port}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
@@ -89,7 +115,7 @@ public sealed class PortalProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var portal = new PortalProcess(name, process, new Uri($"http://127.0.0.1:{port}"), log);
+        var portal = new PortalProcess(name, process, new Uri($"http://127.0.0.1:{port}"), log, logPath);
         await portal.WaitReadyAsync(TimeSpan.FromSeconds(90));
         return portal;
     }

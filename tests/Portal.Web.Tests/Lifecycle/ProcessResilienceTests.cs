@@ -24,6 +24,9 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
         // Slow enough that the stacks are still being built when the node dies.
         ["Sandbox:Speed"] = "40",
         ["Policies:Quotas:dev"] = "100",
+
+        // Every AWS call takes a little while, so jobs are in flight when a node dies.
+        ["Sandbox:Faults:Latency"] = "00:00:00.150",
     };
 
     private readonly List<PortalProcess> _processes = [];
@@ -90,13 +93,23 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
         var fromA = RequestAsync(a, "pair-a", 10);
         var fromB = RequestAsync(b, "pair-b", 10);
         var environmentIds = (await fromA).Concat(await fromB).ToList();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // Kill B once it is provisioning (its jobs are mid-flight); A recovers them through the cluster.
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (b.CountLogLines("CreateStack accepted") == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
         await b.KillAsync();
+        var byB = b.CountLogLines("CreateStack accepted");
+        byB.ShouldBeGreaterThan(0, "node B ran provisioning jobs before it died");
 
         await WaitAllReadyAsync(environmentIds, TimeSpan.FromMinutes(4));
 
         var stacks = await ListStacksAsync(a, "payments-pair-");
         stacks.Count.ShouldBe(20);
+        a.CountLogLines("CreateStack accepted").ShouldBeGreaterThan(0, "node A ran provisioning jobs too");
         stacks.GroupBy(s => s.Name).ShouldAllBe(g => g.Count() == 1);
         await using var db = _database.CreateContext();
         foreach (var action in new[] { "environment.provisioning", "environment.ready" })
