@@ -38,7 +38,16 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
 
         if (_scheduler is { Status: not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown) } scheduler)
         {
-            await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
+            try
+            {
+                await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
+            }
+            catch (ObjectDisposedException e)
+            {
+                // Quartz's cluster manager signals through a lazily resolved scheduler on its way out; when the host is
+                // already tearing its container down that lookup fails. The store's state is committed; nothing is lost.
+                LogShutdownRace(e.ObjectName);
+            }
         }
     }
 
@@ -73,6 +82,9 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
         _scheduler = await schedulers.GetScheduler(cancellationToken);
         await _scheduler.Start(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The scheduler stopped while its service provider was being disposed ({ObjectName})")]
+    private partial void LogShutdownRace(string objectName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The scheduler waits for pending database migrations (run 'migrate')")]
     private partial void LogWaiting();
