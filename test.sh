@@ -36,7 +36,7 @@ export PORTAL_TEST_POSTGRES
 rm -rf TestResults
 dotnet build Portal.sln -c "$configuration" -nologo -clp:ErrorsOnly
 status=0
-dotnet test Portal.sln -c "$configuration" --no-build -nologo \
+dotnet test Portal.sln -c "$configuration" --no-build -nologo --filter "Category!=Benchmark" \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory TestResults || status=$?
 
 # One plain summary line over every test project.

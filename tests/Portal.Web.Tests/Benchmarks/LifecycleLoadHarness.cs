@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Jobs;
+using Portal.Provisioning.Lifecycle;
+using Portal.TestSupport;
+using Portal.Web.Tests.Infrastructure;
+using Portal.Web.Tests.Lifecycle;
+using Quartz;
+using Xunit.Abstractions;
+
+namespace Portal.Web.Tests.Benchmarks;
+
+/// <summary>
+/// Load harness for the lifecycle's speed targets (one node, sandbox, PostgreSQL). Not part of the test command
+/// (<c>Category=Benchmark</c> is filtered out); it measures and reports, and fails only when the run itself breaks.
+/// <code>dotnet test tests/Portal.Web.Tests -c Release --filter "Category=Benchmark" --logger "console;verbosity=detailed"</code>
+/// Figures go to the console and to <c>TestResults/benchmarks/</c>.
+/// </summary>
+[Trait("Category", "Benchmark")]
+public sealed class LifecycleLoadHarness(ITestOutputHelper output)
+{
+    /// <summary>Approval → CreateStack accepted, for 200 staging requests approved by 4 engineers' worth of parallel approvals.</summary>
+    [Fact]
+    public async Task ApprovalToCreateStack()
+    {
+        const int Requests = 200;
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: new Dictionary<string, string?>
+        {
+            ["Policies:Quotas:staging"] = "10000",
+            ["Sandbox:Speed"] = "30",
+        });
+        await RaiseBudgetsAsync(portal);
+        var workflow = portal.Services.GetRequiredService<RequestWorkflow>();
+        var dev = await LifecycleKit.ActorAsync(portal.Services, "dev@example.com");
+        var platform = await LifecycleKit.ActorAsync(portal.Services, "platform@example.com");
+
+        var pending = await ParallelAsync(Enumerable.Range(1, Requests), 8, i =>
+            workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: $"approve-{i:000}", Justification: "load"), CancellationToken.None));
+        pending.ShouldAllBe(o => o.Status == RequestStatus.PendingApproval);
+
+        var clock = Stopwatch.StartNew();
+        var approved = await ParallelAsync(pending, 4, o => workflow.ApproveAsync(platform, o.Id, "ok", CancellationToken.None));
+        var approving = clock.Elapsed;
+        var ids = approved.Select(o => o.EnvironmentId!.Value).ToList();
+        await WaitAsync(portal, async db => await db.Environments.CountAsync(e => ids.Contains(e.Id) && e.OperationStartedAt != null) == Requests, TimeSpan.FromMinutes(3));
+
+        await using var context = await LifecycleKit.DbAsync(portal.Services);
+        var requests = await context.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
+            .Select(r => new { r.EnvironmentId, r.DecidedAt }).ToListAsync();
+        var started = await context.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.OperationStartedAt }).ToListAsync();
+        var latencies = requests.Join(started, r => r.EnvironmentId, e => e.Id, (r, e) => (e.OperationStartedAt!.Value - r.DecidedAt!.Value).TotalMilliseconds)
+            .OrderBy(ms => ms).ToList();
+
+        Report("approval-to-createstack", [
+            $"Approval → CreateStack accepted, {Requests} staging static-site requests, 4 parallel approvals ({approving.TotalSeconds:0.0} s to approve all)",
+            $"p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, p99 {Percentile(latencies, 0.99):0} ms, max {latencies[^1]:0} ms",
+        ]);
+    }
+
+    /// <summary>The watcher's CloudFormation calls per cycle with 10, 100 and 1,000 stacks in flight.</summary>
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100)]
+    [InlineData(1000)]
+    public async Task WatcherCallsPerCycle(int inFlight)
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: new Dictionary<string, string?>
+        {
+            ["Policies:Quotas:dev"] = "10000",
+
+            // Slow enough that every stack stays in flight for the whole measurement.
+            ["Sandbox:Speed"] = "0.01",
+        });
+        var scheduler = await portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.PauseJob(StackWatcherJob.Key);
+        await RaiseBudgetsAsync(portal);
+        var workflow = portal.Services.GetRequiredService<RequestWorkflow>();
+        var dev = await LifecycleKit.ActorAsync(portal.Services, "dev@example.com");
+
+        var outcomes = await ParallelAsync(Enumerable.Range(1, inFlight), 8, i =>
+            workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: $"watch-{i:0000}"), CancellationToken.None));
+        outcomes.ShouldAllBe(o => o.Status == RequestStatus.Approved);
+        await WaitAsync(portal, async db => await db.Environments.CountAsync(e => e.StackId != null && e.Status == EnvironmentStatus.Provisioning) == inFlight, TimeSpan.FromMinutes(5));
+
+        var watcher = portal.Services.GetRequiredService<StackWatcher>();
+        var location = (await watcher.InFlightLocationsAsync(CancellationToken.None)).ShouldHaveSingleItem();
+        var lines = new List<string> { $"{inFlight} stacks in flight (one account, one region); watcher options: default (25 event reads per cycle, events refreshed every 5 s)" };
+        for (var cycle = 1; cycle <= 6; cycle++)
+        {
+            var clock = Stopwatch.StartNew();
+            var result = await watcher.SweepAsync(location.AccountId, location.Region, CancellationToken.None);
+            lines.Add($"cycle {cycle}: watched {result.Watched}, ListStacks calls {result.ListCalls}, DescribeStackEvents calls {result.EventCalls}, total {result.Calls}, {clock.ElapsedMilliseconds} ms");
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+
+        Report($"watcher-calls-{inFlight}", lines);
+    }
+
+    private static async Task RaiseBudgetsAsync(PortalWebFactory portal)
+    {
+        await using var db = await LifecycleKit.DbAsync(portal.Services);
+        await db.Teams.ExecuteUpdateAsync(s => s.SetProperty(t => t.MonthlyBudgetUsd, 100_000_000m));
+    }
+
+    private static async Task<List<TResult>> ParallelAsync<T, TResult>(IEnumerable<T> items, int parallelism, Func<T, Task<TResult>> action)
+    {
+        using var gate = new SemaphoreSlim(parallelism);
+        return [.. await Task.WhenAll(items.Select(async item =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return await action(item);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }))];
+    }
+
+    private static async Task WaitAsync(PortalWebFactory portal, Func<PortalDbContext, Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await using var db = await LifecycleKit.DbAsync(portal.Services);
+            if (await condition(db))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The load did not settle within {timeout}.");
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private void Report(string name, IReadOnlyList<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            output.WriteLine(line);
+        }
+
+        var directory = Path.Combine(RepositoryPaths.Root, "TestResults", "benchmarks");
+        Directory.CreateDirectory(directory);
+        File.WriteAllLines(Path.Combine(directory, name + ".txt"), [$"# {DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture)}", .. lines]);
+    }
+}
