@@ -58,6 +58,8 @@ public sealed partial class StackWatcher(
             return new WatchCycle(0, 0, 0, 0);
         }
 
+        // Least recently read first, so the refresh budget goes round every in-flight stack.
+        watched = [.. watched.OrderBy(e => _eventsReadAt.GetValueOrDefault(e.Id))];
         var client = clients.Create(accounts.ContextFor(accountId), region);
         var summaries = new Dictionary<string, StackSummary>(StringComparer.Ordinal);
         var listCalls = 0;
@@ -90,17 +92,24 @@ public sealed partial class StackWatcher(
                 continue;
             }
 
-            var changed = status != environment.LastStackStatus;
-            var due = status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal)
-                      && now - _eventsReadAt.GetValueOrDefault(environment.Id) >= settings.EventRefreshInterval;
+            // A stack first seen mid-operation is not a change: its events are read within the refresh budget, so
+            // a burst of new stacks (or a restart) costs no more calls per cycle than steady state.
+            var inProgress = status.EndsWith("_IN_PROGRESS", StringComparison.Ordinal);
+            var changed = status != environment.LastStackStatus && !(inProgress && environment.LastStackStatus is null);
             var outcome = Outcome(environment, status, summary);
+            var refresh = !changed && outcome is null && inProgress && refreshBudget > 0
+                          && now - _eventsReadAt.GetValueOrDefault(environment.Id) >= settings.EventRefreshInterval;
+            if (!changed && outcome is null && !refresh)
+            {
+                // Nothing to read or store: no save either (change tracking over every watched row is the expensive part).
+                continue;
+            }
+
+            refreshBudget -= refresh ? 1 : 0;
             try
             {
-                if (changed || outcome is not null || (due && refreshBudget-- > 0))
-                {
-                    eventCalls += await ReadEventsAsync(db, client, environment, cancellationToken);
-                    _eventsReadAt[environment.Id] = now;
-                }
+                eventCalls += await ReadEventsAsync(db, client, environment, cancellationToken);
+                _eventsReadAt[environment.Id] = now;
 
                 environment.RecordStackStatus(status, now);
                 if (outcome is { } terminal)
