@@ -53,10 +53,10 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
         await WaitAsync(portal, async db => await db.Environments.CountAsync(e => ids.Contains(e.Id) && e.OperationStartedAt != null) == requests, TimeSpan.FromMinutes(3));
 
         await using var context = await LifecycleKit.DbAsync(portal.Services);
-        var requests = await context.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
+        var decided = await context.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
             .Select(r => new { r.EnvironmentId, r.DecidedAt }).ToListAsync();
         var started = await context.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.OperationStartedAt }).ToListAsync();
-        var latencies = requests.Join(started, r => r.EnvironmentId, e => e.Id, (r, e) => (e.OperationStartedAt!.Value - r.DecidedAt!.Value).TotalMilliseconds)
+        var latencies = decided.Join(started, r => r.EnvironmentId, e => e.Id, (r, e) => (e.OperationStartedAt!.Value - r.DecidedAt!.Value).TotalMilliseconds)
             .OrderBy(ms => ms).ToList();
 
         Report($"approval-to-createstack-{approvers}", [
