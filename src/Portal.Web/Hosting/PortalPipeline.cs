@@ -22,6 +22,7 @@ public static class PortalPipeline
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
@@ -30,7 +31,7 @@ public static class PortalPipeline
 
         app.MapPortalAwsSandbox();
 
-        var api = app.MapGroup("/api/v1").WithTags("Portal API");
+        var api = app.MapGroup("/api/v1").WithTags("Portal API").RequireRateLimiting(ApiRateLimits.Policy);
         api.MapMeEndpoints();
         api.MapCatalogEndpoints();
         api.MapRequestEndpoints();

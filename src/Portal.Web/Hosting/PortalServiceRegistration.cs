@@ -73,6 +73,7 @@ public static class PortalServiceRegistration
         services.AddTemplateCatalog();
         services.AddLifecycle();
         services.AddLifecycleJobs();
+        services.AddApiRateLimits();
         services.AddSingleton<LifecycleActors>();
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
