@@ -83,6 +83,7 @@ public static class PortalScheduler
             };
         });
 
+        services.AddOptions<QuartzSchedulerOptions>().Configure<IOptions<SchedulerOptions>>((quartz, scheduler) => quartz.InstanceName = scheduler.Value.Name);
         services.AddOptions<ThreadPoolOptions>().Configure<IOptions<SchedulerOptions>>((pool, scheduler) =>
             pool.MaxConcurrency = scheduler.Value.ThreadCount);
 

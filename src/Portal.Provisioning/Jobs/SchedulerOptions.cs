@@ -7,6 +7,13 @@ public sealed class SchedulerOptions
 {
     public const string SectionName = "Scheduler";
 
+    /// <summary>
+    /// The scheduler's name: every node of one portal shares it (it keys the <c>qrtz_</c> rows). Quartz also keeps schedulers
+    /// in a process-wide registry by name, so several portals hosted in one process (tests) each need their own.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._-]{1,120}$", ErrorMessage = "Scheduler:Name must be 1 to 120 letters, digits, '.', '_' or '-'.")]
+    public string Name { get; set; } = PortalScheduler.Name;
+
     /// <summary>How many jobs one node runs at once.</summary>
     [Range(1, 100, ErrorMessage = "Scheduler:ThreadCount must be between 1 and 100.")]
     public int ThreadCount { get; set; } = 8;

@@ -90,6 +90,9 @@ public sealed class PortalWebFactory(TestDatabase database, string environment =
                 ["ConnectionStrings:Portal"] = Database.ConnectionString,
                 ["Portal:DataDirectory"] = DataDirectory,
                 ["Portal:Demo:Enabled"] = "true",
+
+                // Quartz registers schedulers process-wide by name; portals hosted side by side in this process each need their own.
+                ["Scheduler:Name"] = "Portal-" + Database.Name,
                 ["Logging:LogLevel:Default"] = "Warning",
 
                 // The sandbox builds stacks 2,000 times faster than AWS, and the watcher looks twice a second.

@@ -26,6 +26,8 @@ public sealed class LifecycleFlowTests : IAsyncLifetime
 
         outcome.Status.ShouldBe(RequestStatus.Approved);
         outcome.Reason.ShouldStartWith("Auto-approved");
+        (await _portal.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler()).SchedulerName
+            .ShouldBe("Portal-" + _portal.Database.Name, "each hosted portal has its own scheduler, on its own database");
         outcome.EnvironmentId.ShouldNotBeNull();
         var ready = await WaitForAsync(outcome.EnvironmentId.Value, EnvironmentStatus.Ready);
         ready.StackName.ShouldBe("payments-checkout-dev");
