@@ -381,6 +381,9 @@ public sealed class RequestWorkflow(
                 ThrowIfInvalid(estimate);
                 parametersJson = JsonSerializer.Serialize(merged, Json);
                 templateVersion = entry.Version;
+
+                // The policy's TTL rule looks at the lifetime the environment has left; an update does not change it.
+                ttlHours = environment.ExpiresAt is { } expires ? Math.Max(1, (int)Math.Ceiling((expires - timeProvider.GetUtcNow()).TotalHours)) : null;
                 estimateJson = JsonSerializer.Serialize(estimate.Estimate!.LineItems, Json);
                 estimateUsd = estimate.Estimate!.MonthlyUsd;
                 break;

@@ -60,6 +60,35 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Update_PreparesAChangeSetAtSubmit_ThenExecutesItOnTheSameStack()
+    {
+        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var workflow = _portal.Services.GetRequiredService<RequestWorkflow>();
+        var environment = await CreateReadyAsync(dev, "ecs-web-service", "upgrade");
+
+        var update = await workflow.SubmitAsync(dev, new SubmitRequest(
+            "update", EnvironmentId: environment.Id, Parameters: new Dictionary<string, string> { ["ContainerImage"] = "public.ecr.aws/nginx/nginx:1.27" }), CancellationToken.None);
+
+        update.Reason.ShouldStartWith("Auto-approved");
+        update.Status.ShouldBe(RequestStatus.Approved);
+        await using (var db = await LifecycleKit.DbAsync(_portal.Services))
+        {
+            var request = await db.EnvironmentRequests.SingleAsync(r => r.Id == update.Id);
+            request.ChangesJson.ShouldNotBeNull().ShouldContain("ApiTaskDefinition", customMessage: "the change set lists the task definition it replaces");
+            request.PreviousEstimateMonthlyUsd.ShouldBe(environment.MonthlyEstimateUsd);
+        }
+
+        await LifecycleKit.WaitUntilStatusLeftAsync(_portal.Services, environment.Id, EnvironmentStatus.Ready);
+        var updated = await LifecycleKit.WaitForAsync(_portal.Services, environment.Id, EnvironmentStatus.Ready);
+        updated.StackId.ShouldBe(environment.StackId);
+        (await StackParametersAsync(updated))["ContainerImage"].ShouldBe("public.ecr.aws/nginx/nginx:1.27");
+        await using (var db = await LifecycleKit.DbAsync(_portal.Services))
+        {
+            (await db.EnvironmentRequests.SingleAsync(r => r.Id == update.Id)).Status.ShouldBe(RequestStatus.Completed);
+        }
+    }
+
+    [Fact]
     public async Task OffHours_OnATemplateWithNothingToStop_IsRefusedWithAReason()
     {
         var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");

@@ -46,4 +46,22 @@ internal static class LifecycleKit
 
         throw new TimeoutException($"Environment {environmentId} is {environment?.Status} ({environment?.LastStackStatus}), not {status}, after {seconds} s.");
     }
+
+    /// <summary>Waits until the environment is no longer in <paramref name="status"/> (an operation has begun).</summary>
+    public static async Task WaitUntilStatusLeftAsync(IServiceProvider services, Guid environmentId, EnvironmentStatus status, int seconds = 30)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await using var db = await DbAsync(services);
+            if (await db.Environments.AnyAsync(e => e.Id == environmentId && e.Status != status))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Environment {environmentId} stayed {status} for {seconds} s.");
+    }
 }
