@@ -9,9 +9,14 @@ namespace Portal.Web.Tests.Browser;
 /// One portal on Kestrel (the embedded default: SQLite, Development, demo organisation) and one headless Debian Chromium,
 /// shared by the browser tests of a class. Screenshots go to TestResults/screenshots.
 /// </summary>
-public sealed class BrowserSession : IAsyncLifetime
+public class BrowserSession(DatabaseProvider provider) : IAsyncLifetime
 {
     public const string DemoPassword = "portal-demo";
+
+    public BrowserSession()
+        : this(DatabaseProvider.Sqlite)
+    {
+    }
 
     private IPlaywright? _playwright;
 
@@ -23,7 +28,7 @@ public sealed class BrowserSession : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true);
+        Portal = await PortalWebFactory.StartAsync(provider, kestrel: true);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -79,6 +84,9 @@ public sealed class BrowserSession : IAsyncLifetime
         return path;
     }
 }
+
+/// <summary>The same, on PostgreSQL (the production database), for journeys whose outcome the database decides.</summary>
+public sealed class PostgresBrowserSession() : BrowserSession(DatabaseProvider.Postgres);
 
 /// <summary>Page object for the sign-in page.</summary>
 public sealed class LoginPage(IPage page)
