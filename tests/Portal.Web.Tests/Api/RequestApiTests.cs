@@ -11,14 +11,14 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Api;
 
 /// <summary>
-/// <c>/api/v1/requests</c> end to end on PostgreSQL, with the job layer and sandbox running (Kestrel): submit, read, decide,
-/// and every error as problem details.
+/// <c>/api/v1/requests</c> end to end, with the job layer and sandbox running (Kestrel): submit, read, decide, and every
+/// error as problem details. Run on PostgreSQL and on the embedded SQLite default, which must behave the same.
 /// </summary>
-public sealed class RequestApiTests : IAsyncLifetime
+public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private PortalWebFactory _portal = default!;
 
-    public async Task InitializeAsync() => _portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true);
+    public async Task InitializeAsync() => _portal = await PortalWebFactory.StartAsync(provider, kestrel: true);
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
@@ -273,3 +273,7 @@ public sealed class RequestApiTests : IAsyncLifetime
     private Task<PortalDbContext> DbAsync() =>
         _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 }
+
+public sealed class RequestApiPostgresTests() : RequestApiTests(DatabaseProvider.Postgres);
+
+public sealed class RequestApiSqliteTests() : RequestApiTests(DatabaseProvider.Sqlite);
