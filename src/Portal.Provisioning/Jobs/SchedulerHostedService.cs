@@ -13,6 +13,8 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
     : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private Task? _shutdown;
     private Task? _waiting;
     private IScheduler? _scheduler;
 
@@ -36,9 +38,17 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
             await _waiting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        if (_scheduler is { Status: not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown) } scheduler)
+        if (_scheduler is { } scheduler)
         {
-            await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
+            // A host can be stopped twice at once (a test host's dispose and Program's RunAsync both stop it, then RunAsync
+            // disposes the services): every caller waits for the one shutdown, so no one disposes what Quartz still uses.
+            Task shutdown;
+            lock (_gate)
+            {
+                shutdown = _shutdown ??= scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).AsTask();
+            }
+
+            await shutdown;
         }
     }
 

@@ -9,16 +9,21 @@ namespace Portal.Web.Tests.Browser;
 /// One portal on Kestrel (the embedded default: SQLite, Development, demo organisation) and one headless Debian Chromium,
 /// shared by the browser tests of a class. Screenshots go to TestResults/screenshots.
 /// </summary>
-public class BrowserSession(DatabaseProvider provider) : IAsyncLifetime
+public class BrowserSession : IAsyncLifetime
 {
     public const string DemoPassword = "portal-demo";
+
+    private readonly DatabaseProvider _provider;
+
+    private IPlaywright? _playwright;
 
     public BrowserSession()
         : this(DatabaseProvider.Sqlite)
     {
     }
 
-    private IPlaywright? _playwright;
+    // xunit wants one public constructor on a fixture; subclasses pick another database.
+    protected BrowserSession(DatabaseProvider provider) => _provider = provider;
 
     public PortalWebFactory Portal { get; private set; } = default!;
 
@@ -28,7 +33,7 @@ public class BrowserSession(DatabaseProvider provider) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalWebFactory.StartAsync(provider, kestrel: true);
+        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
