@@ -80,6 +80,34 @@ public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Update_OfAReadyEnvironment_ShowsItsChangeSetAndCostDelta()
+    {
+        using var dev = await ClientAsync("dev@example.com");
+        var created = await dev.PostAsJsonAsync("/api/v1/requests", Create("ecs-web-service", "dev", "checkout"));
+        var environmentId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("environmentId").GetGuid();
+        await WaitForEnvironmentAsync(environmentId, EnvironmentStatus.Ready);
+
+        var response = await dev.PostAsJsonAsync(
+            "/api/v1/requests",
+            new { kind = "update", environmentId, parameters = new Dictionary<string, string> { ["ContainerImage"] = "public.ecr.aws/nginx/nginx:1.27" }, justification = "New image" });
+
+        // Pending or approved is the policy's business; the change set is shown either way.
+        var submitted = await response.Content.ReadFromJsonAsync<JsonElement>();
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, submitted.ToString());
+        submitted.GetProperty("status").GetString().ShouldBeOneOf("PendingApproval", "Approved");
+        var id = submitted.GetProperty("id").GetGuid();
+
+        var detail = await dev.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
+        detail.GetProperty("kind").GetString().ShouldBe("update");
+        detail.GetProperty("parameters").GetProperty("ContainerImage").GetString().ShouldBe("public.ecr.aws/nginx/nginx:1.27");
+        detail.GetProperty("changes").GetArrayLength().ShouldBeGreaterThan(0);
+        detail.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("logicalResourceId").GetString()).ShouldContain("ApiTaskDefinition");
+        detail.GetProperty("previousEstimateMonthlyUsd").GetDecimal().ShouldBeGreaterThan(0);
+        detail.GetProperty("costDeltaMonthlyUsd").GetDecimal().ShouldBe(0m);
+        detail.GetProperty("environmentId").GetGuid().ShouldBe(environmentId);
+    }
+
+    [Fact]
     public async Task Approve_WhenRequesterIsApprover_IsForbidden()
     {
         using var platform = await ClientAsync("platform@example.com");
@@ -253,6 +281,24 @@ public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetim
         using var json = JsonDocument.Parse(body);
         json.RootElement.GetProperty("errors").TryGetProperty(field, out var messages).ShouldBeTrue(body);
         messages.GetArrayLength().ShouldBeGreaterThan(0);
+    }
+
+    private async Task WaitForEnvironmentAsync(Guid environmentId, EnvironmentStatus status)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            await using var db = await DbAsync();
+            var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == environmentId);
+            if (environment.Status == status)
+            {
+                return;
+            }
+
+            environment.Status.ShouldNotBe(EnvironmentStatus.Failed, environment.FailureReason);
+            (DateTimeOffset.UtcNow < deadline).ShouldBeTrue($"Environment {environmentId} is {environment.Status}, not {status}, after 90 s.");
+            await Task.Delay(250);
+        }
     }
 
     private async Task AssertDecisionCountAsync(Guid requestId, int expected)
