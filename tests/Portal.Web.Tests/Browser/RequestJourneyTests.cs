@@ -156,6 +156,18 @@ public sealed partial class RequestJourneyTests(PostgresBrowserSession session) 
         await platform.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Developer_OpeningApprovals_IsToldAccessIsDenied()
+    {
+        var page = await session.SignInAsync("dev@example.com");
+
+        await page.GotoAsync("/approvals");
+
+        await page.GetByText("Access denied").WaitForAsync();
+        (await page.Locator("[data-testid=approvals-queue]").CountAsync()).ShouldBe(0);
+        await page.Context.CloseAsync();
+    }
+
     private static Regex RequestUrl() => RequestUrlPattern();
 
     [GeneratedRegex("/requests/[0-9a-f-]{36}$")]
