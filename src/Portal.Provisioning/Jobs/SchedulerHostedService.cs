@@ -13,6 +13,8 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
     : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private Task? _shutdown;
     private Task? _waiting;
     private IScheduler? _scheduler;
 
@@ -36,18 +38,17 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
             await _waiting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        if (_scheduler is { Status: not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown) } scheduler)
+        if (_scheduler is { } scheduler)
         {
-            try
+            // A host can be stopped twice at once (a test host's dispose and Program's RunAsync both stop it, then RunAsync
+            // disposes the services): every caller waits for the one shutdown, so no one disposes what Quartz still uses.
+            Task shutdown;
+            lock (_gate)
             {
-                await scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken);
+                shutdown = _shutdown ??= scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).AsTask();
             }
-            catch (ObjectDisposedException e)
-            {
-                // Quartz's cluster manager signals through a lazily resolved scheduler on its way out; when the host is
-                // already tearing its container down that lookup fails. The store's state is committed; nothing is lost.
-                LogShutdownRace(e.ObjectName);
-            }
+
+            await shutdown;
         }
     }
 
@@ -82,9 +83,6 @@ internal sealed partial class SchedulerHostedService(ISchedulerFactory scheduler
         _scheduler = await schedulers.GetScheduler(cancellationToken);
         await _scheduler.Start(cancellationToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "The scheduler stopped while its service provider was being disposed ({ObjectName})")]
-    private partial void LogShutdownRace(string objectName);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The scheduler waits for pending database migrations (run 'migrate')")]
     private partial void LogWaiting();

@@ -9,11 +9,21 @@ namespace Portal.Web.Tests.Browser;
 /// One portal on Kestrel (the embedded default: SQLite, Development, demo organisation) and one headless Debian Chromium,
 /// shared by the browser tests of a class. Screenshots go to TestResults/screenshots.
 /// </summary>
-public sealed class BrowserSession : IAsyncLifetime
+public class BrowserSession : IAsyncLifetime
 {
     public const string DemoPassword = "portal-demo";
 
+    private readonly DatabaseProvider _provider;
+
     private IPlaywright? _playwright;
+
+    public BrowserSession()
+        : this(DatabaseProvider.Sqlite)
+    {
+    }
+
+    // xunit wants one public constructor on a fixture; subclasses pick another database.
+    protected BrowserSession(DatabaseProvider provider) => _provider = provider;
 
     public PortalWebFactory Portal { get; private set; } = default!;
 
@@ -23,7 +33,7 @@ public sealed class BrowserSession : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true);
+        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -79,6 +89,9 @@ public sealed class BrowserSession : IAsyncLifetime
         return path;
     }
 }
+
+/// <summary>The same, on PostgreSQL (the production database), for journeys whose outcome the database decides.</summary>
+public sealed class PostgresBrowserSession() : BrowserSession(DatabaseProvider.Postgres);
 
 /// <summary>Page object for the sign-in page.</summary>
 public sealed class LoginPage(IPage page)

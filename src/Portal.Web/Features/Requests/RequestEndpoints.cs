@@ -16,12 +16,18 @@ public static class RequestEndpoints
     public static RouteGroupBuilder MapRequestEndpoints(this RouteGroupBuilder api)
     {
         var requests = api.MapGroup("/requests");
-        requests.MapPost("/", SubmitAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("SubmitRequest");
-        requests.MapGet("/", ListAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("ListRequests");
-        requests.MapGet("/{id:guid}", GetAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("GetRequest");
-        requests.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("ApproveRequest");
-        requests.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("RejectRequest");
-        requests.MapPost("/{id:guid}/cancel", CancelAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("CancelRequest");
+        requests.MapPost("/", SubmitAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("SubmitRequest")
+            .Produces<RequestOutcomeResponse>(StatusCodes.Status201Created).ProducesLifecycleProblems();
+        requests.MapGet("/", ListAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("ListRequests")
+            .Produces<RequestList>().ProducesProblem(StatusCodes.Status400BadRequest);
+        requests.MapGet("/{id:guid}", GetAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("GetRequest")
+            .Produces<RequestView>().ProducesProblem(StatusCodes.Status404NotFound);
+        requests.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("ApproveRequest")
+            .Produces<RequestOutcomeResponse>().ProducesLifecycleProblems();
+        requests.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("RejectRequest")
+            .Produces<RequestOutcomeResponse>().ProducesLifecycleProblems();
+        requests.MapPost("/{id:guid}/cancel", CancelAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("CancelRequest")
+            .Produces<RequestOutcomeResponse>().ProducesLifecycleProblems();
         return api;
     }
 
@@ -110,6 +116,14 @@ public static class RequestEndpoints
             () => workflow.CancelAsync(actor, id, cancellationToken),
             outcome => TypedResults.Ok(RequestOutcomeResponse.From(outcome)));
     }
+
+    // The handlers return IResult (LifecycleProblems picks the status), so OpenAPI learns the outcomes from here.
+    private static RouteHandlerBuilder ProducesLifecycleProblems(this RouteHandlerBuilder builder) => builder
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .Produces<Hosting.FieldProblem>(StatusCodes.Status422UnprocessableEntity, "application/problem+json");
 
     private static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);

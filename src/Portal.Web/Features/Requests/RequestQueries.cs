@@ -197,7 +197,7 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
             r.TemplateSlug,
             r.Tier.Slug(),
             r.EstimateMonthlyUsd,
-            r.PreviousEstimateMonthlyUsd is { } previous ? r.EstimateMonthlyUsd - previous : r.Kind == RequestKind.Create ? r.EstimateMonthlyUsd : 0,
+            CostDelta(r),
             r.PolicyReason,
             r.Approvals,
             r.ApprovalsRequired,
@@ -205,6 +205,17 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
             r.CreatedAt,
             r.DecidedAt))];
     }
+
+    // What approving adds to the team's monthly cost: a create its estimate, an update the difference, a destroy frees the
+    // environment's estimate, an extension changes nothing.
+    private static decimal CostDelta(EnvironmentRequest r) => r.Kind switch
+    {
+        RequestKind.Create => r.EstimateMonthlyUsd,
+        RequestKind.Update => r.EstimateMonthlyUsd - (r.PreviousEstimateMonthlyUsd ?? r.EstimateMonthlyUsd),
+        RequestKind.Destroy => -r.EstimateMonthlyUsd,
+        RequestKind.ExtendTtl => 0,
+        _ => 0,
+    };
 
     private static PersonRef Person(Dictionary<Guid, PersonRef> users, Guid id) =>
         users.GetValueOrDefault(id) ?? new PersonRef(id, id == Guid.Empty ? "portal" : id.ToString(), id == Guid.Empty ? "Portal" : "(removed user)");

@@ -1,0 +1,226 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Web.Tests.Browser;
+
+/// <summary>
+/// Requests and approvals in Chromium on PostgreSQL, with the job layer provisioning into the sandbox: a developer requests
+/// from the catalog, follows the request to Ready; a staging request reaches the approval queue live and only a platform
+/// engineer decides.
+/// </summary>
+public sealed partial class RequestJourneyTests(PostgresBrowserSession session) : IClassFixture<PostgresBrowserSession>
+{
+    [Fact]
+    public async Task Developer_RequestsADevEnvironmentFromTheCatalog_SeesItAutoApproved_AndFollowsItToReady()
+    {
+        var page = await session.SignInAsync("dev@example.com");
+        var form = new CatalogRequestForm(page);
+        await form.OpenAsync("ecs-web-service");
+
+        await form.FillNameAsync("Bad Name");
+        await form.SubmitAsync();
+        (await page.Locator("[data-testid=error-name]").InnerTextAsync()).ShouldContain("lowercase");
+        await BrowserSession.ScreenshotAsync(page, "request-submit-name-error");
+
+        await form.FillNameAsync("checkout");
+        await page.FillAsync("[data-testid=request-justification]", "Load testing the checkout flow");
+        await form.SubmitAsync();
+        await page.WaitForURLAsync(RequestUrl());
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        var request = new RequestPageObject(page);
+        (await request.OutcomeAsync()).ShouldBe("Auto-approved");
+        (await request.ReasonAsync()).ShouldStartWith("Auto-approved: dev");
+        await BrowserSession.ScreenshotAsync(page, "request-auto-approved");
+        await request.EnvironmentStatus.GetByText("Ready").WaitForAsync(new() { Timeout = 90_000 });
+        await request.Status.GetByText("Completed").WaitForAsync();
+        (await page.Locator("[data-testid=environment-link]").GetAttributeAsync("href")).ShouldStartWith("environments/");
+        (await page.Locator("[data-testid=decision-panel]").CountAsync()).ShouldBe(0);
+        await BrowserSession.ScreenshotAsync(page, "request-ready");
+
+        await page.GotoAsync("/requests");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=requests-grid]").GetByText("checkout").WaitForAsync();
+        await BrowserSession.ScreenshotAsync(page, "requests-list");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task StagingRequest_AppearsInTheApprovalQueueLive_TheRequesterCannotApprove_APlatformEngineerApproves()
+    {
+        var platform = await session.SignInAsync("platform@example.com");
+        await platform.GotoAsync("/approvals");
+        await BrowserSession.WaitForCircuitAsync(platform);
+        await BrowserSession.ScreenshotAsync(platform, "approvals-before");
+
+        var dev = await session.SignInAsync("dev@example.com");
+        var form = new CatalogRequestForm(dev);
+        await form.OpenAsync("static-site");
+        await dev.Locator("[data-testid=tier]").GetByText("staging").ClickAsync();
+        await form.FillNameAsync("docs");
+        await dev.FillAsync("[data-testid=request-justification]", "Release candidate review");
+        await form.SubmitAsync();
+        await dev.WaitForURLAsync(RequestUrl());
+        await BrowserSession.WaitForCircuitAsync(dev);
+        var devView = new RequestPageObject(dev);
+        await devView.Status.GetByText("Pending approval").WaitForAsync();
+        (await devView.ReasonAsync()).ShouldBe("Needs 1 platform engineer: staging");
+        (await dev.Locator("[data-testid=decision-approve]").CountAsync()).ShouldBe(0);
+        await BrowserSession.ScreenshotAsync(dev, "request-pending");
+
+        // The queue that was already open picks the new request up without a reload.
+        var review = platform.Locator("[data-testid=review-docs]");
+        await review.WaitForAsync();
+        await BrowserSession.ScreenshotAsync(platform, "approvals-queue");
+        await review.ClickAsync();
+        await platform.Locator("[data-testid=approval-detail]").WaitForAsync();
+        (await platform.Locator("[data-testid=approval-detail] [data-testid=request-estimate]").InnerTextAsync()).ShouldContain("/month");
+        await BrowserSession.ScreenshotAsync(platform, "approvals-detail");
+        await platform.FillAsync("[data-testid=decision-comment]", "Fine for the release candidate");
+        await platform.ClickAsync("[data-testid=decision-approve]");
+        await platform.Locator("[data-testid=approval-status]").GetByText("Approved").WaitForAsync();
+        await platform.Locator("[data-testid=review-docs]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await BrowserSession.ScreenshotAsync(platform, "approvals-approved");
+
+        // The requester's open page follows the decision.
+        await dev.Locator("[data-testid=decisions]").GetByText("Approved by Pat Platform").WaitForAsync();
+        (await devView.Status.TextContentAsync())!.Trim().ShouldBeOneOf("Approved", "Completed");
+        (await dev.Locator("[data-testid=decisions]").InnerTextAsync()).ShouldContain("Fine for the release candidate");
+        await BrowserSession.ScreenshotAsync(dev, "request-approved");
+        await dev.Context.CloseAsync();
+        await platform.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Reject_RequiresAComment_AndTheRequesterSeesWhy()
+    {
+        var id = await SubmitAsync("dev2@example.com", "search", "reindex");
+        var platform = await session.SignInAsync("platform@example.com");
+        await platform.GotoAsync($"/approvals?request={id}");
+        await BrowserSession.WaitForCircuitAsync(platform);
+
+        await platform.ClickAsync("[data-testid=decision-reject]");
+        (await platform.Locator("[data-testid=error-comment]").InnerTextAsync()).ShouldContain("why");
+        (await platform.Locator("[data-testid=approval-status]").TextContentAsync())!.Trim().ShouldBe("Pending approval");
+        await BrowserSession.ScreenshotAsync(platform, "approvals-reject-needs-comment");
+        await platform.FillAsync("[data-testid=decision-comment]", "Use the shared staging index");
+        await platform.ClickAsync("[data-testid=decision-reject]");
+        await platform.Locator("[data-testid=approval-status]").GetByText("Rejected").WaitForAsync();
+
+        var dev2 = await session.SignInAsync("dev2@example.com");
+        await dev2.GotoAsync($"/requests/{id}");
+        await BrowserSession.WaitForCircuitAsync(dev2);
+        await new RequestPageObject(dev2).Status.GetByText("Rejected").WaitForAsync();
+        (await dev2.Locator("[data-testid=decisions]").InnerTextAsync()).ShouldContain("Use the shared staging index");
+        await BrowserSession.ScreenshotAsync(dev2, "request-rejected");
+        await dev2.Context.CloseAsync();
+        await platform.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DecisionMadeElsewhere_AppearsAtOnce_OnAnotherEngineersOpenRequest()
+    {
+        var id = await SubmitAsync("dev2@example.com", "search", "catalog-api");
+        var platform = await session.SignInAsync("platform@example.com");
+        await platform.GotoAsync($"/approvals?request={id}");
+        await BrowserSession.WaitForCircuitAsync(platform);
+        (await platform.Locator("[data-testid=decision-approve]").IsEnabledAsync()).ShouldBeTrue();
+
+        var other = await ActorAsync("platform2@example.com");
+        await session.Portal.Services.GetRequiredService<RequestWorkflow>().ApproveAsync(other, id, "Ship it", CancellationToken.None);
+
+        await platform.Locator("[data-testid=decision-closed]").WaitForAsync();
+        await platform.Locator("[data-testid=decisions]").GetByText("Approved by Pia Platform").WaitForAsync();
+        (await platform.Locator("[data-testid=review-catalog-api]").CountAsync()).ShouldBe(0);
+        await BrowserSession.ScreenshotAsync(platform, "approvals-decided-elsewhere");
+        await platform.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task PlatformEngineersOwnRequest_ShowsApproveDisabled_WithTheReason()
+    {
+        var id = await SubmitAsync("platform@example.com", "search", "own-tools");
+        var platform = await session.SignInAsync("platform@example.com");
+        await platform.GotoAsync($"/approvals?request={id}");
+        await BrowserSession.WaitForCircuitAsync(platform);
+
+        (await platform.Locator("[data-testid=own-request-note]").InnerTextAsync()).ShouldContain("another platform engineer must decide");
+        (await platform.Locator("[data-testid=decision-approve]").IsDisabledAsync()).ShouldBeTrue();
+        (await platform.Locator("[data-testid=decision-reject]").IsDisabledAsync()).ShouldBeTrue();
+        await BrowserSession.ScreenshotAsync(platform, "approvals-own-request");
+        await platform.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Developer_OpeningApprovals_IsToldAccessIsDenied()
+    {
+        var page = await session.SignInAsync("dev@example.com");
+
+        await page.GotoAsync("/approvals");
+
+        await page.GetByText("Access denied").WaitForAsync();
+        (await page.Locator("[data-testid=approvals-queue]").CountAsync()).ShouldBe(0);
+        await page.Context.CloseAsync();
+    }
+
+    private static Regex RequestUrl() => RequestUrlPattern();
+
+    [GeneratedRegex("/requests/[0-9a-f-]{36}$")]
+    private static partial Regex RequestUrlPattern();
+
+    /// <summary>A staging static-site request through the service (the form is covered above), pending approval.</summary>
+    private async Task<Guid> SubmitAsync(string email, string team, string name)
+    {
+        var outcome = await session.Portal.Services.GetRequiredService<RequestWorkflow>().SubmitAsync(
+            await ActorAsync(email), new SubmitRequest("create", "static-site", "staging", Team: team, Name: name, Justification: "Needed for the release"), CancellationToken.None);
+        outcome.Status.ShouldBe(Portal.Data.Entities.Lifecycle.RequestStatus.PendingApproval);
+        return outcome.Id;
+    }
+
+    private async Task<LifecycleActor> ActorAsync(string email)
+    {
+        await using var db = await session.Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var user = await db.Users.SingleAsync(u => u.Email == email);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == user.Id select r.Name).ToListAsync();
+        var teams = await db.TeamMemberships.Where(m => m.UserId == user.Id).Select(m => m.TeamId).ToListAsync();
+        var platform = roles.Contains(PortalRoles.PlatformEngineer);
+        return new LifecycleActor(user.Id, email, platform, platform || roles.Contains(PortalRoles.Admin) || roles.Contains(PortalRoles.Finance), teams.ToHashSet());
+    }
+}
+
+/// <summary>Page object for a template's request form and its submit panel.</summary>
+public sealed class CatalogRequestForm(IPage page)
+{
+    public async Task OpenAsync(string template)
+    {
+        await page.GotoAsync($"/catalog/{template}");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=live-estimate]").WaitForAsync();
+    }
+
+    public async Task FillNameAsync(string name)
+    {
+        var input = page.Locator("[data-testid=request-name]");
+        await input.FillAsync(name);
+        await input.PressAsync("Tab");
+    }
+
+    public async Task SubmitAsync() => await page.ClickAsync("[data-testid=submit-request]");
+}
+
+/// <summary>Page object for <c>/requests/{id}</c>.</summary>
+public sealed class RequestPageObject(IPage page)
+{
+    public ILocator Status => page.Locator("[data-testid=request-status]");
+
+    public ILocator EnvironmentStatus => page.Locator("[data-testid=environment-status]");
+
+    public async Task<string> OutcomeAsync() => (await page.Locator("[data-testid=decision-outcome]").TextContentAsync() ?? "").Trim();
+
+    public async Task<string> ReasonAsync() => (await page.Locator("[data-testid=decision-reason]").InnerTextAsync()).Trim();
+}
