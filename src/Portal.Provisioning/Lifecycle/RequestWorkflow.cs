@@ -92,15 +92,8 @@ public sealed class RequestWorkflow(
     public Task<RequestOutcome> ApproveAsync(LifecycleActor actor, Guid requestId, string? comment, CancellationToken cancellationToken) =>
         DecideAsync(actor, requestId, (request, decider, now) => request.Approve(decider, comment, now), "request.approved", comment, cancellationToken);
 
-    public Task<RequestOutcome> RejectAsync(LifecycleActor actor, Guid requestId, string? comment, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(comment))
-        {
-            throw new DomainValidationException("comment", "Say why the request is rejected.");
-        }
-
-        return DecideAsync(actor, requestId, (request, decider, now) => request.Reject(decider, comment, now), "request.rejected", comment, cancellationToken);
-    }
+    public Task<RequestOutcome> RejectAsync(LifecycleActor actor, Guid requestId, string? comment, CancellationToken cancellationToken) =>
+        DecideAsync(actor, requestId, (request, decider, now) => request.Reject(decider, comment ?? "", now), "request.rejected", comment, cancellationToken);
 
     public async Task<RequestOutcome> CancelAsync(LifecycleActor actor, Guid requestId, CancellationToken cancellationToken)
     {
@@ -131,6 +124,12 @@ public sealed class RequestWorkflow(
 
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var request = await FindVisibleAsync(db, actor, requestId, cancellationToken);
+        if (action == "request.rejected" && string.IsNullOrWhiteSpace(comment))
+        {
+            // Checked once the request is known to exist and be visible: an unknown id is 404, not a missing comment.
+            throw new DomainValidationException("comment", "Say why the request is rejected.");
+        }
+
         var now = timeProvider.GetUtcNow();
         var change = decide(request, new Decider(actor.UserId, actor.Name, actor.IsPlatformEngineer), now);
         var auditActor = new AuditActor(actor.UserId, actor.Name);

@@ -91,10 +91,10 @@ public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetim
             "/api/v1/requests",
             new { kind = "update", environmentId, parameters = new Dictionary<string, string> { ["ContainerImage"] = "public.ecr.aws/nginx/nginx:1.27" }, justification = "New image" });
 
-        // Pending or approved is the policy's business; the change set is shown either way.
+        // A dev update within the cap, budget and remaining TTL is auto-approved; the change set is shown with it.
         var submitted = await response.Content.ReadFromJsonAsync<JsonElement>();
         response.StatusCode.ShouldBe(HttpStatusCode.Created, submitted.ToString());
-        submitted.GetProperty("status").GetString().ShouldBeOneOf("PendingApproval", "Approved");
+        submitted.GetProperty("status").GetString().ShouldBe("Approved", submitted.ToString());
         var id = submitted.GetProperty("id").GetGuid();
 
         var detail = await dev.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{id}");
@@ -171,6 +171,7 @@ public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetim
         var rejected = await platform.PostAsJsonAsync($"/api/v1/requests/{id}/reject", new { comment = "Use the shared staging docs site" });
         (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().ShouldBe("Rejected");
         await (await platform.PostAsJsonAsync($"/api/v1/requests/{id}/approve", new { comment = "changed my mind" })).ShouldBeProblemAsync(HttpStatusCode.Conflict);
+        await (await platform.PostAsJsonAsync($"/api/v1/requests/{Guid.NewGuid()}/reject", new { comment = "" })).ShouldBeProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
