@@ -14,17 +14,19 @@ namespace Portal.Web.Tests.Infrastructure;
 /// The real portal (Program, its configuration and pipeline) on a fresh database of the given provider.
 /// With <c>kestrel: true</c> it listens on a free loopback port so a real browser can reach it.
 /// </summary>
-public sealed class PortalWebFactory(TestDatabase database, string environment = "Development", IDictionary<string, string?>? settings = null)
+public sealed class PortalWebFactory(
+    TestDatabase database, string environment = "Development", IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "portal-tests", database.Name + "-data");
 
-    public static async Task<PortalWebFactory> StartAsync(DatabaseProvider provider, string environment = "Development", bool kestrel = false, IDictionary<string, string?>? settings = null)
+    public static async Task<PortalWebFactory> StartAsync(
+        DatabaseProvider provider, string environment = "Development", bool kestrel = false, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var factory = new PortalWebFactory(database, environment, settings);
+        var factory = new PortalWebFactory(database, environment, settings, services);
         if (kestrel)
         {
             factory.UseKestrel(0);
@@ -82,6 +84,11 @@ public sealed class PortalWebFactory(TestDatabase database, string environment =
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
+        if (services is not null)
+        {
+            builder.ConfigureServices(services);
+        }
+
         builder.ConfigureAppConfiguration((_, config) =>
         {
             var values = new Dictionary<string, string?>
