@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Lifecycle;
@@ -16,6 +17,7 @@ public sealed partial class ProvisionJob(EnvironmentProvisioner provisioner, ILo
     public const string Group = "provision";
     public const string EnvironmentIdKey = "environmentId";
     public const string AttemptKey = "attempt";
+    public const string TraceParentKey = "traceparent";
 
     public static JobKey KeyFor(Guid environmentId) => new($"provision-{environmentId:N}", Group);
 
@@ -24,6 +26,16 @@ public sealed partial class ProvisionJob(EnvironmentProvisioner provisioner, ILo
         ArgumentNullException.ThrowIfNull(context);
         var environmentId = Guid.Parse(context.MergedJobDataMap.GetString(EnvironmentIdKey)!);
         var attempt = context.Trigger.JobDataMap.TryGetValue(AttemptKey, out var value) && int.TryParse(value?.ToString(), out var n) ? n : 0;
+
+        // A child of the request that enqueued the step (linked to Quartz's own span), so one trace shows the approval,
+        // this job and its AWS calls.
+        var requested = context.MergedJobDataMap.TryGetValue(TraceParentKey, out var parent) && ActivityContext.TryParse(parent?.ToString(), null, out var parsed)
+            ? parsed
+            : default;
+        var links = Activity.Current is { } quartz ? new[] { new ActivityLink(quartz.Context) } : null;
+        using var activity = LifecycleMetrics.Source.StartActivity(ActivityKind.Internal, requested, links: links, name: "provision environment");
+        activity?.SetTag("portal.environment.id", environmentId.ToString());
+        activity?.SetTag("portal.attempt", attempt);
         try
         {
             await provisioner.RunAsync(environmentId, cancellationToken);

@@ -13,6 +13,9 @@ public sealed class ProvisioningQueue(ISchedulerFactory schedulers) : IProvision
         var job = JobBuilder.Create<ProvisionJob>()
             .WithIdentity(key)
             .UsingJobData(ProvisionJob.EnvironmentIdKey, environmentId.ToString())
+
+            // The W3C trace context of whatever asked (an approval's HTTP request), so the job's spans join its trace.
+            .UsingJobData(ProvisionJob.TraceParentKey, System.Diagnostics.Activity.Current?.Id ?? "")
             .StoreDurably()
             .RequestRecovery()
             .Build();

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.Data;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Lifecycle;
+
+/// <summary>One trace links the API request that was approved, the provisioning job it enqueued and the job's AWS calls.</summary>
+public sealed class ProvisioningTraceTests : IAsyncLifetime
+{
+    private readonly ConcurrentQueue<Activity> _spans = new();
+    private ActivityListener _listener = default!;
+    private PortalWebFactory _portal = default!;
+
+    public async Task InitializeAsync()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name.StartsWith("Portal.", StringComparison.Ordinal) || s.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || s.Name == "Quartz",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = _spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(_listener);
+        _portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _portal.DisposeAsync();
+        _listener.Dispose();
+    }
+
+    [Fact]
+    public async Task AutoApprovedRequest_ItsProvisionJobAndCreateStack_ShareOneTrace()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        using var client = new HttpClient { BaseAddress = _portal.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _portal.CreateTokenAsync("dev@example.com"));
+        client.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+
+        var response = await client.PostAsJsonAsync("/api/v1/requests", new { kind = "create", template = "static-site", tier = "dev", team = "payments", name = "traced" });
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var environmentId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("environmentId").GetGuid();
+        await LifecycleKit.WaitForAsync(_portal.Services, environmentId, EnvironmentStatus.Ready);
+        var trace = _spans.Where(s => s.TraceId == traceId).ToList();
+        var job = trace.Where(s => s.OperationName == "provision environment").ShouldHaveSingleItem("one provisioning step ran in the request's trace");
+        job.GetTagItem("portal.environment.id").ShouldBe(environmentId.ToString());
+        job.Links.ShouldNotBeEmpty("linked to Quartz's span for the firing");
+        var createStack = trace.Where(s => s.Source.Name == "Portal.Aws" && (string?)s.GetTagItem("aws.operation") == "CreateStack")
+            .ShouldHaveSingleItem("the CreateStack call is in the same trace");
+        createStack.ParentSpanId.ShouldBe(job.SpanId);
+    }
+}
