@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc.Testing;
 using System.Net;
 using Portal.Data;
 using Portal.Web.Tests.Infrastructure;
@@ -66,6 +67,31 @@ public sealed class SecurityHeaderTests
         response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("frame-ancestors 'none'");
         response.Headers.GetValues("X-Content-Type-Options").Single().ShouldBe("nosniff");
         response.Headers.GetValues("Referrer-Policy").Single().ShouldBe("strict-origin-when-cross-origin");
+    }
+
+    [Fact]
+    public async Task Production_OverHttps_SendsHsts_AndSecureHttpOnlyCookies()
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, "Production");
+        using var client = portal.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://portal.example.com"), AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/account/login");
+
+        response.Headers.GetValues("Strict-Transport-Security").Single().ShouldContain("max-age=");
+        var cookies = response.Headers.GetValues("Set-Cookie").ToList();
+        cookies.ShouldNotBeEmpty("the sign-in form sets its antiforgery cookie");
+        cookies.ShouldAllBe(c => c.Contains("httponly", StringComparison.OrdinalIgnoreCase) && c.Contains("samesite", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Development_SendsNoHsts()
+    {
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite);
+        using var client = portal.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://portal.example.com"), AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/account/login");
+
+        response.Headers.Contains("Strict-Transport-Security").ShouldBeFalse();
     }
 
     [Fact]
