@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
+using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
+using Portal.Web.Features.Notifications;
 
 namespace Portal.Web.Hosting;
 
@@ -32,6 +34,8 @@ public static class PortalPipeline
         var api = app.MapGroup("/api/v1").WithTags("Portal API");
         api.MapMeEndpoints();
         api.MapCatalogEndpoints();
+        api.MapEnvironmentEndpoints();
+        api.MapNotificationEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

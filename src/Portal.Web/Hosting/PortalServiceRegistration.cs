@@ -78,6 +78,8 @@ public static class PortalServiceRegistration
         services.AddPricing();
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
+        services.AddSingleton<Features.Environments.EnvironmentQueries>();
+        services.AddSingleton<Features.Notifications.NotificationService>();
         return builder;
     }
 
