@@ -1,3 +1,4 @@
+using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Features.Lifecycle;
@@ -151,7 +152,7 @@ public static class EnvironmentEndpoints
                     title: "Conflict",
                     detail: $"{outcome.Environment.Name} is {outcome.Environment.Status} and will not become {wanted} by itself."
                             + (outcome.Environment.FailureReason is { } reason ? $" {reason}" : ""),
-                    extensions: new Dictionary<string, object?> { ["status"] = outcome.Environment.Status.ToString(), ["wanted"] = wanted.ToString() }),
+                    extensions: new Dictionary<string, object?> { ["environmentStatus"] = outcome.Environment.Status.ToString(), ["wanted"] = wanted.ToString() }),
                 _ => throw new InvalidOperationException($"Unknown wait result {outcome.Result}."),
             });
     }
@@ -171,7 +172,16 @@ public static class EnvironmentEndpoints
         return await LifecycleProblems.RunAsync(
             async () =>
             {
-                await commands.SetOffHoursScheduleAsync(actor, id, enabled, cancellationToken);
+                try
+                {
+                    await commands.SetOffHoursScheduleAsync(actor, id, enabled, cancellationToken);
+                }
+                catch (DomainValidationException e) when (e.Errors.TryGetValue("offHoursSchedule", out var message))
+                {
+                    // Name the field as this endpoint's body spells it.
+                    throw new DomainValidationException("offHours", message);
+                }
+
                 return await queries.GetAsync(actor, id, cancellationToken);
             },
             TypedResults.Ok);
