@@ -79,7 +79,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
-        services.AddSingleton<Features.Notifications.NotificationService>();
+        services.AddSingleton<Features.Notifications.NotificationInbox>();
         return builder;
     }
 

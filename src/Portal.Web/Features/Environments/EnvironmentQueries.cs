@@ -121,6 +121,17 @@ public sealed class EnvironmentQueries(
         return new StackEventPage(page, page.Count > 0 ? page[^1].Id : after, events.Count > page.Count);
     }
 
+    /// <summary>The newest <paramref name="take"/> stored stack events, newest first (the environment page's live list).</summary>
+    public async Task<IReadOnlyList<StackEventRow>> RecentEventsAsync(LifecycleActor actor, Guid id, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        _ = await FindAsync(db, actor, id, cancellationToken);
+        var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id)
+            .OrderByDescending(e => e.Timestamp).Take(Math.Clamp(take, 1, MaxEventLimit)).ToListAsync(cancellationToken);
+        return [.. events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id).Select(Row)];
+    }
+
     /// <summary>
     /// Waits until the environment reaches <paramref name="wanted"/> or a terminal status (Failed, Destroyed), or the time is
     /// up. Wakes on <see cref="LifecycleSignals"/> (in-process and, through the change feed, other nodes) and re-reads the row
@@ -203,7 +214,7 @@ public sealed class EnvironmentQueries(
             ? events.Where(ev => ev.IsFailure).OrderByDescending(ev => ev.Timestamp).ThenByDescending(ev => ev.Id).Select(Row).ToList()
             : [];
         return new EnvironmentDetail(
-            e.Id, e.Name, team, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
+            e.Id, e.Name, team, e.TeamId, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
             e.LastStackStatus, ReadObject(e.OutputsJson), parameters, e.ExpiresAt, e.OffHoursSchedule, e.HoursSavedBySchedule, e.VpcCidr,
             e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing);
     }
@@ -237,6 +248,7 @@ public sealed record EnvironmentDetail(
     Guid Id,
     string Name,
     string Team,
+    Guid TeamId,
     string Owner,
     string Template,
     string TemplateVersion,

@@ -18,13 +18,13 @@ public static class NotificationEndpoints
         return api;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, NotificationService notifications, CancellationToken cancellationToken, bool? unread = null, int? limit = null) =>
+    private static async Task<IResult> ListAsync(HttpContext http, NotificationInbox notifications, CancellationToken cancellationToken, bool? unread = null, int? limit = null) =>
         TypedResults.Ok(await notifications.ListAsync(UserId(http), unread == true, limit ?? 50, cancellationToken));
 
-    private static async Task<IResult> MarkReadAsync(Guid id, HttpContext http, NotificationService notifications, CancellationToken cancellationToken) =>
+    private static async Task<IResult> MarkReadAsync(Guid id, HttpContext http, NotificationInbox notifications, CancellationToken cancellationToken) =>
         await LifecycleProblems.RunAsync(() => notifications.MarkReadAsync(UserId(http), id, cancellationToken), TypedResults.Ok);
 
-    private static async Task<IResult> MarkAllReadAsync(HttpContext http, NotificationService notifications, CancellationToken cancellationToken) =>
+    private static async Task<IResult> MarkAllReadAsync(HttpContext http, NotificationInbox notifications, CancellationToken cancellationToken) =>
         TypedResults.Ok(new MarkedRead(await notifications.MarkAllReadAsync(UserId(http), cancellationToken)));
 
     private static Guid UserId(HttpContext http) => http.User.UserId() ?? throw new InvalidOperationException("The caller is not signed in.");

@@ -5,7 +5,7 @@ using Portal.Provisioning.Lifecycle;
 namespace Portal.Web.Features.Notifications;
 
 /// <summary>A user's own in-app notifications: list, count unread, mark read. Nobody reads or marks anyone else's.</summary>
-public sealed class NotificationService(IDbContextFactory<PortalDbContext> contextFactory, LifecycleSignals signals, TimeProvider timeProvider)
+public sealed class NotificationInbox(IDbContextFactory<PortalDbContext> contextFactory, LifecycleSignals signals, TimeProvider timeProvider)
 {
     public const int MaxItems = 100;
 
