@@ -9,9 +9,24 @@ namespace Portal.Web.Tests.Browser;
 /// One portal on Kestrel (the embedded default: SQLite, Development, demo organisation) and one headless Debian Chromium,
 /// shared by the browser tests of a class. Screenshots go to TestResults/screenshots.
 /// </summary>
-public sealed class BrowserSession : IAsyncLifetime
+public class BrowserSession : IAsyncLifetime
 {
     public const string DemoPassword = "portal-demo";
+
+    private readonly DatabaseProvider _provider;
+    private readonly IDictionary<string, string?>? _settings;
+
+    public BrowserSession()
+        : this(DatabaseProvider.Sqlite, null)
+    {
+    }
+
+    /// <summary>For sessions on another provider or with other settings (xunit wants one public constructor per fixture).</summary>
+    protected BrowserSession(DatabaseProvider provider, IDictionary<string, string?>? settings)
+    {
+        _provider = provider;
+        _settings = settings;
+    }
 
     private IPlaywright? _playwright;
 
@@ -23,7 +38,7 @@ public sealed class BrowserSession : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true);
+        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true, settings: _settings);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
