@@ -53,6 +53,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private Outcome? _outcome;
     private int _extendHours = 72;
     private int _maxTtlHours;
+    private bool _offHoursSupported;
     private IDisposable? _subscription;
     private LiveRefresh? _refresh;
 
@@ -95,6 +96,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     {
         _outcome = null;
         await LoadAsync();
+        _offHoursSupported = _environment is { } env && Catalog.Current.Find(env.Template)?.Manifest.OffHours.Count > 0;
         if (_environment is { } e && Catalog.Current.Find(e.Template)?.Manifest.Tiers.GetValueOrDefault(e.Tier)?.Ttl is { } ttl)
         {
             _extendHours = ttl.DefaultHours > 0 ? ttl.DefaultHours : 72;
@@ -199,7 +201,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
 
     private static Outcome Describe(string what, RequestOutcome outcome, string whenApproved) => outcome.Status switch
     {
-        RequestStatus.Approved or RequestStatus.Completed => new Outcome(AlertStyle.Success, $"{what} approved: {outcome.Reason} {whenApproved}"),
+        RequestStatus.Approved or RequestStatus.Completed => new Outcome(AlertStyle.Success, $"{what} approved: {outcome.Reason.TrimEnd('.')}. {whenApproved}"),
         RequestStatus.PendingApproval => new Outcome(AlertStyle.Info,
             $"{what} requested; it waits for {outcome.ApprovalsRequired} approval{(outcome.ApprovalsRequired == 1 ? "" : "s")}: {outcome.Reason}"),
         RequestStatus.Rejected => new Outcome(AlertStyle.Danger, $"{what} rejected: {outcome.Reason}"),
@@ -214,8 +216,8 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         var left = at - Clock.GetUtcNow();
         return left <= TimeSpan.Zero ? "overdue"
             : left.TotalHours < 1 ? $"in {Math.Ceiling(left.TotalMinutes)} minutes"
-            : left.TotalHours < 48 ? $"in {Math.Floor(left.TotalHours)} hours"
-            : $"in {Math.Floor(left.TotalDays)} days";
+            : left.TotalHours < 48 ? $"in {Math.Round(left.TotalHours)} hours"
+            : $"in {Math.Round(left.TotalDays)} days";
     }
 
     private static bool IsLink(string value) =>
