@@ -7,12 +7,12 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
 {
     public static TheoryData<string, string[]> Users => new()
     {
-        { "dev@example.com", ["Home", "Catalog", "API tokens"] },
-        { "dev2@example.com", ["Home", "Catalog", "API tokens"] },
-        { "platform@example.com", ["Home", "Catalog", "API tokens"] },
-        { "platform2@example.com", ["Home", "Catalog", "API tokens"] },
-        { "finance@example.com", ["Home", "Catalog", "API tokens"] },
-        { "admin@example.com", ["Home", "Catalog", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log"] },
+        { "dev@example.com", ["Home", "Catalog", "Environments", "API tokens"] },
+        { "dev2@example.com", ["Home", "Catalog", "Environments", "API tokens"] },
+        { "platform@example.com", ["Home", "Catalog", "Environments", "API tokens"] },
+        { "platform2@example.com", ["Home", "Catalog", "Environments", "API tokens"] },
+        { "finance@example.com", ["Home", "Catalog", "Environments", "API tokens"] },
+        { "admin@example.com", ["Home", "Catalog", "Environments", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log"] },
     };
 
     [Theory]
