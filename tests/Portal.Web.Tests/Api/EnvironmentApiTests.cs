@@ -5,7 +5,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Portal.Data;
 using Portal.Data.Entities.Lifecycle;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Provisioning.Lifecycle;
+using Portal.Sandbox;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Api;
@@ -191,6 +193,40 @@ public sealed class EnvironmentApiTests(EnvironmentApiFixture fixture) : IClassF
         var detail = await response.ShouldBeProblemAsync(HttpStatusCode.Conflict);
         detail.ShouldContain("Destroyed");
         detail.ShouldContain("will not become Ready");
+    }
+
+    [Fact]
+    public async Task FailedCreate_ShowsTheFailingResource_WaitIs409_AndRetryProvisionsAgain()
+    {
+        var faults = Portal.Services.GetRequiredService<ISandboxFaults>();
+        faults.FailLogicalId("OriginAccessControl", "Resource handler returned message: \"OAC limit reached\"");
+        Guid id;
+        try
+        {
+            id = await Portal.CreateDevSiteAsync("dev@example.com", "payments", "broken");
+            var dev = await fixture.ClientAsync("dev@example.com");
+
+            var wait = await dev.GetAsync($"/api/v1/environments/{id}/wait?status=Ready&timeoutSeconds=120");
+
+            (await wait.ShouldBeProblemAsync(HttpStatusCode.Conflict)).ShouldContain("is Failed");
+            using var json = JsonDocument.Parse(await dev.GetStringAsync($"/api/v1/environments/{id}"));
+            json.RootElement.GetProperty("status").GetString().ShouldBe("Failed");
+            json.RootElement.GetProperty("failureReason").GetString().ShouldBe("OriginAccessControl (AWS::CloudFront::OriginAccessControl): Resource handler returned message: \"OAC limit reached\"");
+            json.RootElement.GetProperty("failedFrom").GetString().ShouldBe("Provisioning");
+            json.RootElement.GetProperty("failureEvents").EnumerateArray()
+                .ShouldContain(e => e.GetProperty("logicalResourceId").GetString() == "OriginAccessControl" && e.GetProperty("resourceStatus").GetString() == "CREATE_FAILED");
+        }
+        finally
+        {
+            faults.Clear();
+        }
+
+        var client = await fixture.ClientAsync("dev@example.com");
+        var retry = await client.PostAsync($"/api/v1/environments/{id}/retry", null);
+
+        retry.StatusCode.ShouldBe(HttpStatusCode.Accepted, await retry.Content.ReadAsStringAsync());
+        var ready = await client.GetFromJsonAsync<WaitBody>($"/api/v1/environments/{id}/wait?status=Ready&timeoutSeconds=120");
+        ready!.Reached.ShouldBeTrue();
     }
 
     [Fact]
