@@ -1,6 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Data;
 using Portal.Data.Entities.Lifecycle;
+using Portal.Sandbox;
 using Portal.Web.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -67,6 +69,38 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         await Expect(environment.Events).ToContainTextAsync("DELETE_COMPLETE");
         (await page.EvaluateAsync<bool>("window.__portalNoReload === true")).ShouldBeTrue("the page reloaded");
         await BrowserSession.ScreenshotAsync(page, "environment-destroyed");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task FailedCreate_ShowsTheFailingResource_AndRetryBringsItToReadyLive()
+    {
+        var faults = session.Portal.Services.GetRequiredService<ISandboxFaults>();
+        faults.FailLogicalId("OriginAccessControl", "Resource handler returned message: \"OAC limit reached\"");
+        Guid id;
+        try
+        {
+            id = await session.Portal.CreateDevSiteAsync("dev@example.com", "payments", "fragile");
+            await session.Portal.WaitForAsync(id, EnvironmentStatus.Failed);
+        }
+        finally
+        {
+            faults.Clear();
+        }
+
+        var page = await session.SignInAsync("dev@example.com");
+        var environment = new EnvironmentPageObject(page);
+        await environment.OpenAsync(id);
+
+        await Expect(environment.Status).ToHaveTextAsync("Failed");
+        await Expect(page.Locator("[data-testid=failure]")).ToContainTextAsync("OriginAccessControl (AWS::CloudFront::OriginAccessControl): Resource handler returned message: \"OAC limit reached\"");
+        await Expect(page.Locator("[data-testid=failure]")).ToContainTextAsync("CREATE_FAILED");
+        await BrowserSession.ScreenshotAsync(page, "environment-failed");
+
+        await page.ClickAsync("[data-testid=retry]");
+        await Expect(environment.Status).ToHaveTextAsync("Provisioning", Slow);
+        await Expect(environment.Status).ToHaveTextAsync("Ready", Slow);
+        await Expect(page.Locator("[data-testid=failure]")).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
 
