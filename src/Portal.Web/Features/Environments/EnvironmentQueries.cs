@@ -211,7 +211,9 @@ public sealed class EnvironmentQueries(
             .Select(ev => new EnvironmentResource(ev.LogicalResourceId, ev.ResourceType, ev.PhysicalResourceId, ev.ResourceStatus, ev.ResourceStatusReason))
             .ToList();
         var failing = e.Status == EnvironmentStatus.Failed
-            ? events.Where(ev => ev.IsFailure).OrderByDescending(ev => ev.Timestamp).ThenByDescending(ev => ev.Id).Select(Row).ToList()
+            ? events.Where(ev => ev.IsFailure)
+                .OrderBy(ev => ev.ResourceStatusReason?.Contains("cancelled", StringComparison.OrdinalIgnoreCase) == true) // the cause before its knock-on cancellations
+                .ThenByDescending(ev => ev.Timestamp).ThenByDescending(ev => ev.Id).Select(Row).ToList()
             : [];
         return new EnvironmentDetail(
             e.Id, e.Name, team, e.TeamId, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
