@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
+using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
+using Portal.Web.Features.Notifications;
 using Portal.Web.Features.Requests;
 
 namespace Portal.Web.Hosting;
@@ -35,6 +37,8 @@ public static class PortalPipeline
         api.MapMeEndpoints();
         api.MapCatalogEndpoints();
         api.MapRequestEndpoints();
+        api.MapEnvironmentEndpoints();
+        api.MapNotificationEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

@@ -80,6 +80,8 @@ public static class PortalServiceRegistration
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         services.AddSingleton<Features.Requests.RequestQueries>();
+        services.AddSingleton<Features.Environments.EnvironmentQueries>();
+        services.AddSingleton<Features.Notifications.NotificationInbox>();
         return builder;
     }
 

@@ -14,16 +14,27 @@ public class BrowserSession : IAsyncLifetime
     public const string DemoPassword = "portal-demo";
 
     private readonly DatabaseProvider _provider;
-
-    private IPlaywright? _playwright;
+    private readonly IDictionary<string, string?>? _settings;
 
     public BrowserSession()
-        : this(DatabaseProvider.Sqlite)
+        : this(DatabaseProvider.Sqlite, null)
     {
     }
 
-    // xunit wants one public constructor on a fixture; subclasses pick another database.
-    protected BrowserSession(DatabaseProvider provider) => _provider = provider;
+    /// <summary>For sessions on another provider or with other settings (xunit wants one public constructor per fixture).</summary>
+    protected BrowserSession(DatabaseProvider provider, IDictionary<string, string?>? settings)
+    {
+        _provider = provider;
+        _settings = settings;
+    }
+
+    private IPlaywright? _playwright;
+
+    // Subclasses pick another database.
+    protected BrowserSession(DatabaseProvider provider)
+        : this(provider, null)
+    {
+    }
 
     public PortalWebFactory Portal { get; private set; } = default!;
 
@@ -33,7 +44,7 @@ public class BrowserSession : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true);
+        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true, settings: _settings);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {

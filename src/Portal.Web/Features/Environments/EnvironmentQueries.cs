@@ -1,0 +1,296 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Catalog;
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Web.Features.Environments;
+
+/// <summary>
+/// What the environment pages and API read: the environments an actor may see (server-side paged and filtered), one
+/// environment's detail with its stored stack events, and a long-poll that waits for a status. Never calls AWS.
+/// </summary>
+public sealed class EnvironmentQueries(
+    IDbContextFactory<PortalDbContext> contextFactory,
+    CatalogProvider catalog,
+    LifecycleSignals signals,
+    TimeProvider timeProvider)
+{
+    public const int MaxPageSize = 100;
+    public const int MaxEventLimit = 500;
+    public const string Masked = "****";
+
+    /// <summary>How often a wait re-reads the row even without a signal (a lost signal costs at most this much).</summary>
+    public static readonly TimeSpan WaitRecheckInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Statuses an environment does not leave by itself: waiting for another one from here is pointless.</summary>
+    public static readonly IReadOnlySet<EnvironmentStatus> Terminal = new HashSet<EnvironmentStatus> { EnvironmentStatus.Failed, EnvironmentStatus.Destroyed };
+
+    public async Task<EnvironmentPage> ListAsync(LifecycleActor actor, EnvironmentFilter filter, int skip, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var query = Visible(db, actor);
+        if (!string.IsNullOrWhiteSpace(filter.Team))
+        {
+            var slug = filter.Team.Trim().ToLowerInvariant();
+            query = query.Where(e => db.Teams.Any(t => t.Id == e.TeamId && t.Slug == slug));
+        }
+
+        if (filter.Tier is { } tier)
+        {
+            query = query.Where(e => e.Tier == tier);
+        }
+
+        if (filter.Status is { } status)
+        {
+            query = query.Where(e => e.Status == status);
+        }
+        else if (filter.HideDestroyed)
+        {
+            query = query.Where(e => e.Status != EnvironmentStatus.Destroyed);
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var rows = await query
+            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
+            .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize))
+            .Select(e => new
+            {
+                Environment = e,
+                Team = db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
+                Owner = db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
+            })
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        return new EnvironmentPage([.. rows.Select(r => Summary(r.Environment, r.Team ?? "", r.Owner ?? ""))], total);
+    }
+
+    /// <summary>The team slugs an actor may filter by (their own teams, or every team).</summary>
+    public async Task<IReadOnlyList<string>> TeamSlugsAsync(LifecycleActor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var teamIds = actor.TeamIds.ToList();
+        var teams = actor.SeesAllTeams ? db.Teams : db.Teams.Where(t => teamIds.Contains(t.Id));
+        return await teams.OrderBy(t => t.Slug).Select(t => t.Slug).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>One environment, or <see cref="LifecycleNotFoundException"/> when it does not exist or the actor may not see it.</summary>
+    public async Task<EnvironmentDetail> GetAsync(LifecycleActor actor, Guid id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await FindAsync(db, actor, id, cancellationToken);
+        var team = await db.Teams.Where(t => t.Id == environment.TeamId).Select(t => t.Slug).SingleAsync(cancellationToken);
+        var owner = await db.Users.Where(u => u.Id == environment.OwnerId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken) ?? "";
+        var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id).ToListAsync(cancellationToken);
+        return Detail(environment, team, owner, events);
+    }
+
+    /// <summary>
+    /// Stored stack events, oldest first. <paramref name="after"/> is the <c>id</c> of the last event the caller has seen
+    /// (only later ones are returned); without it the list starts at the first event.
+    /// </summary>
+    public async Task<StackEventPage> EventsAsync(LifecycleActor actor, Guid id, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        _ = await FindAsync(db, actor, id, cancellationToken);
+        var query = db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id);
+        StackEventRecord? cursor = null;
+        if (after is { } afterId)
+        {
+            cursor = await query.SingleOrDefaultAsync(e => e.Id == afterId, cancellationToken)
+                ?? throw new DomainValidationException("after", $"Environment {id} has no stack event {afterId}.");
+            var from = cursor.Timestamp;
+            query = query.Where(e => e.Timestamp >= from);
+        }
+
+        // Few events share a timestamp: order ties (and the cursor) in memory by id, the same on every provider.
+        var events = (await query.ToListAsync(cancellationToken)).OrderBy(e => e.Timestamp).ThenBy(e => e.Id).ToList();
+        if (cursor is not null)
+        {
+            events = [.. events.SkipWhile(e => e.Id != cursor.Id).Skip(1)];
+        }
+
+        var page = events.Take(Math.Clamp(limit, 1, MaxEventLimit)).Select(Row).ToList();
+        return new StackEventPage(page, page.Count > 0 ? page[^1].Id : after, events.Count > page.Count);
+    }
+
+    /// <summary>The newest <paramref name="take"/> stored stack events, newest first (the environment page's live list).</summary>
+    public async Task<IReadOnlyList<StackEventRow>> RecentEventsAsync(LifecycleActor actor, Guid id, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        _ = await FindAsync(db, actor, id, cancellationToken);
+        var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id)
+            .OrderByDescending(e => e.Timestamp).Take(Math.Clamp(take, 1, MaxEventLimit)).ToListAsync(cancellationToken);
+        return [.. events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id).Select(Row)];
+    }
+
+    /// <summary>
+    /// Waits until the environment reaches <paramref name="wanted"/> or a terminal status (Failed, Destroyed), or the time is
+    /// up. Wakes on <see cref="LifecycleSignals"/> (in-process and, through the change feed, other nodes) and re-reads the row
+    /// then, and every <see cref="WaitRecheckInterval"/> in case a signal was missed.
+    /// </summary>
+    public async Task<WaitOutcome> WaitAsync(LifecycleActor actor, Guid id, EnvironmentStatus wanted, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        var wake = new SemaphoreSlim(0);
+        using var subscription = signals.Subscribe(change =>
+        {
+            if (change.EnvironmentId == id || (change.Kind == LifecycleChangeKind.Environment && change.Id == Guid.Empty))
+            {
+                // At most one pending wake-up: a burst of signals is one re-read.
+                if (wake.CurrentCount == 0)
+                {
+                    wake.Release();
+                }
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var deadline = timeProvider.GetUtcNow() + timeout;
+        while (true)
+        {
+            var detail = await GetAsync(actor, id, cancellationToken);
+            if (detail.Status == wanted)
+            {
+                return new WaitOutcome(WaitResult.Reached, detail);
+            }
+
+            if (Terminal.Contains(detail.Status))
+            {
+                return new WaitOutcome(WaitResult.Unreachable, detail);
+            }
+
+            var left = deadline - timeProvider.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return new WaitOutcome(WaitResult.TimedOut, detail);
+            }
+
+            await wake.WaitAsync(left < WaitRecheckInterval ? left : WaitRecheckInterval, cancellationToken);
+        }
+    }
+
+    private static IQueryable<PortalEnvironment> Visible(PortalDbContext db, LifecycleActor actor)
+    {
+        var teamIds = actor.TeamIds.ToList();
+        return actor.SeesAllTeams ? db.Environments.AsNoTracking() : db.Environments.AsNoTracking().Where(e => teamIds.Contains(e.TeamId));
+    }
+
+    private static async Task<PortalEnvironment> FindAsync(PortalDbContext db, LifecycleActor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var environment = await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
+        return environment is not null && actor.CanSee(environment.TeamId) ? environment : throw new LifecycleNotFoundException("environment", id);
+    }
+
+    private static EnvironmentSummary Summary(PortalEnvironment e, string team, string owner) => new(
+        e.Id, e.Name, team, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.Region, e.Status, e.ExpiresAt, e.MonthlyEstimateUsd, e.CreatedAt);
+
+    private EnvironmentDetail Detail(PortalEnvironment e, string team, string owner, IReadOnlyList<StackEventRecord> events)
+    {
+        var template = catalog.Current.Find(e.TemplateSlug)?.Template;
+        var parameters = ReadObject(e.ParametersJson).ToDictionary(
+            p => p.Key,
+            p => template?.Parameters.GetValueOrDefault(p.Key) is { NoEcho: true } ? Masked : p.Value,
+            StringComparer.Ordinal);
+
+        // The newest event of each resource says where it stands; the stack's own events are the stack, not a resource.
+        var resources = events
+            .Where(ev => ev.ResourceType != "AWS::CloudFormation::Stack")
+            .GroupBy(ev => ev.LogicalResourceId, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(ev => ev.Timestamp).ThenBy(ev => ev.Id).Last())
+            .OrderBy(ev => ev.LogicalResourceId, StringComparer.Ordinal)
+            .Select(ev => new EnvironmentResource(ev.LogicalResourceId, ev.ResourceType, ev.PhysicalResourceId, ev.ResourceStatus, ev.ResourceStatusReason))
+            .ToList();
+        var failing = e.Status == EnvironmentStatus.Failed
+            ? events.Where(ev => ev.IsFailure)
+                .OrderBy(ev => ev.ResourceStatusReason?.Contains("cancelled", StringComparison.OrdinalIgnoreCase) == true) // the cause before its knock-on cancellations
+                .ThenByDescending(ev => ev.Timestamp).ThenByDescending(ev => ev.Id).Select(Row).ToList()
+            : [];
+        return new EnvironmentDetail(
+            e.Id, e.Name, team, e.TeamId, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
+            e.LastStackStatus, ReadObject(e.OutputsJson), parameters, e.ExpiresAt, e.OffHoursSchedule, e.HoursSavedBySchedule, e.VpcCidr,
+            e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing);
+    }
+
+    private static StackEventRow Row(StackEventRecord e) =>
+        new(e.Id, e.EventId, e.Timestamp, e.LogicalResourceId, e.PhysicalResourceId, e.ResourceType, e.ResourceStatus, e.ResourceStatusReason);
+
+    /// <summary>A stored JSON object as strings (numbers and booleans in their JSON spelling).</summary>
+    private static IReadOnlyDictionary<string, string> ReadObject(string json)
+    {
+        using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(json) ? "{}" : json);
+        return document.RootElement.ValueKind != JsonValueKind.Object
+            ? new Dictionary<string, string>()
+            : document.RootElement.EnumerateObject().ToDictionary(
+                p => p.Name,
+                p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText(),
+                StringComparer.Ordinal);
+    }
+}
+
+/// <summary>List filters; a null filter matches everything. Without a status filter, <see cref="HideDestroyed"/> leaves out destroyed environments.</summary>
+public sealed record EnvironmentFilter(string? Team = null, EnvironmentTier? Tier = null, EnvironmentStatus? Status = null, bool HideDestroyed = false);
+
+public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, int Total);
+
+public sealed record EnvironmentSummary(
+    Guid Id, string Name, string Team, string Owner, string Template, string TemplateVersion, string Tier, string Region,
+    EnvironmentStatus Status, DateTimeOffset? ExpiresAt, decimal MonthlyEstimateUsd, DateTimeOffset CreatedAt);
+
+public sealed record EnvironmentDetail(
+    Guid Id,
+    string Name,
+    string Team,
+    Guid TeamId,
+    string Owner,
+    string Template,
+    string TemplateVersion,
+    string Tier,
+    string Account,
+    string Region,
+    EnvironmentStatus Status,
+    string StackName,
+    string? StackId,
+    string? StackStatus,
+    IReadOnlyDictionary<string, string> Outputs,
+    IReadOnlyDictionary<string, string> Parameters,
+    DateTimeOffset? ExpiresAt,
+    bool OffHoursSchedule,
+    decimal HoursSavedBySchedule,
+    string? VpcCidr,
+    decimal MonthlyEstimateUsd,
+    string? FailureReason,
+    EnvironmentStatus? FailedFrom,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? DestroyedAt,
+    int EventCount,
+    IReadOnlyList<EnvironmentResource> Resources,
+    IReadOnlyList<StackEventRow> FailureEvents);
+
+/// <summary>A stack resource as its newest stored event describes it.</summary>
+public sealed record EnvironmentResource(string LogicalId, string Type, string? PhysicalId, string Status, string? StatusReason);
+
+public sealed record StackEventRow(
+    Guid Id, string EventId, DateTimeOffset Timestamp, string LogicalResourceId, string? PhysicalResourceId, string ResourceType, string ResourceStatus, string? StatusReason);
+
+/// <summary>A page of stack events, oldest first; pass <see cref="Next"/> as <c>after</c> to read what came since.</summary>
+public sealed record StackEventPage(IReadOnlyList<StackEventRow> Items, Guid? Next, bool More);
+
+public enum WaitResult
+{
+    Reached,
+    Unreachable,
+    TimedOut,
+}
+
+public sealed record WaitOutcome(WaitResult Result, EnvironmentDetail Environment);
