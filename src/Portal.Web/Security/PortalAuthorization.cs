@@ -15,6 +15,9 @@ public static class PortalPolicies
     public const string PlatformEngineer = "role:platform-engineer";
     public const string Finance = "role:finance";
 
+    /// <summary>Deciding on requests: platform engineers only (admins administer the portal; they do not approve).</summary>
+    public const string Approver = "role:approver";
+
     public static IServiceCollection AddPortalAuthorization(this IServiceCollection services)
     {
         services.AddAuthorizationBuilder()
@@ -24,7 +27,8 @@ public static class PortalPolicies
             .AddPolicy(ApiApprove, p => p.RequireAuthenticatedUser().AddRequirements(new ScopeRequirement("approve")))
             .AddPolicy(Admin, p => p.RequireRole(PortalRoles.Admin))
             .AddPolicy(PlatformEngineer, p => p.RequireRole(PortalRoles.PlatformEngineer, PortalRoles.Admin))
-            .AddPolicy(Finance, p => p.RequireRole(PortalRoles.Finance, PortalRoles.Admin));
+            .AddPolicy(Finance, p => p.RequireRole(PortalRoles.Finance, PortalRoles.Admin))
+            .AddPolicy(Approver, p => p.RequireRole(PortalRoles.PlatformEngineer));
         services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         return services;

@@ -22,9 +22,9 @@ public static class RequestEndpoints
             .Produces<RequestList>().ProducesProblem(StatusCodes.Status400BadRequest);
         requests.MapGet("/{id:guid}", GetAsync).RequireAuthorization(PortalPolicies.ApiRead).WithName("GetRequest")
             .Produces<RequestView>().ProducesProblem(StatusCodes.Status404NotFound);
-        requests.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("ApproveRequest")
+        requests.MapPost("/{id:guid}/approve", ApproveAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.Approver).WithName("ApproveRequest")
             .Produces<RequestOutcomeResponse>().ProducesLifecycleProblems();
-        requests.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.PlatformEngineer).WithName("RejectRequest")
+        requests.MapPost("/{id:guid}/reject", RejectAsync).RequireAuthorization(PortalPolicies.ApiApprove, PortalPolicies.Approver).WithName("RejectRequest")
             .Produces<RequestOutcomeResponse>().ProducesLifecycleProblems();
         requests.MapPost("/{id:guid}/cancel", CancelAsync).RequireAuthorization(PortalPolicies.ApiWrite).WithName("CancelRequest")
             .Produces<RequestOutcomeResponse>().ProducesLifecycleProblems();
