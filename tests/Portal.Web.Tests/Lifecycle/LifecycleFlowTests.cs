@@ -7,12 +7,15 @@ using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Lifecycle;
 
-/// <summary>The whole lifecycle through the real services, job layer and sandbox, on PostgreSQL: request → policy → stack → Ready → destroy.</summary>
-public sealed class LifecycleFlowTests : IAsyncLifetime
+/// <summary>
+/// The whole lifecycle through the real services, job layer and sandbox: request → policy → stack → Ready → destroy; on
+/// PostgreSQL (clustered job store) and on the embedded default, SQLite (Quartz's SQLite store).
+/// </summary>
+public abstract class LifecycleFlowTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private PortalWebFactory _portal = default!;
 
-    public async Task InitializeAsync() => _portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true);
+    public async Task InitializeAsync() => _portal = await PortalWebFactory.StartAsync(provider, kestrel: true);
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
 
@@ -83,3 +86,7 @@ public sealed class LifecycleFlowTests : IAsyncLifetime
 
     private Task<PortalDbContext> DbAsync() => LifecycleKit.DbAsync(_portal.Services);
 }
+
+public sealed class LifecycleFlowPostgresTests() : LifecycleFlowTests(DatabaseProvider.Postgres);
+
+public sealed class LifecycleFlowSqliteTests() : LifecycleFlowTests(DatabaseProvider.Sqlite);
