@@ -101,9 +101,6 @@ public class BrowserSession : IAsyncLifetime
     }
 }
 
-/// <summary>The same, on PostgreSQL (the production database), for journeys whose outcome the database decides.</summary>
-public sealed class PostgresBrowserSession() : BrowserSession(DatabaseProvider.Postgres);
-
 /// <summary>Page object for the sign-in page.</summary>
 public sealed class LoginPage(IPage page)
 {

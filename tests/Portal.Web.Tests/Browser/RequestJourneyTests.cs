@@ -9,11 +9,12 @@ using Portal.Provisioning.Lifecycle;
 namespace Portal.Web.Tests.Browser;
 
 /// <summary>
-/// Requests and approvals in Chromium on PostgreSQL, with the job layer provisioning into the sandbox: a developer requests
+/// Requests and approvals in Chromium on the embedded default (SQLite, Quartz's SQLite store, the in-process sandbox), as a
+/// new user runs the portal: a developer requests
 /// from the catalog, follows the request to Ready; a staging request reaches the approval queue live and only a platform
 /// engineer decides.
 /// </summary>
-public sealed partial class RequestJourneyTests(PostgresBrowserSession session) : IClassFixture<PostgresBrowserSession>
+public sealed partial class RequestJourneyTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
     [Fact]
     public async Task Developer_RequestsADevEnvironmentFromTheCatalog_SeesItAutoApproved_AndFollowsItToReady()
