@@ -34,6 +34,9 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
 
         await page.GotoAsync("/admin/audit");
         await BrowserSession.WaitForCircuitAsync(page);
+
+        // The log opens with its newest page, before any filter is applied.
+        await page.Locator("[data-testid=audit-grid]").GetByText("team.created").First.WaitForAsync();
         await page.FillAsync("[data-testid=filter-target]", "checkout");
         await page.ClickAsync("[data-testid=filter-apply]");
         var grid = page.Locator("[data-testid=audit-grid]");
