@@ -23,7 +23,6 @@ public sealed partial class StackWatcher(
     IDbContextFactory<PortalDbContext> contextFactory,
     ICloudFormationClientFactory clients,
     AwsAccountDirectory accounts,
-    CidrAllocator cidrs,
     LifecycleSignals signals,
     IOptions<StackWatcherOptions> options,
     TimeProvider timeProvider,
@@ -118,11 +117,16 @@ public sealed partial class StackWatcher(
                     finished++;
                 }
 
-                await db.SaveChangesAsync(cancellationToken);
                 if (outcome == StackOutcome.Destroyed)
                 {
-                    await cidrs.ReleaseAsync(environment.Id, cancellationToken);
+                    // Released in the same transaction as Destroyed: a crash in between can never leak the block.
+                    foreach (var allocation in await db.CidrAllocations.Where(a => a.EnvironmentId == environment.Id && a.ReleasedAt == null).ToListAsync(cancellationToken))
+                    {
+                        allocation.Release(now);
+                    }
                 }
+
+                await db.SaveChangesAsync(cancellationToken);
             }
             catch (DbUpdateConcurrencyException)
             {
