@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
+using Portal.Web.Features.Costs;
 using Portal.Web.Features.Me;
 using Portal.Web.Features.Requests;
 
@@ -35,6 +36,7 @@ public static class PortalPipeline
         api.MapMeEndpoints();
         api.MapCatalogEndpoints();
         api.MapRequestEndpoints();
+        api.MapCostEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

@@ -82,6 +82,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         services.AddSingleton<Features.Requests.RequestQueries>();
+        services.AddSingleton<Features.Costs.CostQueries>();
         return builder;
     }
 
