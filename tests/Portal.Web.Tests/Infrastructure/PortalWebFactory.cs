@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
@@ -14,17 +15,25 @@ namespace Portal.Web.Tests.Infrastructure;
 /// The real portal (Program, its configuration and pipeline) on a fresh database of the given provider.
 /// With <c>kestrel: true</c> it listens on a free loopback port so a real browser can reach it.
 /// </summary>
-public sealed class PortalWebFactory(TestDatabase database, string environment = "Development", IDictionary<string, string?>? settings = null)
+public sealed class PortalWebFactory(
+    TestDatabase database, string environment = "Development", IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "portal-tests", database.Name + "-data");
 
-    public static async Task<PortalWebFactory> StartAsync(DatabaseProvider provider, string environment = "Development", bool kestrel = false, IDictionary<string, string?>? settings = null)
+    /// <param name="provider">The database the portal runs on (a fresh one).</param>
+    /// <param name="environment">The hosting environment.</param>
+    /// <param name="kestrel">Listen on a loopback port (needed whenever AWS calls must reach the in-process sandbox).</param>
+    /// <param name="settings">Configuration overrides.</param>
+    /// <param name="services">Service overrides, applied after the portal's own registrations (e.g. a test clock).</param>
+    public static async Task<PortalWebFactory> StartAsync(
+        DatabaseProvider provider, string environment = "Development", bool kestrel = false, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var factory = new PortalWebFactory(database, environment, settings);
+        var factory = new PortalWebFactory(database, environment, settings, services);
         if (kestrel)
         {
             factory.UseKestrel(0);
@@ -107,6 +116,10 @@ public sealed class PortalWebFactory(TestDatabase database, string environment =
 
             config.AddInMemoryCollection(values);
         });
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
     }
 
     public override async ValueTask DisposeAsync()
