@@ -11,8 +11,8 @@ using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Costs;
 
-/// <summary>The cost API over known cost facts, on PostgreSQL: sums, per-team visibility, CSV, bad input, on-demand ingestion.</summary>
-public sealed class CostApiTests : IAsyncLifetime
+/// <summary>The cost API over known cost facts: sums, per-team visibility, CSV, bad input, on-demand ingestion.</summary>
+public abstract class CostApiTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private static readonly DateOnly Day1 = new(2026, 10, 1);
     private static readonly DateOnly Day2 = new(2026, 10, 2);
@@ -21,7 +21,7 @@ public sealed class CostApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres);
+        _portal = await PortalWebFactory.StartAsync(provider);
         await using var db = await _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var payments = await db.Teams.Where(t => t.Slug == "payments").Select(t => t.Id).SingleAsync();
         var search = await db.Teams.Where(t => t.Slug == "search").Select(t => t.Id).SingleAsync();
@@ -165,3 +165,9 @@ public sealed class CostApiTests : IAsyncLifetime
     private static CostFact Fact(DateOnly date, string tag, string service, CostAllocation allocation, decimal usd, DateTimeOffset now) =>
         CostFact.Create(date, "123456789012", tag, service, allocation, new CostAmounts(usd, usd, false), now);
 }
+
+/// <summary>On PostgreSQL (sums in SQL).</summary>
+public sealed class CostApiPostgresTests() : CostApiTests(DatabaseProvider.Postgres);
+
+/// <summary>On SQLite, the embedded default (sums in memory): the same answers.</summary>
+public sealed class CostApiSqliteTests() : CostApiTests(DatabaseProvider.Sqlite);

@@ -14,11 +14,11 @@ using Portal.Web.Tests.Lifecycle;
 namespace Portal.Web.Tests.Costs;
 
 /// <summary>
-/// Cost ingestion against the sandbox's Cost Explorer, on PostgreSQL: three environments created through the request workflow
+/// Cost ingestion against the sandbox's Cost Explorer: three environments created through the request workflow
 /// bill for two days (the clock is then frozen), and the sandbox's untagged spend bills every day of the backfill.
 /// Small Cost Explorer pages (25 groups) make every window span several billed calls.
 /// </summary>
-public sealed class CostIngestionTests : IAsyncLifetime
+public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLifetime
 {
     private const string Account = "123456789012";
     private const int BackfillDays = 30;
@@ -30,7 +30,7 @@ public sealed class CostIngestionTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _portal = await PortalWebFactory.StartAsync(
-            DatabaseProvider.Postgres,
+            provider,
             kestrel: true,
             settings: new Dictionary<string, string?>
             {
@@ -184,3 +184,9 @@ public sealed class CostIngestionTests : IAsyncLifetime
         return response.ResultsByTime.Sum(r => r.Total[CostMetric.UnblendedCost].Amount);
     }
 }
+
+/// <summary>On PostgreSQL.</summary>
+public sealed class CostIngestionPostgresTests() : CostIngestionTests(DatabaseProvider.Postgres);
+
+/// <summary>On SQLite, the embedded default: the same facts, the same idempotence.</summary>
+public sealed class CostIngestionSqliteTests() : CostIngestionTests(DatabaseProvider.Sqlite);
