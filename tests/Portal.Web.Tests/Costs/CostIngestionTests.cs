@@ -8,6 +8,7 @@ using Portal.Provisioning.Aws;
 using Portal.Provisioning.Aws.CostExplorer;
 using Portal.Provisioning.Costs;
 using Portal.Provisioning.Lifecycle;
+using Portal.Sandbox;
 using Portal.Web.Tests.Infrastructure;
 using Portal.Web.Tests.Lifecycle;
 
@@ -157,6 +158,28 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
         monthToDate.ShouldBeGreaterThan(0m);
         monthToDate.ShouldBe(decimal.Round(expected, 2));
         (await _portal.Services.GetRequiredService<IBudgetLedger>().GetBudgetAsync(payments, at, CancellationToken.None)).MonthToDateSpendUsd.ShouldBe(monthToDate);
+    }
+
+    [Fact]
+    public async Task SandboxBackfilledStacks_TaggedWithNoPortalEnvironment_AreKeptUnallocatedUnderTheirTag()
+    {
+        // Demo stacks billing for the last 20 days, tagged "demo-<team>-<tier>": no environment of this portal.
+        await _portal.Services.GetRequiredService<ISandboxAdmin>().BackfillAsync(20, CancellationToken.None);
+        var at = Noon(2);
+        _clock.Freeze(at);
+
+        var run = await IngestAsync();
+
+        run.Status.ShouldBe(CostIngestionStatus.Succeeded, run.Error);
+        await using var db = await DbAsync();
+        var demo = await db.CostFacts.AsNoTracking().Where(f => f.EnvironmentTag.StartsWith("demo-")).ToListAsync();
+        demo.ShouldNotBeEmpty();
+        demo.ShouldAllBe(f => f.EnvironmentId == null && f.TeamId == null && f.Tier == null);
+        demo.Where(f => f.EnvironmentTag == "demo-payments-prod").Select(f => f.Date).Distinct().Count().ShouldBeGreaterThanOrEqualTo(20);
+        var today = DateOnly.FromDateTime(at.UtcDateTime);
+        demo.Where(f => f.EnvironmentTag == "demo-search-dev").Max(f => f.Date).ShouldBeLessThan(today.AddDays(-5), "deleted half-way through the backfill");
+        var total = await TotalAsync(run.From, run.To);
+        (await db.CostFacts.Select(f => f.UnblendedUsd).ToListAsync()).Sum().ShouldBe(total, 0.001m);
     }
 
     // Noon UTC, some days after the environments were created (so they bill whole days in between).
