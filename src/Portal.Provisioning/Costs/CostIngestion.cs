@@ -113,13 +113,9 @@ public sealed partial class CostIngestion(
                         throw new InvalidDataException($"Cost Explorer returned a group with {group.Keys.Count} keys; expected tag and service.");
                     }
 
-                    // A group continued on the next page repeats its keys: add, not overwrite.
-                    var key = (date, TagValue(group.Keys[0]), group.Keys[1]);
-                    var unblended = Amount(group, CostMetric.UnblendedCost);
-                    var amortized = Amount(group, CostMetric.AmortizedCost);
-                    rows[key] = rows.TryGetValue(key, out var seen)
-                        ? new CostAmounts(seen.UnblendedUsd + unblended, seen.AmortizedUsd + amortized, seen.Estimated || result.Estimated)
-                        : new CostAmounts(unblended, amortized, result.Estimated);
+                    // Pages split a day's groups between them (the day's ResultByTime repeats); each group comes once.
+                    rows[(date, TagValue(group.Keys[0]), group.Keys[1])] =
+                        new CostAmounts(Amount(group, CostMetric.UnblendedCost), Amount(group, CostMetric.AmortizedCost), result.Estimated);
                 }
             }
         }
