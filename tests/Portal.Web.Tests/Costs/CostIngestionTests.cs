@@ -182,6 +182,39 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
         (await db.CostFacts.Select(f => f.UnblendedUsd).ToListAsync()).Sum().ShouldBe(total, 0.001m);
     }
 
+    [Fact]
+    public async Task AFailedRun_IsRecordedWithItsError_AndTheNextRunReadsTheSameWindowAgain()
+    {
+        _clock.Freeze(Noon(2));
+        var faults = _portal.Services.GetRequiredService<ISandboxFaults>();
+        CostIngestionResult failed;
+        faults.ThrottleFraction = 1;
+        try
+        {
+            failed = await IngestAsync();
+        }
+        finally
+        {
+            faults.ThrottleFraction = 0;
+        }
+
+        failed.Status.ShouldBe(CostIngestionStatus.Failed);
+        await using (var db = await DbAsync())
+        {
+            var row = await db.CostIngestionRuns.AsNoTracking().SingleAsync(r => r.Id == failed.RunId);
+            row.Status.ShouldBe(CostIngestionStatus.Failed);
+            row.FinishedAt.ShouldNotBeNull();
+            row.Error.ShouldNotBeNull().ShouldContain("Throttl");
+            (await db.CostFacts.CountAsync()).ShouldBe(0);
+        }
+
+        var next = await IngestAsync();
+
+        next.Status.ShouldBe(CostIngestionStatus.Succeeded, next.Error);
+        next.From.ShouldBe(failed.From, "a failed run does not move the start: the backfill is tried again");
+        next.Inserted.ShouldBeGreaterThan(0);
+    }
+
     // Noon UTC, some days after the environments were created (so they bill whole days in between).
     private static DateTimeOffset Noon(int daysAhead) =>
         new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(daysAhead).AddHours(12);
