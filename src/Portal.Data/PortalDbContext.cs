@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Portal.Data.Entities;
+using Portal.Data.Entities.Costs;
 using Portal.Data.Entities.Lifecycle;
 
 namespace Portal.Data;
@@ -32,6 +33,10 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<StackEventRecord> StackEvents => Set<StackEventRecord>();
 
     public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<CostFact> CostFacts => Set<CostFact>();
+
+    public DbSet<CostIngestionRun> CostIngestionRuns => Set<CostIngestionRun>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -5,7 +5,7 @@ using Quartz;
 
 namespace Portal.Provisioning.Jobs;
 
-/// <summary>The lifecycle's jobs and their clocks, for <see cref="PortalScheduler.AddPortalScheduler"/>.</summary>
+/// <summary>The lifecycle's jobs (and cost ingestion's) and their clocks, for <see cref="PortalScheduler.AddPortalScheduler"/>.</summary>
 public static class LifecycleJobs
 {
     /// <summary>Registers the job layer: the scheduler on the portal's database and the lifecycle jobs with their triggers.</summary>
@@ -26,6 +26,7 @@ public static class LifecycleJobs
             },
             "OffHours:TimeZone must be a known time zone and OffHours:BusinessHoursStart earlier than OffHours:BusinessHoursEnd.").ValidateOnStart();
         services.Replace(ServiceDescriptor.Singleton<IProvisioningQueue, ProvisioningQueue>());
+        services.TryAddSingleton<CostIngestionTrigger>();
         services.AddPortalScheduler(Configure);
         return services;
     }
@@ -47,5 +48,10 @@ public static class LifecycleJobs
         q.AddJob<OffHoursJob>(j => j.WithIdentity(OffHoursJob.Key).StoreDurably());
         q.AddTrigger(t => t.ForJob(OffHoursJob.Key).WithIdentity("off-hours-every-5-minutes", "lifecycle").StartAt(DateTimeOffset.UtcNow.AddSeconds(30))
             .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(5)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
+        // Cost ingestion: daily, and on demand (CostIngestionTrigger); a missed daily run fires once when the scheduler is back.
+        q.AddJob<CostIngestionJob>(j => j.WithIdentity(CostIngestionJob.Key).StoreDurably());
+        q.AddTrigger(t => t.ForJob(CostIngestionJob.Key).WithIdentity("cost-ingestion-daily", "costs")
+            .WithCronSchedule(CostIngestionJob.DailySchedule, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
     }
 }

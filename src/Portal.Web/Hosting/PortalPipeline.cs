@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
+using Portal.Web.Features.Costs;
 using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
 using Portal.Web.Features.Notifications;
@@ -39,6 +40,7 @@ public static class PortalPipeline
         api.MapRequestEndpoints();
         api.MapEnvironmentEndpoints();
         api.MapNotificationEndpoints();
+        api.MapCostEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

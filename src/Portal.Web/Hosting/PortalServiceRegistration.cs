@@ -6,6 +6,7 @@ using Portal.Data;
 using Portal.Data.DataProtection;
 using Portal.Data.Entities;
 using Portal.Provisioning.Catalog;
+using Portal.Provisioning.Costs;
 using Portal.Provisioning.Estimates;
 using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
@@ -73,6 +74,7 @@ public static class PortalServiceRegistration
         services.AddTemplateCatalog();
         services.AddLifecycle();
         services.AddLifecycleJobs();
+        services.AddCosts();
         services.AddApiRateLimits();
         services.AddSingleton<LifecycleActors>();
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
@@ -80,6 +82,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<EnvironmentEstimator>();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         services.AddSingleton<Features.Requests.RequestQueries>();
+        services.AddSingleton<Features.Costs.CostQueries>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
         services.AddSingleton<Features.Notifications.NotificationInbox>();
         return builder;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
@@ -22,8 +23,14 @@ public sealed class PortalWebFactory(
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "portal-tests", database.Name + "-data");
 
+    /// <param name="provider">The database the portal runs on (a fresh one).</param>
+    /// <param name="environment">The hosting environment.</param>
+    /// <param name="kestrel">Listen on a loopback port (needed whenever AWS calls must reach the in-process sandbox).</param>
+    /// <param name="settings">Configuration overrides.</param>
+    /// <param name="services">Service overrides, applied after the portal's own registrations (e.g. a test clock).</param>
     public static async Task<PortalWebFactory> StartAsync(
-        DatabaseProvider provider, string environment = "Development", bool kestrel = false, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+        DatabaseProvider provider, string environment = "Development", bool kestrel = false, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
         var factory = new PortalWebFactory(database, environment, settings, services);
@@ -84,11 +91,6 @@ public sealed class PortalWebFactory(
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(environment);
-        if (services is not null)
-        {
-            builder.ConfigureServices(services);
-        }
-
         builder.ConfigureAppConfiguration((_, config) =>
         {
             var values = new Dictionary<string, string?>
@@ -114,6 +116,10 @@ public sealed class PortalWebFactory(
 
             config.AddInMemoryCollection(values);
         });
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
+        }
     }
 
     public override async ValueTask DisposeAsync()

@@ -86,6 +86,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /api/v1/notifications"] = Everyone(Allowed),
         ["POST /api/v1/notifications/{id}/read"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Hidden, finance: Hidden, admin: Hidden),
         ["POST /api/v1/notifications/read-all"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Allowed, platform: Allowed, finance: Allowed, admin: Allowed),
+
+        // Costs: everyone reads (a developer only their teams' rows); ingestion on demand is finance's and admins' (write scope).
+        ["GET /api/v1/costs/summary"] = Everyone(Allowed),
+        ["GET /api/v1/costs/daily"] = Everyone(Allowed),
+        ["GET /api/v1/costs/export.csv"] = Everyone(Allowed),
+        ["POST /api/v1/costs/ingest"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Forbidden, finance: Allowed, admin: Allowed),
     };
 
     [Fact]

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Data.Entities.Costs;
+using Portal.Data.Entities.Lifecycle;
+
+namespace Portal.Data.Configurations;
+
+internal sealed class CostFactConfiguration : IEntityTypeConfiguration<CostFact>
+{
+    public void Configure(EntityTypeBuilder<CostFact> builder)
+    {
+        builder.ToTable("CostFacts");
+        builder.HasKey(f => f.Id);
+        builder.Property(f => f.AccountId).HasMaxLength(12).IsRequired();
+        builder.Property(f => f.EnvironmentTag).HasMaxLength(CostFact.MaxTagLength).IsRequired();
+        builder.Property(f => f.Service).HasMaxLength(CostFact.MaxServiceLength).IsRequired();
+        builder.Property(f => f.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
+        // Cost Explorer reports up to 10 decimals; 6 keeps sub-cent daily figures of small resources.
+        builder.Property(f => f.UnblendedUsd).HasPrecision(18, 6);
+        builder.Property(f => f.AmortizedUsd).HasPrecision(18, 6);
+
+        // The upsert key: untagged spend has EnvironmentTag "" (not NULL), so it is unique per account and service too.
+        // It leads with Date, so it also serves date-range scans (no separate Date index).
+        builder.HasIndex(f => new { f.Date, f.AccountId, f.EnvironmentTag, f.Service }).IsUnique();
+        builder.HasIndex(f => new { f.TeamId, f.Date });
+        builder.HasIndex(f => new { f.EnvironmentId, f.Date });
+        builder.HasOne<PortalEnvironment>().WithMany().HasForeignKey(f => f.EnvironmentId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Entities.Team>().WithMany().HasForeignKey(f => f.TeamId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class CostIngestionRunConfiguration : IEntityTypeConfiguration<CostIngestionRun>
+{
+    public void Configure(EntityTypeBuilder<CostIngestionRun> builder)
+    {
+        builder.ToTable("CostIngestionRuns");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
+        builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(r => r.Error).HasMaxLength(CostIngestionRun.MaxErrorLength);
+        builder.Ignore(r => r.Days);
+        builder.HasIndex(r => new { r.AccountId, r.StartedAt });
+    }
+}

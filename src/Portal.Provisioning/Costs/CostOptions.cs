@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Portal.Provisioning.Costs;
+
+/// <summary>Cost ingestion (configuration section <c>Costs</c>).</summary>
+public sealed class CostOptions
+{
+    public const string SectionName = "Costs";
+
+    /// <summary>Days a first run reads back (default 395, about 13 months: as far as Cost Explorer's daily data goes).</summary>
+    [Range(1, 425)]
+    public int BackfillDays { get; set; } = 395;
+
+    /// <summary>Days every run re-reads, because Cost Explorer revises recent days (default 3).</summary>
+    [Range(1, 31)]
+    public int RestateDays { get; set; } = 3;
+
+    /// <summary>Days per Cost Explorer query: bounds the rows held in memory while a window is upserted.</summary>
+    [Range(1, 62)]
+    public int WindowDays { get; set; } = 7;
+}

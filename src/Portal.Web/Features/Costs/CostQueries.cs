@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities.Costs;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Web.Features.Costs;
+
+/// <summary>
+/// Reads ingested cost facts (unblended USD) for the cost API. Developers see only their teams' facts; finance, platform
+/// engineers and admins see everything, unallocated spend included. Sums run in PostgreSQL, and in memory on SQLite.
+/// </summary>
+public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactory)
+{
+    public const string Currency = "USD";
+
+    /// <summary>Key of spend no environment (and so no team or tier) owns.</summary>
+    public const string Unallocated = "unallocated";
+
+    public async Task<CostSummary> SummaryAsync(LifecycleActor actor, CostWindow window, CostGroupBy groupBy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var facts = Visible(db, actor, window);
+        List<(string Key, decimal Amount)> groups;
+        switch (groupBy)
+        {
+            case CostGroupBy.Team:
+                var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
+                groups = [.. (await SumByAsync(db, facts, f => f.TeamId, cancellationToken))
+                    .Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
+                break;
+            case CostGroupBy.Tier:
+                groups = [.. (await SumByAsync(db, facts, f => f.Tier, cancellationToken)).Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
+                break;
+            case CostGroupBy.Service:
+                groups = [.. (await SumByAsync(db, facts, f => f.Service, cancellationToken)).Select(g => (g.Key, g.Amount))];
+                break;
+            case CostGroupBy.Environment:
+                groups = [.. (await SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
+                break;
+            case CostGroupBy.Account:
+                groups = [.. (await SumByAsync(db, facts, f => f.AccountId, cancellationToken)).Select(g => (g.Key, g.Amount))];
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown grouping.");
+        }
+
+        var merged = groups.GroupBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CostGroup(g.Key, Usd(g.Sum(x => x.Amount))))
+            .OrderByDescending(g => g.AmountUsd).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        return new CostSummary(Currency, Usd(groups.Sum(g => g.Amount)), merged);
+    }
+
+    public async Task<DailyCosts> DailyAsync(LifecycleActor actor, CostWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var byDay = (await SumByAsync(db, Visible(db, actor, window), f => f.Date, cancellationToken)).ToDictionary(g => g.Key, g => g.Amount);
+        var days = new List<DailyCost>();
+        for (var day = window.From; day <= window.To; day = day.AddDays(1))
+        {
+            days.Add(new DailyCost(day, Usd(byDay.GetValueOrDefault(day))));
+        }
+
+        return new DailyCosts(Currency, Usd(byDay.Values.Sum()), days);
+    }
+
+    /// <summary>The visible facts as CSV (RFC 4180), header row first, ordered by date, account, environment and service.</summary>
+    public async Task<string> ExportCsvAsync(LifecycleActor actor, CostWindow window, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
+        var facts = await Visible(db, actor, window)
+            .OrderBy(f => f.Date).ThenBy(f => f.AccountId).ThenBy(f => f.EnvironmentTag).ThenBy(f => f.Service)
+            .ToListAsync(cancellationToken);
+        var csv = new StringBuilder("date,account_id,environment_id,environment_tag,team,tier,service,unblended_usd,amortized_usd,estimated\r\n");
+        foreach (var f in facts)
+        {
+            var team = f.TeamId is { } id && teams.TryGetValue(id, out var slug) ? slug : "";
+            csv.Append(CultureInfo.InvariantCulture, $"{f.Date:yyyy-MM-dd},{f.AccountId},{f.EnvironmentId},{Field(f.EnvironmentTag)},{team},{f.Tier?.Slug()},{Field(f.Service)},")
+                .Append(CultureInfo.InvariantCulture, $"{f.UnblendedUsd:0.######},{f.AmortizedUsd:0.######},{(f.Estimated ? "true" : "false")}\r\n");
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>The team's id, or null when no team has the slug.</summary>
+    public async Task<Guid?> FindTeamAsync(string slug, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Teams.Where(t => t.Slug == slug).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    private static IQueryable<CostFact> Visible(PortalDbContext db, LifecycleActor actor, CostWindow window)
+    {
+        var facts = db.CostFacts.AsNoTracking().Where(f => f.Date >= window.From && f.Date <= window.To);
+        if (!actor.SeesAllTeams)
+        {
+            var teams = actor.TeamIds.ToList();
+            facts = facts.Where(f => f.TeamId != null && teams.Contains(f.TeamId.Value));
+        }
+
+        if (window.TeamId is { } teamId)
+        {
+            facts = facts.Where(f => f.TeamId == teamId);
+        }
+
+        if (window.EnvironmentId is { } environmentId)
+        {
+            facts = facts.Where(f => f.EnvironmentId == environmentId);
+        }
+
+        return facts;
+    }
+
+    private static async Task<List<(TKey Key, decimal Amount)>> SumByAsync<TKey>(
+        PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var rows = await facts.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(f => f.UnblendedUsd) }).ToListAsync(cancellationToken);
+            return [.. rows.Select(r => (r.Key, r.Amount))];
+        }
+
+        // SQLite cannot SUM a decimal: group in memory.
+        var select = key.Compile();
+        return [.. (await facts.ToListAsync(cancellationToken)).GroupBy(select).Select(g => (g.Key, g.Sum(f => f.UnblendedUsd)))];
+    }
+
+    private static decimal Usd(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero);
+
+    private static string Field(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
+}
+
+/// <summary>Days <see cref="From"/> to <see cref="To"/>, both inclusive, optionally one team's or one environment's.</summary>
+public sealed record CostWindow(DateOnly From, DateOnly To, Guid? TeamId = null, Guid? EnvironmentId = null);
+
+public enum CostGroupBy
+{
+    Team,
+    Tier,
+    Service,
+    Environment,
+    Account,
+}
+
+/// <summary><c>GET /api/v1/costs/summary</c>: the window's total and its split, largest first.</summary>
+public sealed record CostSummary(string Currency, decimal TotalUsd, IReadOnlyList<CostGroup> Groups);
+
+public sealed record CostGroup(string Key, decimal AmountUsd);
+
+/// <summary><c>GET /api/v1/costs/daily</c>: one entry per day of the window, zero where nothing was spent.</summary>
+public sealed record DailyCosts(string Currency, decimal TotalUsd, IReadOnlyList<DailyCost> Days);
+
+public sealed record DailyCost(DateOnly Date, decimal AmountUsd);
