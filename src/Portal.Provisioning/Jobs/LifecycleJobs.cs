@@ -27,6 +27,8 @@ public static class LifecycleJobs
             "OffHours:TimeZone must be a known time zone and OffHours:BusinessHoursStart earlier than OffHours:BusinessHoursEnd.").ValidateOnStart();
         services.Replace(ServiceDescriptor.Singleton<IProvisioningQueue, ProvisioningQueue>());
         services.TryAddSingleton<CostIngestionTrigger>();
+        services.AddSingleton<LifecycleGauges>();
+        services.AddHostedService(sp => sp.GetRequiredService<LifecycleGauges>());
         services.AddPortalScheduler(Configure);
         return services;
     }
