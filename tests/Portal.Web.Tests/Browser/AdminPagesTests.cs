@@ -55,6 +55,29 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
     }
 
     [Fact]
+    public async Task Admin_SeesTheSystemPage_JobLayerAwsUsageAndIngestion_WhileDevelopersAreDenied()
+    {
+        var page = await session.SignInAsync("admin@example.com");
+        await page.GotoAsync("/admin/system");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        await page.Locator("[data-testid=system-jobs]").GetByText("lifecycle.stack-watcher", new() { Exact = true }).WaitForAsync();
+        (await page.Locator("[data-testid=scheduler-state]").InnerTextAsync()).ShouldNotBeNullOrWhiteSpace();
+        var jobs = await page.Locator("[data-testid=system-jobs]").InnerTextAsync();
+        jobs.ShouldContain("lifecycle.reconciler");
+        jobs.ShouldContain("costs.cost-ingestion");
+        (await page.Locator("[data-testid=system-aws-summary]").InnerTextAsync()).ShouldContain("Cost Explorer");
+        (await page.Locator("[data-testid=system-version]").InnerTextAsync()).ShouldNotBeNullOrWhiteSpace();
+        await BrowserSession.ScreenshotAsync(page, "admin-system");
+        await page.Context.CloseAsync();
+
+        var developer = await session.SignInAsync("dev@example.com");
+        await developer.GotoAsync("/admin/system");
+        await developer.GetByText("Access denied").WaitForAsync();
+        await developer.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Developer_CreatesAToken_AndItWorksAgainstTheApi()
     {
         var page = await session.SignInAsync("dev2@example.com");

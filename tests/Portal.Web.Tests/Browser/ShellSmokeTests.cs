@@ -12,7 +12,7 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
         { "platform@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "API tokens"] },
         { "platform2@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "API tokens"] },
         { "finance@example.com", ["Home", "Catalog", "Environments", "Requests", "API tokens"] },
-        { "admin@example.com", ["Home", "Catalog", "Environments", "Requests", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log"] },
+        { "admin@example.com", ["Home", "Catalog", "Environments", "Requests", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log", "System"] },
     };
 
     [Theory]
