@@ -8,7 +8,6 @@ using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
 using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
-using Portal.Web.Tests.Lifecycle;
 using Quartz;
 using Xunit.Abstractions;
 
@@ -39,8 +38,8 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
         });
         await RaiseBudgetsAsync(portal);
         var workflow = portal.Services.GetRequiredService<RequestWorkflow>();
-        var dev = await LifecycleKit.ActorAsync(portal.Services, "dev@example.com");
-        var platform = await LifecycleKit.ActorAsync(portal.Services, "platform@example.com");
+        var dev = await portal.ActorAsync("dev@example.com");
+        var platform = await portal.ActorAsync("platform@example.com");
 
         var pending = await ParallelAsync(Enumerable.Range(1, requests), 8, i =>
             workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: $"approve-{i:000}", Justification: "load"), CancellationToken.None));
@@ -50,9 +49,9 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
         var approved = await ParallelAsync(pending, approvers, o => workflow.ApproveAsync(platform, o.Id, "ok", CancellationToken.None));
         var approving = clock.Elapsed;
         var ids = approved.Select(o => o.EnvironmentId!.Value).ToList();
-        await WaitAsync(portal, async db => await db.Environments.CountAsync(e => ids.Contains(e.Id) && e.OperationStartedAt != null) == requests, TimeSpan.FromMinutes(3));
+        await portal.WaitUntilAsync(async db => await db.Environments.CountAsync(e => ids.Contains(e.Id) && e.OperationStartedAt != null) == requests, TimeSpan.FromMinutes(3));
 
-        await using var context = await LifecycleKit.DbAsync(portal.Services);
+        await using var context = await portal.DbAsync();
         var decided = await context.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
             .Select(r => new { r.EnvironmentId, r.DecidedAt }).ToListAsync();
         var started = await context.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.OperationStartedAt }).ToListAsync();
@@ -87,12 +86,12 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
         await scheduler.PauseJob(StackWatcherJob.Key);
         await RaiseBudgetsAsync(portal);
         var workflow = portal.Services.GetRequiredService<RequestWorkflow>();
-        var dev = await LifecycleKit.ActorAsync(portal.Services, "dev@example.com");
+        var dev = await portal.ActorAsync("dev@example.com");
 
         var outcomes = await ParallelAsync(Enumerable.Range(1, inFlight), 8, i =>
             workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: $"watch-{i:0000}"), CancellationToken.None));
         outcomes.ShouldAllBe(o => o.Status == RequestStatus.Approved);
-        await WaitAsync(portal, async db => await db.Environments.CountAsync(e => e.StackId != null && e.Status == EnvironmentStatus.Provisioning) == inFlight, TimeSpan.FromMinutes(5));
+        await portal.WaitUntilAsync(async db => await db.Environments.CountAsync(e => e.StackId != null && e.Status == EnvironmentStatus.Provisioning) == inFlight, TimeSpan.FromMinutes(5));
 
         var watcher = portal.Services.GetRequiredService<StackWatcher>();
         var location = (await watcher.InFlightLocationsAsync(CancellationToken.None)).ShouldHaveSingleItem();
@@ -110,7 +109,7 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
 
     private static async Task RaiseBudgetsAsync(PortalWebFactory portal)
     {
-        await using var db = await LifecycleKit.DbAsync(portal.Services);
+        await using var db = await portal.DbAsync();
         await db.Teams.ExecuteUpdateAsync(s => s.SetProperty(t => t.MonthlyBudgetUsd, 100_000_000m));
     }
 
@@ -129,23 +128,6 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
                 gate.Release();
             }
         }))];
-    }
-
-    private static async Task WaitAsync(PortalWebFactory portal, Func<PortalDbContext, Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTimeOffset.UtcNow + timeout;
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            await using var db = await LifecycleKit.DbAsync(portal.Services);
-            if (await condition(db))
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"The load did not settle within {timeout}.");
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

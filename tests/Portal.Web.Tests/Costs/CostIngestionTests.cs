@@ -10,7 +10,6 @@ using Portal.Provisioning.Costs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Sandbox;
 using Portal.Web.Tests.Infrastructure;
-using Portal.Web.Tests.Lifecycle;
 
 namespace Portal.Web.Tests.Costs;
 
@@ -41,8 +40,8 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
             },
             services: s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(_clock)));
         var workflow = _portal.Services.GetRequiredService<RequestWorkflow>();
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
-        var searcher = await LifecycleKit.ActorAsync(_portal.Services, "dev2@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
+        var searcher = await _portal.ActorAsync("dev2@example.com");
         var created = new[]
         {
             await workflow.SubmitAsync(dev, new SubmitRequest("create", "ecs-web-service", "dev", Team: "payments", Name: "checkout", TtlHours: 168), CancellationToken.None),
@@ -51,7 +50,7 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
         };
         foreach (var outcome in created)
         {
-            _environments.Add(await LifecycleKit.WaitForAsync(_portal.Services, outcome.EnvironmentId!.Value, EnvironmentStatus.Ready));
+            _environments.Add(await _portal.WaitForAsync(outcome.EnvironmentId!.Value, EnvironmentStatus.Ready));
         }
     }
 
@@ -222,7 +221,7 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
     private Task<CostIngestionResult> IngestAsync() =>
         _portal.Services.GetRequiredService<CostIngestion>().IngestAccountAsync(Account, CancellationToken.None);
 
-    private Task<PortalDbContext> DbAsync() => LifecycleKit.DbAsync(_portal.Services);
+    private Task<PortalDbContext> DbAsync() => _portal.DbAsync();
 
     private async Task<Dictionary<(DateOnly Date, string Tag, string Service), decimal>> SnapshotAsync()
     {

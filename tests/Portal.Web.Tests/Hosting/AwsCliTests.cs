@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Portal.Data;
-using Portal.Provisioning.Aws.Credentials;
 using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
 
@@ -105,26 +103,6 @@ public sealed class AwsCliTests
         return stdout.Trim().Length == 0 ? default : JsonDocument.Parse(stdout).RootElement.Clone();
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAwsAsync(string endpoint, params string[] args)
-    {
-        var aws = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("The AWS CLI is not installed: ./test.sh installs Debian's awscli (apt-get install awscli).");
-        var start = new ProcessStartInfo(aws) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "cloudformation" }.Concat(args).Concat(["--endpoint-url", endpoint, "--region", "us-east-1", "--output", "json"]))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // The portal's built-in sandbox key: the sandbox verifies these signatures.
-        start.Environment["AWS_ACCESS_KEY_ID"] = AwsSandboxCredentials.AccessKeyId;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = AwsSandboxCredentials.SecretAccessKey;
-        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        start.Environment["AWS_PAGER"] = "";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAwsAsync(string endpoint, params string[] args) =>
+        AwsCli.CloudFormationAsync(endpoint, args);
 }

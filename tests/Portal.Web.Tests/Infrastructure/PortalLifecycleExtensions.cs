@@ -55,6 +55,43 @@ internal static class PortalLifecycleExtensions
         throw new TimeoutException($"Environment {environmentId} is {environment?.Status} ({environment?.LastStackStatus}), not {status}, after {seconds} s.");
     }
 
+    /// <summary>Waits until the environment is no longer in <paramref name="status"/> (an operation has begun).</summary>
+    public static async Task WaitUntilStatusLeftAsync(this PortalWebFactory portal, Guid environmentId, EnvironmentStatus status, int seconds = 30)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(seconds);
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await using var db = await portal.DbAsync();
+            if (await db.Environments.AnyAsync(e => e.Id == environmentId && e.Status != status))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Environment {environmentId} stayed {status} for {seconds} s.");
+    }
+
+    /// <summary>Polls the database until <paramref name="condition"/> holds (default: within 30 s).</summary>
+    public static async Task WaitUntilAsync(this PortalWebFactory portal, Func<PortalDbContext, Task<bool>> condition, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        var deadline = DateTimeOffset.UtcNow + limit;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await using var db = await portal.DbAsync();
+            if (await condition(db))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"The condition did not hold within {limit.TotalSeconds} s.");
+    }
+
     public static Task<PortalDbContext> DbAsync(this PortalWebFactory portal) =>
         portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
 }

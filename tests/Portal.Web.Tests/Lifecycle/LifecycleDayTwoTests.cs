@@ -29,7 +29,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
     [Fact]
     public async Task OffHours_StopsTheStackByUpdatingItsParameters_AndStartsItAgain()
     {
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
         var commands = _portal.Services.GetRequiredService<EnvironmentCommands>();
         var environment = await CreateReadyAsync(dev, "ecs-web-service", "nightly");
         var stackId = environment.StackId;
@@ -38,7 +38,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         await commands.SetOffHoursScheduleAsync(dev, environment.Id, true, CancellationToken.None);
         await TriggerAsync(OffHoursJob.Key);
 
-        var stopped = await LifecycleKit.WaitForAsync(_portal.Services, environment.Id, EnvironmentStatus.Stopped);
+        var stopped = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Stopped);
         stopped.StackId.ShouldBe(stackId, "stopping updates the stack; it never replaces it");
         stopped.StoppedAt.ShouldNotBeNull();
         var parameters = await StackParametersAsync(stopped);
@@ -49,11 +49,11 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         await commands.SetOffHoursScheduleAsync(dev, environment.Id, false, CancellationToken.None);
         await TriggerAsync(OffHoursJob.Key);
 
-        var started = await LifecycleKit.WaitForAsync(_portal.Services, environment.Id, EnvironmentStatus.Ready);
+        var started = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Ready);
         started.StoppedAt.ShouldBeNull();
         started.HoursSavedBySchedule.ShouldBeGreaterThanOrEqualTo(0m);
         (await StackParametersAsync(started))["ApiDesiredCount"].ShouldBe("1");
-        await using var db = await LifecycleKit.DbAsync(_portal.Services);
+        await using var db = await _portal.DbAsync();
         var actions = await db.AuditEvents.Where(a => a.TargetId == environment.Id.ToString()).Select(a => a.Action).ToListAsync();
         actions.ShouldContain("environment.stopping");
         actions.ShouldContain("environment.starting");
@@ -62,7 +62,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
     [Fact]
     public async Task Update_PreparesAChangeSetAtSubmit_ThenExecutesItOnTheSameStack()
     {
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
         var workflow = _portal.Services.GetRequiredService<RequestWorkflow>();
         var environment = await CreateReadyAsync(dev, "ecs-web-service", "upgrade");
 
@@ -71,18 +71,18 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
 
         update.Reason.ShouldStartWith("Auto-approved");
         update.Status.ShouldBe(RequestStatus.Approved);
-        await using (var db = await LifecycleKit.DbAsync(_portal.Services))
+        await using (var db = await _portal.DbAsync())
         {
             var request = await db.EnvironmentRequests.SingleAsync(r => r.Id == update.Id);
             request.ChangesJson.ShouldNotBeNull().ShouldContain("ApiTaskDefinition", customMessage: "the change set lists the task definition it replaces");
             request.PreviousEstimateMonthlyUsd.ShouldBe(environment.MonthlyEstimateUsd);
         }
 
-        await LifecycleKit.WaitUntilStatusLeftAsync(_portal.Services, environment.Id, EnvironmentStatus.Ready);
-        var updated = await LifecycleKit.WaitForAsync(_portal.Services, environment.Id, EnvironmentStatus.Ready);
+        await _portal.WaitUntilStatusLeftAsync(environment.Id, EnvironmentStatus.Ready);
+        var updated = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Ready);
         updated.StackId.ShouldBe(environment.StackId);
         (await StackParametersAsync(updated))["ContainerImage"].ShouldBe("public.ecr.aws/nginx/nginx:1.27");
-        await using (var db = await LifecycleKit.DbAsync(_portal.Services))
+        await using (var db = await _portal.DbAsync())
         {
             (await db.EnvironmentRequests.SingleAsync(r => r.Id == update.Id)).Status.ShouldBe(RequestStatus.Completed);
         }
@@ -91,7 +91,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
     [Fact]
     public async Task OffHours_OnATemplateWithNothingToStop_IsRefusedWithAReason()
     {
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
         var environment = await CreateReadyAsync(dev, "static-site", "brochure");
 
         var error = await Should.ThrowAsync<DomainValidationException>(() =>
@@ -104,15 +104,15 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
     [Fact]
     public async Task Expiry_WarnsOnceADay_ThenThePortalDestroysTheEnvironment()
     {
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
         var environment = await CreateReadyAsync(dev, "static-site", "shortlived", ttlHours: 20);
 
         await TriggerAsync(ExpiryJob.Key);
         await TriggerAsync(ExpiryJob.Key);
 
-        await WaitUntilAsync(async db => await db.Notifications.CountAsync(n => n.Kind == "environment.expiring") == 1);
+        await _portal.WaitUntilAsync(async db => await db.Notifications.CountAsync(n => n.Kind == "environment.expiring") == 1);
         await Task.Delay(500);
-        await using (var db = await LifecycleKit.DbAsync(_portal.Services))
+        await using (var db = await _portal.DbAsync())
         {
             (await db.Notifications.CountAsync(n => n.Kind == "environment.expiring")).ShouldBe(1, "a warning level is sent once");
             await db.Environments.Where(e => e.Id == environment.Id)
@@ -121,9 +121,9 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
 
         await TriggerAsync(ExpiryJob.Key);
 
-        var destroyed = await LifecycleKit.WaitForAsync(_portal.Services, environment.Id, EnvironmentStatus.Destroyed);
+        var destroyed = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Destroyed);
         destroyed.DestroyedAt.ShouldNotBeNull();
-        await using (var db = await LifecycleKit.DbAsync(_portal.Services))
+        await using (var db = await _portal.DbAsync())
         {
             var request = await db.EnvironmentRequests.SingleAsync(r => r.EnvironmentId == environment.Id && r.Kind == RequestKind.Destroy);
             request.PolicyOutcome.ShouldBe(PolicyOutcome.AutoApproved);
@@ -137,30 +137,13 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         var outcome = await _portal.Services.GetRequiredService<RequestWorkflow>().SubmitAsync(
             dev, new SubmitRequest("create", template, "dev", Team: "payments", Name: name, TtlHours: ttlHours), CancellationToken.None);
         outcome.Status.ShouldBe(RequestStatus.Approved, outcome.Reason);
-        return await LifecycleKit.WaitForAsync(_portal.Services, outcome.EnvironmentId!.Value, EnvironmentStatus.Ready);
+        return await _portal.WaitForAsync(outcome.EnvironmentId!.Value, EnvironmentStatus.Ready);
     }
 
     private async Task TriggerAsync(JobKey job)
     {
         var scheduler = await _portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         await scheduler.TriggerJob(job);
-    }
-
-    private async Task WaitUntilAsync(Func<PortalDbContext, Task<bool>> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            await using var db = await LifecycleKit.DbAsync(_portal.Services);
-            if (await condition(db))
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("The condition did not hold within 30 s.");
     }
 
     private async Task<Dictionary<string, string>> StackParametersAsync(PortalEnvironment environment)

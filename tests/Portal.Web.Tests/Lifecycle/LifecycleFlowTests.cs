@@ -80,11 +80,11 @@ public abstract class LifecycleFlowTests(DatabaseProvider provider) : IAsyncLife
 
     private static LifecycleActor ActorWithoutTeams(LifecycleActor actor) => actor with { TeamIds = new HashSet<Guid>() };
 
-    private Task<LifecycleActor> ActorAsync(string email) => LifecycleKit.ActorAsync(_portal.Services, email);
+    private Task<LifecycleActor> ActorAsync(string email) => _portal.ActorAsync(email);
 
-    private Task<PortalEnvironment> WaitForAsync(Guid environmentId, EnvironmentStatus status) => LifecycleKit.WaitForAsync(_portal.Services, environmentId, status);
+    private Task<PortalEnvironment> WaitForAsync(Guid environmentId, EnvironmentStatus status) => _portal.WaitForAsync(environmentId, status);
 
-    private Task<PortalDbContext> DbAsync() => LifecycleKit.DbAsync(_portal.Services);
+    private Task<PortalDbContext> DbAsync() => _portal.DbAsync();
 }
 
 public sealed class LifecycleFlowPostgresTests() : LifecycleFlowTests(DatabaseProvider.Postgres);

@@ -21,11 +21,11 @@ public sealed class LifecycleGaugesTests : IAsyncLifetime
     public async Task Gauges_CountEnvironmentsByStatus_AndTheQueue()
     {
         var workflow = _portal.Services.GetRequiredService<RequestWorkflow>();
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
         var first = await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: "gauge-one"), CancellationToken.None);
         var second = await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: "gauge-two"), CancellationToken.None);
-        await LifecycleKit.WaitForAsync(_portal.Services, first.EnvironmentId!.Value, EnvironmentStatus.Ready);
-        await LifecycleKit.WaitForAsync(_portal.Services, second.EnvironmentId!.Value, EnvironmentStatus.Ready);
+        await _portal.WaitForAsync(first.EnvironmentId!.Value, EnvironmentStatus.Ready);
+        await _portal.WaitForAsync(second.EnvironmentId!.Value, EnvironmentStatus.Ready);
 
         await _portal.Services.GetRequiredService<LifecycleGauges>().RefreshAsync(CancellationToken.None);
         var measured = Collect();

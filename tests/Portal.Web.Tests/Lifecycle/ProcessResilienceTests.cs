@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Portal.Data;
 using Portal.Data.Entities.Lifecycle;
-using Portal.Provisioning.Aws.Credentials;
 using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
 
@@ -201,25 +199,9 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
     /// <summary>Every stack (deleted ones too) whose name starts with <paramref name="prefix"/>, read with the AWS CLI from the node's sandbox.</summary>
     private static async Task<List<(string Name, string Status)>> ListStacksAsync(PortalProcess node, string prefix)
     {
-        var aws = new[] { "/usr/bin/aws", "/usr/local/bin/aws" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("The AWS CLI is not installed: ./test.sh installs Debian's awscli.");
-        var start = new ProcessStartInfo(aws) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "cloudformation", "list-stacks", "--endpoint-url", new Uri(node.BaseAddress, "/sandbox/aws/cloudformation").ToString(), "--region", "us-east-1", "--output", "json" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["AWS_ACCESS_KEY_ID"] = AwsSandboxCredentials.AccessKeyId;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = AwsSandboxCredentials.SecretAccessKey;
-        start.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        start.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        start.Environment["AWS_PAGER"] = "";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, await stderr);
-        using var json = JsonDocument.Parse(await stdout);
+        var (code, stdout, stderr) = await AwsCli.CloudFormationAsync(new Uri(node.BaseAddress, "/sandbox/aws/cloudformation").ToString(), "list-stacks");
+        code.ShouldBe(0, stderr);
+        using var json = JsonDocument.Parse(stdout);
         return [.. json.RootElement.GetProperty("StackSummaries").EnumerateArray()
             .Select(s => (Name: s.GetProperty("StackName").GetString()!, Status: s.GetProperty("StackStatus").GetString()!))
             .Where(s => s.Name.StartsWith(prefix, StringComparison.Ordinal))];

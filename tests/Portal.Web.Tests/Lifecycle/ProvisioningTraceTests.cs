@@ -47,7 +47,7 @@ public sealed class ProvisioningTraceTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
         var environmentId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("environmentId").GetGuid();
-        await LifecycleKit.WaitForAsync(_portal.Services, environmentId, EnvironmentStatus.Ready);
+        await _portal.WaitForAsync(environmentId, EnvironmentStatus.Ready);
         var trace = _spans.Where(s => s.TraceId == traceId).ToList();
         var job = trace.Where(s => s.OperationName == "provision environment").ShouldHaveSingleItem("one provisioning step ran in the request's trace");
         job.GetTagItem("portal.environment.id").ShouldBe(environmentId.ToString());

@@ -26,13 +26,13 @@ public sealed class ThrottlingResilienceTests : IAsyncLifetime
     public async Task ThirtyPercentThrottled_EveryEnvironmentIsCreatedAndDestroyed_WithOneStackEach()
     {
         var workflow = _portal.Services.GetRequiredService<RequestWorkflow>();
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
 
         var outcomes = await Task.WhenAll(Enumerable.Range(1, Environments).Select(i =>
             workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: $"throttled-{i:00}"), CancellationToken.None)));
         outcomes.ShouldAllBe(o => o.Status == RequestStatus.Approved);
 
-        var ready = await Task.WhenAll(outcomes.Select(o => LifecycleKit.WaitForAsync(_portal.Services, o.EnvironmentId!.Value, EnvironmentStatus.Ready, seconds: 180)));
+        var ready = await Task.WhenAll(outcomes.Select(o => _portal.WaitForAsync(o.EnvironmentId!.Value, EnvironmentStatus.Ready, 180)));
 
         var usage = _portal.Services.GetRequiredService<AwsUsageTracker>().Snapshot();
         usage.Operations.Where(o => o.Outcome.Contains("Throttl", StringComparison.Ordinal)).Sum(o => o.Calls).ShouldBeGreaterThan(0, "the sandbox throttled some calls");
@@ -45,7 +45,7 @@ public sealed class ThrottlingResilienceTests : IAsyncLifetime
         var destroys = await Task.WhenAll(ready.Select(e =>
             workflow.SubmitAsync(dev, new SubmitRequest("destroy", EnvironmentId: e.Id), CancellationToken.None)));
         destroys.ShouldAllBe(o => o.Status == RequestStatus.Approved);
-        await Task.WhenAll(ready.Select(e => LifecycleKit.WaitForAsync(_portal.Services, e.Id, EnvironmentStatus.Destroyed, seconds: 180)));
+        await Task.WhenAll(ready.Select(e => _portal.WaitForAsync(e.Id, EnvironmentStatus.Destroyed, 180)));
         (await LiveStacksAsync(ready[0])).Where(s => s.StackName.StartsWith("payments-throttled-", StringComparison.Ordinal)).ShouldBeEmpty();
     }
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Tests.Infrastructure;
-using Portal.Web.Tests.Lifecycle;
 using Xunit.Abstractions;
 
 namespace Portal.Web.Tests.Security;
@@ -47,11 +46,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
         // payments' objects: a dev environment, a staging request waiting for approval, and dev@'s notification about the first.
         var workflow = _portal.Services.GetRequiredService<RequestWorkflow>();
-        var dev = await LifecycleKit.ActorAsync(_portal.Services, "dev@example.com");
+        var dev = await _portal.ActorAsync("dev@example.com");
         var created = await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: "matrix"), CancellationToken.None);
         _environmentId = created.EnvironmentId!.Value;
         _requestId = (await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: "matrix-stage"), CancellationToken.None)).Id;
-        await using var db = await LifecycleKit.DbAsync(_portal.Services);
+        await using var db = await _portal.DbAsync();
         _notificationId = await db.Notifications.Where(n => n.UserId == dev.UserId).Select(n => n.Id).FirstAsync();
     }
 

@@ -57,8 +57,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private IDisposable? _subscription;
     private LiveRefresh? _refresh;
 
-    private bool InFlight => _environment?.Status is EnvironmentStatus.Requested or EnvironmentStatus.Provisioning or EnvironmentStatus.Updating
-        or EnvironmentStatus.Stopping or EnvironmentStatus.Starting or EnvironmentStatus.Destroying;
+    private bool InFlight => _environment is { Status: var status } && (status == EnvironmentStatus.Requested || StackWatcher.InFlight.Contains(status));
 
     /// <summary>Members of the environment's team and platform engineers change it; finance and admins only look.</summary>
     private bool CanChange => _actor is not null && _environment is not null

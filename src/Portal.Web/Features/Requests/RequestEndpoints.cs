@@ -32,11 +32,10 @@ public static class RequestEndpoints
     }
 
     private static async Task<IResult> SubmitAsync(
-        SubmitBody body, ClaimsPrincipal user, LifecycleActors actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+        SubmitRequest request, ClaimsPrincipal user, LifecycleActors actors, RequestWorkflow workflow, CancellationToken cancellationToken)
     {
+        // The body is the lifecycle's own contract (kind, template, tier, region, team, name, parameters, ttlHours, justification, environmentId).
         var actor = await actors.ForAsync(user, cancellationToken);
-        var request = new SubmitRequest(
-            body.Kind, body.Template, body.Tier, body.Region, body.Team, body.Name, body.Parameters, body.TtlHours, body.Justification, body.EnvironmentId, body.OffHoursSchedule);
         return await LifecycleProblems.RunAsync(
             () => workflow.SubmitAsync(actor, request, cancellationToken),
             outcome => TypedResults.Created($"/api/v1/requests/{outcome.Id}", RequestOutcomeResponse.From(outcome)));
@@ -128,23 +127,6 @@ public static class RequestEndpoints
     private static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 }
-
-/// <summary>
-/// <c>POST /api/v1/requests</c>'s body. <see cref="Kind"/> is create, update, destroy or extend; a create names template,
-/// tier, region, team and name; the others name <see cref="EnvironmentId"/>.
-/// </summary>
-public sealed record SubmitBody(
-    string? Kind,
-    string? Template = null,
-    string? Tier = null,
-    string? Region = null,
-    string? Team = null,
-    string? Name = null,
-    Dictionary<string, string>? Parameters = null,
-    int? TtlHours = null,
-    string? Justification = null,
-    Guid? EnvironmentId = null,
-    bool? OffHoursSchedule = null);
 
 public sealed record DecisionBody(string? Comment);
 
