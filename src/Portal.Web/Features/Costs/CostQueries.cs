@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Linq.Expressions;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities.Costs;
@@ -78,12 +76,11 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         var facts = await Visible(db, actor, window)
             .OrderBy(f => f.Date).ThenBy(f => f.AccountId).ThenBy(f => f.EnvironmentTag).ThenBy(f => f.Service)
             .ToListAsync(cancellationToken);
-        var csv = new StringBuilder("date,account_id,environment_id,environment_tag,team,tier,service,unblended_usd,amortized_usd,estimated\r\n");
+        var csv = new CostCsv("date", "account_id", "environment_id", "environment_tag", "team", "tier", "service", "unblended_usd", "amortized_usd", "estimated");
         foreach (var f in facts)
         {
             var team = f.TeamId is { } id && teams.TryGetValue(id, out var slug) ? slug : "";
-            csv.Append(CultureInfo.InvariantCulture, $"{f.Date:yyyy-MM-dd},{f.AccountId},{f.EnvironmentId},{Field(f.EnvironmentTag)},{team},{f.Tier?.Slug()},{Field(f.Service)},")
-                .Append(CultureInfo.InvariantCulture, $"{f.UnblendedUsd:0.######},{f.AmortizedUsd:0.######},{(f.Estimated ? "true" : "false")}\r\n");
+            csv.Row(f.Date, f.AccountId, f.EnvironmentId?.ToString() ?? "", f.EnvironmentTag, team, f.Tier?.Slug() ?? "", f.Service, f.UnblendedUsd, f.AmortizedUsd, f.Estimated ? "true" : "false");
         }
 
         return csv.ToString();
@@ -98,12 +95,7 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
 
     private static IQueryable<CostFact> Visible(PortalDbContext db, LifecycleActor actor, CostWindow window)
     {
-        var facts = db.CostFacts.AsNoTracking().Where(f => f.Date >= window.From && f.Date <= window.To);
-        if (!actor.SeesAllTeams)
-        {
-            var teams = actor.TeamIds.ToList();
-            facts = facts.Where(f => f.TeamId != null && teams.Contains(f.TeamId.Value));
-        }
+        var facts = CostSql.Visible(db, actor, window.From, window.To);
 
         if (window.TeamId is { } teamId)
         {
@@ -118,24 +110,12 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         return facts;
     }
 
-    private static async Task<List<(TKey Key, decimal Amount)>> SumByAsync<TKey>(
-        PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, CancellationToken cancellationToken)
-    {
-        if (db.Database.IsNpgsql())
-        {
-            var rows = await facts.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(f => f.UnblendedUsd) }).ToListAsync(cancellationToken);
-            return [.. rows.Select(r => (r.Key, r.Amount))];
-        }
+    private static Task<List<(TKey Key, decimal Amount)>> SumByAsync<TKey>(
+        PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, CancellationToken cancellationToken) =>
+        CostSql.SumByAsync(db, facts, key, cancellationToken);
 
-        // SQLite cannot SUM a decimal: group in memory.
-        var select = key.Compile();
-        return [.. (await facts.ToListAsync(cancellationToken)).GroupBy(select).Select(g => (g.Key, g.Sum(f => f.UnblendedUsd)))];
-    }
+    private static decimal Usd(decimal amount) => CostSql.Usd(amount);
 
-    private static decimal Usd(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero);
-
-    private static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }
 
 /// <summary>Days <see cref="From"/> to <see cref="To"/>, both inclusive, optionally one team's or one environment's.</summary>

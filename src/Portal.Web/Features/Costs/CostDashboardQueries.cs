@@ -1,0 +1,445 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using Portal.Data;
+using Portal.Data.Entities.Costs;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Web.Features.Costs;
+
+/// <summary>
+/// The finance dashboards' figures (unblended USD) for a <see cref="CostFilter"/>, each grouped and summed in the database.
+/// Developers see only their teams' facts and environments (never unallocated spend); finance, platform engineers and admins
+/// see everything. Public and built from a context factory so benchmarks can call it directly.
+/// </summary>
+public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> contextFactory, TimeProvider time)
+{
+    /// <summary>Months in <see cref="MonthlyByTeamAsync"/>: the filter's last month and the twelve before it.</summary>
+    public const int Months = 13;
+
+    public const string Unallocated = CostQueries.Unallocated;
+
+    /// <summary>Approver of environments the policy approved on its own.</summary>
+    public const string Policy = "policy";
+
+    public CostDashboardQueries(IDbContextFactory<PortalDbContext> contextFactory)
+        : this(contextFactory, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Spend per month and team for the 13 months ending with the filter's last month (the filter's start is ignored).</summary>
+    public async Task<MonthlySpend> MonthlyByTeamAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var first = new DateOnly(filter.To.Year, filter.To.Month, 1).AddMonths(1 - Months);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var teams = await TeamSlugsAsync(db, cancellationToken);
+        var facts = CostSql.Filtered(db, actor, filter, first, filter.To);
+        var rows = await CostSql.SumByAsync(db, facts, f => new { f.Date.Year, f.Date.Month, f.TeamId }, cancellationToken);
+        var months = Enumerable.Range(0, Months).Select(i => first.AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var spend = rows
+            .Select(r => (Month: $"{r.Key.Year:0000}-{r.Key.Month:00}", Team: TeamName(teams, r.Key.TeamId), r.Amount))
+            .GroupBy(r => (r.Month, r.Team))
+            .Select(g => new MonthlyTeamSpend(g.Key.Month, g.Key.Team, CostSql.Usd(g.Sum(r => r.Amount))))
+            .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.Team == Unallocated).ThenBy(r => r.Team, StringComparer.Ordinal)
+            .ToList();
+        var teamOrder = spend.GroupBy(r => r.Team).OrderByDescending(g => g.Sum(r => r.AmountUsd)).Select(g => g.Key).ToList();
+        return new MonthlySpend(months, teamOrder, spend, CostSql.Usd(rows.Sum(r => r.Amount)));
+    }
+
+    public Task<IReadOnlyList<SpendShare>> ByTierAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        SharesAsync(actor, filter, f => f.Tier, t => t?.Slug() ?? Unallocated, cancellationToken);
+
+    public Task<IReadOnlyList<SpendShare>> ByServiceAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        SharesAsync(actor, filter, f => f.Service, s => s, cancellationToken);
+
+    public async Task<IReadOnlyList<SpendShare>> ByTeamAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var teams = await TeamSlugsAsync(db, cancellationToken);
+        return await SharesAsync(actor, filter, f => f.TeamId, id => TeamName(teams, id), cancellationToken);
+    }
+
+    /// <summary>The <paramref name="count"/> environments that cost most in the filter's days, largest first.</summary>
+    public async Task<IReadOnlyList<EnvironmentSpend>> TopEnvironmentsAsync(LifecycleActor actor, CostFilter filter, int count, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To).Where(f => f.EnvironmentId != null);
+        var top = await CostSql.TopByAsync(db, facts, f => f.EnvironmentId!.Value, Math.Clamp(count, 1, 100), cancellationToken);
+        var ids = top.Select(t => t.Key).ToList();
+        var teams = await TeamSlugsAsync(db, cancellationToken);
+        var environments = await db.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
+        return [.. top.Select(t => environments.TryGetValue(t.Key, out var e)
+            ? new EnvironmentSpend(e.Id, e.Name, TeamName(teams, e.TeamId), e.TemplateSlug, e.Tier.Slug(), e.Status.ToString(), CostSql.Usd(t.Amount))
+            : new EnvironmentSpend(t.Key, t.Key.ToString(), "", "", "", "", CostSql.Usd(t.Amount)))];
+    }
+
+    /// <summary>One entry per day of the filter, zero where nothing was spent.</summary>
+    public async Task<IReadOnlyList<DailySpend>> DailyTrendAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var byDay = (await CostSql.SumByAsync(db, CostSql.Filtered(db, actor, filter, filter.From, filter.To), f => f.Date, cancellationToken))
+            .ToDictionary(r => r.Key, r => r.Amount);
+        var days = new List<DailySpend>(filter.To.DayNumber - filter.From.DayNumber + 1);
+        for (var day = filter.From; day <= filter.To; day = day.AddDays(1))
+        {
+            days.Add(new DailySpend(day, CostSql.Usd(byDay.GetValueOrDefault(day))));
+        }
+
+        return days;
+    }
+
+    /// <summary>
+    /// Per environment that existed in the filter's days: its monthly estimate prorated to those days (× days × 12 / 365) against
+    /// what it actually cost, largest actual first.
+    /// </summary>
+    public async Task<IReadOnlyList<EstimateAccuracy>> EstimateVsActualAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return [.. (await EstimatesAsync(db, actor, filter, cancellationToken)).Select(e => e.Row)];
+    }
+
+    /// <summary><see cref="EstimateVsActualAsync"/> aggregated per template.</summary>
+    public async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        var rows = await EstimateVsActualAsync(actor, filter, cancellationToken);
+        return [.. rows.GroupBy(r => r.Template, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var (estimate, actual) = (g.Sum(r => r.EstimateUsd), g.Sum(r => r.ActualUsd));
+                return new TemplateAccuracy(g.Key, g.Count(), estimate, actual, actual - estimate, Accuracy(estimate, actual));
+            })
+            .OrderByDescending(t => t.ActualUsd).ThenBy(t => t.Template, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Per approver of create requests: the estimates they approved (each environment's estimate at approval, prorated to its days
+    /// in the filter) against what those environments cost. Every approver of a multi-approval request is credited with it;
+    /// environments the policy approved on its own count under <see cref="Policy"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var estimates = await EstimatesAsync(db, actor, filter, cancellationToken);
+        var ids = estimates.Select(e => e.Row.EnvironmentId).ToList();
+        var requests = await db.EnvironmentRequests.AsNoTracking()
+            .Where(r => r.Kind == RequestKind.Create && r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
+            .Select(r => new { r.Id, EnvironmentId = r.EnvironmentId!.Value, r.PolicyOutcome, r.EstimateMonthlyUsd })
+            .ToListAsync(cancellationToken);
+        var requestIds = requests.Select(r => r.Id).ToList();
+        var decisions = await db.RequestDecisions.AsNoTracking()
+            .Where(d => requestIds.Contains(d.RequestId) && d.Verdict == DecisionVerdict.Approve)
+            .Select(d => new { d.RequestId, d.DeciderId })
+            .ToListAsync(cancellationToken);
+        var deciderIds = decisions.Select(d => d.DeciderId).Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => deciderIds.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => string.IsNullOrEmpty(u.Email) ? u.DisplayName : u.Email!, cancellationToken);
+        var byEnvironment = estimates.ToDictionary(e => e.Row.EnvironmentId);
+        var credited = new List<(string Approver, Guid EnvironmentId, decimal Approved, decimal Actual)>();
+        foreach (var request in requests)
+        {
+            var e = byEnvironment[request.EnvironmentId];
+            var approved = Prorate(request.EstimateMonthlyUsd, e.Row.Days);
+            var approvers = request.PolicyOutcome == PolicyOutcome.AutoApproved
+                ? [Policy]
+                : decisions.Where(d => d.RequestId == request.Id).Select(d => names.GetValueOrDefault(d.DeciderId, d.DeciderId.ToString())).Distinct().ToList();
+            credited.AddRange(approvers.Select(a => (a, request.EnvironmentId, approved, e.Row.ActualUsd)));
+        }
+
+        return [.. credited.GroupBy(c => c.Approver, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var (approved, actual) = (g.Sum(c => c.Approved), g.Sum(c => c.Actual));
+                approved = CostSql.Usd(approved);
+                return new ApproverSpend(g.Key, g.Select(c => c.EnvironmentId).Distinct().Count(), approved, actual, actual - approved, Accuracy(approved, actual));
+            })
+            .OrderByDescending(a => a.ApprovedUsd).ThenBy(a => a.Approver, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Spend nobody should be paying for, in the filter's days: environments still billing on days after they were destroyed,
+    /// after they expired, or while stopped (from the day after the stop), and — for those who see every team — unallocated spend
+    /// (per account and tag). A day counts once: destroyed before expired before stopped.
+    /// </summary>
+    public async Task<WasteReport> WasteAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var end = Instant(filter.To.AddDays(1));
+        var candidates = await Environments(db, actor, filter)
+            .Where(e => (e.DestroyedAt != null && e.DestroyedAt < end) || (e.ExpiresAt != null && e.ExpiresAt < end) || e.Status == EnvironmentStatus.Stopped)
+            .Select(e => new { e.Id, e.Name, e.TeamId, e.Status, e.DestroyedAt, e.ExpiresAt, e.StoppedAt, e.UpdatedAt })
+            .ToListAsync(cancellationToken);
+        var periods = new List<(string Kind, Guid Id, DateOnly After, DateOnly? Until)>();
+        foreach (var e in candidates)
+        {
+            DateOnly? destroyed = e.DestroyedAt is { } d ? Day(d) : null;
+            DateOnly? expired = e.ExpiresAt is { } x ? Day(x) : null;
+            if (destroyed is { } destroyedDay)
+            {
+                periods.Add((WasteKinds.Destroyed, e.Id, destroyedDay, null));
+            }
+
+            if (expired is { } expiredDay && (destroyed is null || expiredDay < destroyed))
+            {
+                periods.Add((WasteKinds.Expired, e.Id, expiredDay, destroyed));
+            }
+
+            if (e.Status == EnvironmentStatus.Stopped)
+            {
+                var stoppedDay = Day(e.StoppedAt ?? e.UpdatedAt);
+                if (expired is null || stoppedDay < expired)
+                {
+                    periods.Add((WasteKinds.Stopped, e.Id, stoppedDay, expired));
+                }
+            }
+        }
+
+        var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To);
+        var amounts = new Dictionary<(string Kind, Guid Id), decimal>();
+        foreach (var group in periods.GroupBy(p => (p.Kind, p.After, p.Until)).Chunk(50))
+        {
+            // One query per kind and chunk: (ids ∋ environment ∧ after < date ≤ until) ∨ ... — day limits differ per environment.
+            foreach (var kind in group.GroupBy(g => g.Key.Kind))
+            {
+                var predicate = kind.Select(g => During([.. g.Select(p => p.Id)], g.Key.After, g.Key.Until)).Aggregate(Or);
+                foreach (var (id, amount) in await CostSql.SumByAsync(db, facts.Where(predicate), f => f.EnvironmentId!.Value, cancellationToken))
+                {
+                    amounts[(kind.Key, id)] = amounts.GetValueOrDefault((kind.Key, id)) + amount;
+                }
+            }
+        }
+
+        var teams = await TeamSlugsAsync(db, cancellationToken);
+        var byId = candidates.ToDictionary(c => c.Id);
+        var items = amounts.Where(a => a.Value != 0).Select(a =>
+        {
+            var e = byId[a.Key.Id];
+            var since = periods.First(p => p.Kind == a.Key.Kind && p.Id == a.Key.Id).After.AddDays(1);
+            return new WasteItem(a.Key.Kind, e.Id, e.Name, TeamName(teams, e.TeamId), e.Status.ToString(), since, CostSql.Usd(a.Value));
+        }).ToList();
+
+        if (actor.SeesAllTeams)
+        {
+            var unallocated = await CostSql.SumByAsync(db, facts.Where(f => f.EnvironmentId == null), f => new { f.AccountId, f.EnvironmentTag }, cancellationToken);
+            items.AddRange(unallocated.Where(u => u.Amount != 0).Select(u =>
+                new WasteItem(WasteKinds.Unallocated, null, u.Key.EnvironmentTag.Length == 0 ? $"untagged ({u.Key.AccountId})" : $"{u.Key.EnvironmentTag} ({u.Key.AccountId})", "", "", null, CostSql.Usd(u.Amount))));
+        }
+
+        items = [.. items.OrderByDescending(i => i.AmountUsd).ThenBy(i => i.Name, StringComparer.Ordinal)];
+        var total = items.Sum(i => i.AmountUsd);
+        var byKind = WasteKinds.All.Select(k => items.Where(i => i.Kind == k).Sum(i => i.AmountUsd)).ToList();
+        return new WasteReport(total, [.. WasteKinds.All.Select((k, i) => new SpendShare(k, byKind[i], Percent(byKind[i], total)))], items);
+    }
+
+    /// <summary>An environment's daily cost per service over its last <paramref name="days"/> days (or since it was created), with month to date.</summary>
+    public async Task<EnvironmentCosts?> EnvironmentAsync(LifecycleActor actor, Guid environmentId, int days, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
+            .Select(e => new { e.TeamId, e.CreatedAt, e.MonthlyEstimateUsd }).SingleOrDefaultAsync(cancellationToken);
+        if (environment is null || !actor.CanSee(environment.TeamId))
+        {
+            return null;
+        }
+
+        var today = Day(time.GetUtcNow());
+        var created = Day(environment.CreatedAt);
+        var from = today.AddDays(1 - days);
+        from = created > from ? created : from;
+        var monthStart = new DateOnly(today.Year, today.Month, 1);
+        var first = monthStart < from ? monthStart : from;
+        var facts = db.CostFacts.AsNoTracking().Where(f => f.EnvironmentId == environmentId && f.Date >= first && f.Date <= today);
+        var rows = await CostSql.SumByAsync(db, facts, f => new { f.Date, f.Service }, cancellationToken);
+        var daily = rows.Where(r => r.Key.Date >= from)
+            .Select(r => new ServiceDay(r.Key.Date, r.Key.Service, CostSql.Usd(r.Amount)))
+            .OrderBy(r => r.Date).ThenBy(r => r.Service, StringComparer.Ordinal).ToList();
+        var monthToDate = CostSql.Usd(rows.Where(r => r.Key.Date >= monthStart).Sum(r => r.Amount));
+        return new EnvironmentCosts(from, today, daily, monthToDate, environment.MonthlyEstimateUsd,
+            CostSql.Usd(Prorate(environment.MonthlyEstimateUsd, today.DayNumber - (created > monthStart ? created : monthStart).DayNumber + 1)));
+    }
+
+    /// <summary>Whether any cost has been ingested (the dashboards' empty state).</summary>
+    public async Task<bool> AnyFactsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.CostFacts.AnyAsync(cancellationToken);
+    }
+
+    /// <summary>Teams and accounts to filter by: every team for those who see all, else the caller's.</summary>
+    public async Task<CostFilterOptions> FilterOptionsAsync(LifecycleActor actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Slug).Select(t => new { t.Id, t.Slug }).ToListAsync(cancellationToken);
+        var accounts = await db.CostFacts.AsNoTracking().Select(f => f.AccountId)
+            .Union(db.Environments.AsNoTracking().Select(e => e.AccountId)).Distinct().ToListAsync(cancellationToken);
+        return new CostFilterOptions(
+            [.. teams.Where(t => actor.CanSee(t.Id)).Select(t => new TeamOption(t.Id, t.Slug))],
+            [.. teams.Select(t => t.Slug)],
+            [.. accounts.Order(StringComparer.Ordinal)]);
+    }
+
+    private async Task<IReadOnlyList<SpendShare>> SharesAsync<TKey>(
+        LifecycleActor actor, CostFilter filter, Expression<Func<CostFact, TKey>> key, Func<TKey, string> name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await CostSql.SumByAsync(db, CostSql.Filtered(db, actor, filter, filter.From, filter.To), key, cancellationToken);
+        var total = CostSql.Usd(rows.Sum(r => r.Amount));
+        return [.. rows.GroupBy(r => name(r.Key), StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var amount = CostSql.Usd(g.Sum(r => r.Amount));
+                return new SpendShare(g.Key, amount, Percent(amount, total));
+            })
+            .OrderByDescending(s => s.AmountUsd).ThenBy(s => s.Key, StringComparer.Ordinal)];
+    }
+
+    private async Task<List<(EstimateAccuracy Row, decimal Monthly)>> EstimatesAsync(
+        PortalDbContext db, LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var (start, end) = (Instant(filter.From), Instant(filter.To.AddDays(1)));
+        var environments = await Environments(db, actor, filter)
+            .Where(e => e.Status != EnvironmentStatus.Requested && e.CreatedAt < end && (e.DestroyedAt == null || e.DestroyedAt >= start))
+            .Select(e => new { e.Id, e.Name, e.TeamId, e.TemplateSlug, e.Tier, e.Status, e.MonthlyEstimateUsd, e.CreatedAt, e.DestroyedAt })
+            .ToListAsync(cancellationToken);
+        var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To).Where(f => f.EnvironmentId != null);
+        var actuals = (await CostSql.SumByAsync(db, facts, f => f.EnvironmentId!.Value, cancellationToken)).ToDictionary(r => r.Key, r => r.Amount);
+        var teams = await TeamSlugsAsync(db, cancellationToken);
+        var today = Day(time.GetUtcNow());
+        var lastDay = filter.To < today ? filter.To : today;
+        return [.. environments.Select(e =>
+            {
+                var from = Max(filter.From, Day(e.CreatedAt));
+                var to = e.DestroyedAt is { } destroyed ? Min(lastDay, Day(destroyed)) : lastDay;
+                var days = Math.Max(0, to.DayNumber - from.DayNumber + 1);
+                var estimate = CostSql.Usd(Prorate(e.MonthlyEstimateUsd, days));
+                var actual = CostSql.Usd(actuals.GetValueOrDefault(e.Id));
+                return (new EstimateAccuracy(e.Id, e.Name, TeamName(teams, e.TeamId), e.TemplateSlug, e.Tier.Slug(), e.Status.ToString(), days,
+                    e.MonthlyEstimateUsd, estimate, actual, actual - estimate, Accuracy(estimate, actual)), e.MonthlyEstimateUsd);
+            })
+            .OrderByDescending(r => r.Item1.ActualUsd).ThenBy(r => r.Item1.Name, StringComparer.Ordinal)];
+    }
+
+    private static IQueryable<PortalEnvironment> Environments(PortalDbContext db, LifecycleActor actor, CostFilter filter)
+    {
+        var environments = db.Environments.AsNoTracking();
+        if (!actor.SeesAllTeams)
+        {
+            var mine = actor.TeamIds.ToList();
+            environments = environments.Where(e => mine.Contains(e.TeamId));
+        }
+
+        if (filter.TeamIds is { Count: > 0 } teamIds)
+        {
+            var ids = teamIds.ToList();
+            environments = environments.Where(e => ids.Contains(e.TeamId));
+        }
+
+        if (filter.Tier is { } tier)
+        {
+            environments = environments.Where(e => e.Tier == tier);
+        }
+
+        if (!string.IsNullOrEmpty(filter.AccountId))
+        {
+            environments = environments.Where(e => e.AccountId == filter.AccountId);
+        }
+
+        return environments;
+    }
+
+    private static Expression<Func<CostFact, bool>> During(List<Guid> ids, DateOnly after, DateOnly? until) => until is { } last
+        ? f => ids.Contains(f.EnvironmentId!.Value) && f.Date > after && f.Date <= last
+        : f => ids.Contains(f.EnvironmentId!.Value) && f.Date > after;
+
+    private static Expression<Func<CostFact, bool>> Or(Expression<Func<CostFact, bool>> left, Expression<Func<CostFact, bool>> right)
+    {
+        var body = new Rebind(right.Parameters[0], left.Parameters[0]).Visit(right.Body);
+        return Expression.Lambda<Func<CostFact, bool>>(Expression.OrElse(left.Body, body), left.Parameters[0]);
+    }
+
+    private static async Task<Dictionary<Guid, string>> TeamSlugsAsync(PortalDbContext db, CancellationToken cancellationToken) =>
+        await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
+
+    private static string TeamName(Dictionary<Guid, string> teams, Guid? id) =>
+        id is { } teamId ? teams.GetValueOrDefault(teamId, teamId.ToString()) : Unallocated;
+
+    /// <summary>A monthly figure for some days: × days × 12 / 365.</summary>
+    public static decimal Prorate(decimal monthlyUsd, int days) => monthlyUsd * days * 12m / 365m;
+
+    /// <summary>100 % when actual equals estimate, falling by the relative error, never below 0; null without an estimate.</summary>
+    public static decimal? Accuracy(decimal estimateUsd, decimal actualUsd) => estimateUsd <= 0
+        ? null
+        : Math.Max(0m, decimal.Round(100m * (1m - (Math.Abs(actualUsd - estimateUsd) / estimateUsd)), 1, MidpointRounding.AwayFromZero));
+
+    private static decimal Percent(decimal part, decimal total) => total == 0 ? 0 : decimal.Round(100m * part / total, 1, MidpointRounding.AwayFromZero);
+
+    private static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+
+    private static DateTimeOffset Instant(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
+
+    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
+}
+
+/// <summary>
+/// The dashboards' shared filter: days <see cref="From"/> to <see cref="To"/> (both inclusive), optionally some teams, a tier
+/// and an account. A team or tier filter leaves unallocated spend out (it has neither).
+/// </summary>
+public sealed record CostFilter(DateOnly From, DateOnly To, IReadOnlyList<Guid>? TeamIds = null, EnvironmentTier? Tier = null, string? AccountId = null);
+
+/// <summary>Kinds of waste in <see cref="WasteReport"/>.</summary>
+public static class WasteKinds
+{
+    public const string Destroyed = "destroyed-still-billing";
+    public const string Expired = "expired";
+    public const string Stopped = "stopped";
+    public const string Unallocated = "unallocated";
+
+    public static IReadOnlyList<string> All { get; } = [Destroyed, Expired, Stopped, Unallocated];
+}
+
+public sealed record MonthlySpend(IReadOnlyList<string> Months, IReadOnlyList<string> Teams, IReadOnlyList<MonthlyTeamSpend> Rows, decimal TotalUsd);
+
+public sealed record MonthlyTeamSpend(string Month, string Team, decimal AmountUsd);
+
+public sealed record SpendShare(string Key, decimal AmountUsd, decimal Percent);
+
+public sealed record EnvironmentSpend(Guid EnvironmentId, string Name, string Team, string Template, string Tier, string Status, decimal AmountUsd);
+
+public sealed record DailySpend(DateOnly Date, decimal AmountUsd);
+
+public sealed record EstimateAccuracy(
+    Guid EnvironmentId, string Name, string Team, string Template, string Tier, string Status, int Days,
+    decimal MonthlyEstimateUsd, decimal EstimateUsd, decimal ActualUsd, decimal VarianceUsd, decimal? AccuracyPercent);
+
+public sealed record TemplateAccuracy(string Template, int Environments, decimal EstimateUsd, decimal ActualUsd, decimal VarianceUsd, decimal? AccuracyPercent);
+
+public sealed record ApproverSpend(string Approver, int Environments, decimal ApprovedUsd, decimal ActualUsd, decimal VarianceUsd, decimal? AccuracyPercent);
+
+public sealed record WasteItem(string Kind, Guid? EnvironmentId, string Name, string Team, string Status, DateOnly? Since, decimal AmountUsd);
+
+public sealed record WasteReport(decimal TotalUsd, IReadOnlyList<SpendShare> ByKind, IReadOnlyList<WasteItem> Items);
+
+public sealed record ServiceDay(DateOnly Date, string Service, decimal AmountUsd);
+
+/// <summary>An environment's cost panel: daily cost per service from <see cref="From"/> to <see cref="To"/>, month to date, the estimate.</summary>
+public sealed record EnvironmentCosts(
+    DateOnly From, DateOnly To, IReadOnlyList<ServiceDay> Daily, decimal MonthToDateUsd, decimal MonthlyEstimateUsd, decimal EstimateToDateUsd);
+
+public sealed record TeamOption(Guid Id, string Slug);
+
+/// <summary>What the filter bar offers: the teams the caller may pick, every team slug (for stable colours), the accounts.</summary>
+public sealed record CostFilterOptions(IReadOnlyList<TeamOption> Teams, IReadOnlyList<string> AllTeamSlugs, IReadOnlyList<string> Accounts);
