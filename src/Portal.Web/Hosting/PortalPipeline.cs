@@ -41,6 +41,7 @@ public static class PortalPipeline
         api.MapEnvironmentEndpoints();
         api.MapNotificationEndpoints();
         api.MapCostEndpoints();
+        api.MapCostDashboardEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

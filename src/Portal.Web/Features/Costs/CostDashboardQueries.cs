@@ -269,6 +269,13 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         return await db.CostFacts.AnyAsync(cancellationToken);
     }
 
+    /// <summary>Every team's id by slug (a filter naming a team that does not exist is an error; one the caller cannot see, empty).</summary>
+    public async Task<IReadOnlyDictionary<string, Guid>> TeamsBySlugAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Slug, t => t.Id, StringComparer.Ordinal, cancellationToken);
+    }
+
     /// <summary>Teams and accounts to filter by: every team for those who see all, else the caller's.</summary>
     public async Task<CostFilterOptions> FilterOptionsAsync(LifecycleActor actor, CancellationToken cancellationToken)
     {

@@ -71,10 +71,31 @@ public static class CostEndpoints
         return TypedResults.Ok(await queries.DailyAsync(actor, window!, cancellationToken));
     }
 
+    /// <summary>Without <c>view</c> (or <c>view=facts</c>): the facts themselves; with a dashboard view, that view's table for the filter.</summary>
     private static async Task<IResult> ExportAsync(
-        ClaimsPrincipal user, LifecycleActors actors, CostQueries queries, TimeProvider time, string? from, string? to, string? team, string? environmentId,
-        CancellationToken cancellationToken)
+        HttpContext http, LifecycleActors actors, CostQueries queries, CostDashboardQueries dashboards, TimeProvider time, string? from, string? to, string? team,
+        string? environmentId, string? view, CancellationToken cancellationToken)
     {
+        var user = http.User;
+        if (!string.IsNullOrEmpty(view) && view != "facts")
+        {
+            if (!CostDashboardExport.Views.Contains(view))
+            {
+                return TypedResults.ValidationProblem(
+                    new Dictionary<string, string[]> { ["view"] = [$"view must be facts or one of {string.Join(", ", CostDashboardExport.Views)}."] },
+                    title: "The cost filter is not valid.");
+            }
+
+            var (filter, invalid) = await CostDashboardEndpoints.FilterAsync(http, dashboards, cancellationToken);
+            if (invalid is not null)
+            {
+                return invalid;
+            }
+
+            var table = await CostDashboardExport.ExportAsync(dashboards, view, await actors.ForAsync(user, cancellationToken), filter!, cancellationToken);
+            return TypedResults.File(table!.ToBytes(), "text/csv", $"costs-{view}-{filter!.From:yyyy-MM-dd}-{filter.To:yyyy-MM-dd}.csv");
+        }
+
         var (window, problem) = await WindowAsync(queries, time, from, to, team, environmentId, cancellationToken);
         if (problem is not null)
         {
