@@ -91,6 +91,18 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /api/v1/costs/daily"] = Everyone(Allowed),
         ["GET /api/v1/costs/export.csv"] = Everyone(Allowed),
         ["POST /api/v1/costs/ingest"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Forbidden, finance: Allowed, admin: Allowed),
+
+        // Cost dashboards: everyone reads (a developer only their teams' figures, never unallocated spend).
+        ["GET /api/v1/costs/dashboard/monthly"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/teams"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/tiers"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/services"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/top-environments"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/daily"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/estimates"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/templates"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/approvers"] = Everyone(Allowed),
+        ["GET /api/v1/costs/dashboard/waste"] = Everyone(Allowed),
     };
 
     [Fact]

@@ -1,9 +1,12 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Aws;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Components.Shared;
+using Portal.Web.Features.Costs;
 using Portal.Web.Features.Lifecycle;
 using Portal.Web.Security;
 using Radzen;
@@ -14,6 +17,7 @@ namespace Portal.Web.Features.Environments;
 public sealed partial class EnvironmentDetailPage : IDisposable
 {
     private const int EventsShown = 500;
+    private const int CostPanelDays = 30;
 
     [Parameter]
     public Guid Id { get; set; }
@@ -45,6 +49,12 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     [Inject]
     public required TimeProvider Clock { get; init; }
 
+    [Inject]
+    public required CostDashboardQueries Costs { get; init; }
+
+    [Inject]
+    public required IOptions<AwsOptions> Aws { get; init; }
+
     private LifecycleActor? _actor;
     private EnvironmentDetail? _environment;
     private IReadOnlyList<StackEventRow> _events = [];
@@ -56,6 +66,9 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private bool _offHoursSupported;
     private IDisposable? _subscription;
     private LiveRefresh? _refresh;
+    private EnvironmentCosts? _costs;
+
+    private bool IsSandbox => Aws.Value.Mode == AwsMode.Sandbox;
 
     private bool InFlight => _environment is { Status: var status } && (status == EnvironmentStatus.Requested || StackWatcher.InFlight.Contains(status));
 
@@ -101,6 +114,9 @@ public sealed partial class EnvironmentDetailPage : IDisposable
             _extendHours = ttl.DefaultHours > 0 ? ttl.DefaultHours : 72;
             _maxTtlHours = ttl.MaxHours;
         }
+
+        // Daily costs change once a day: read with the page, not on every live refresh.
+        _costs = _actor is not null && _environment is not null ? await Costs.EnvironmentAsync(_actor, Id, CostPanelDays, CancellationToken.None) : null;
     }
 
     private async Task LoadAsync()
