@@ -139,6 +139,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<AlbTokenValidator>();
         services.AddSingleton<TrustedProxies>();
         services.AddScoped<SsoUserSync>();
+        services.AddSingleton<SsoSignIns>();
 
         services.ConfigureApplicationCookie(o =>
         {

@@ -11,9 +11,20 @@ public abstract class SingleSignOnHandler(IOptionsMonitor<AuthenticationSchemeOp
 {
     protected async Task<AuthenticateResult> SignInAsync(SsoIdentity identity)
     {
-        var sync = Context.RequestServices.GetRequiredService<SsoUserSync>();
-        var (principal, error) = await sync.SignInAsync(identity, Context.RequestAborted);
-        return principal is null ? AuthenticateResult.Fail(error!) : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        var recent = Context.RequestServices.GetRequiredService<SsoSignIns>();
+        if (recent.Find(identity) is not { } principal)
+        {
+            var sync = Context.RequestServices.GetRequiredService<SsoUserSync>();
+            (principal, var error) = await sync.SignInAsync(identity, Context.RequestAborted);
+            if (principal is null)
+            {
+                return AuthenticateResult.Fail(error!);
+            }
+
+            recent.Remember(identity, principal);
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
@@ -36,7 +37,17 @@ public sealed partial class SsoUserSync(
             return (null, "The user is locked out.");
         }
 
-        await SyncAsync(user, identity, now, cancellationToken);
+        try
+        {
+            await SyncAsync(user, identity, now, cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A parallel request of the same sign-in (a page and its assets) made the same change first.
+            db.ChangeTracker.Clear();
+            user = await users.FindByEmailAsync(email) ?? user;
+        }
+
         var principal = await principals.CreateAsync(user);
         ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(PortalAuthentication.MethodClaim, identity.Method));
         return (principal, null);
@@ -45,7 +56,17 @@ public sealed partial class SsoUserSync(
     private async Task<PortalUser?> CreateAsync(SsoIdentity identity, string email, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var user = new PortalUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = identity.DisplayName, CreatedAt = now };
-        var created = await users.CreateAsync(user);
+        IdentityResult created;
+        try
+        {
+            created = await users.CreateAsync(user);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            created = IdentityResult.Failed();
+        }
+
         if (!created.Succeeded)
         {
             // Two first requests at once: the other one created the user.
@@ -132,4 +153,30 @@ public sealed partial class SsoUserSync(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Auth:GroupMappings grants team '{Team}', which does not exist; create it in Admin → Teams")]
     private static partial void LogUnknownTeam(ILogger logger, string team);
+}
+
+/// <summary>
+/// Sign-ins of the last minute by email: a page and its assets, or a burst of API calls, present the same identity many
+/// times, and only a change (other groups or name, or a minute passing) needs the database. Bounded in size.
+/// </summary>
+public sealed class SsoSignIns : IDisposable
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    private readonly MemoryCache _recent = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    public ClaimsPrincipal? Find(SsoIdentity identity) =>
+        _recent.TryGetValue(Key(identity), out (SsoIdentity Identity, ClaimsPrincipal Principal) entry) && Same(entry.Identity, identity)
+            ? entry.Principal.Clone()
+            : null;
+
+    public void Remember(SsoIdentity identity, ClaimsPrincipal principal) =>
+        _recent.Set(Key(identity), (identity, principal.Clone()), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+
+    public void Dispose() => _recent.Dispose();
+
+    private static string Key(SsoIdentity identity) => identity.Method + ":" + identity.Email.Trim().ToUpperInvariant();
+
+    private static bool Same(SsoIdentity a, SsoIdentity b) =>
+        a.DisplayName == b.DisplayName && a.Groups.Order(StringComparer.Ordinal).SequenceEqual(b.Groups.Order(StringComparer.Ordinal), StringComparer.Ordinal);
 }
