@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
+using Portal.Web.Security;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
@@ -23,6 +24,7 @@ public static class PortalPipeline
 
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
+        app.UseLocalAccountsSwitch();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
