@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Provisioning.Lifecycle;
 
 namespace Portal.Provisioning.Costs;
 
@@ -8,8 +7,8 @@ namespace Portal.Provisioning.Costs;
 public static class CostServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="CostOptions"/> (section <c>Costs</c>, validated at start), <see cref="CostIngestion"/>, and
-    /// <see cref="CostFactSpend"/> as the lifecycle's <see cref="IMonthToDateSpend"/> (replacing the placeholder in either order).
+    /// Registers <see cref="CostOptions"/> (section <c>Costs</c>, validated at start), <see cref="CostIngestion"/> and
+    /// <see cref="CostForecasts"/> (which the lifecycle's budget ledger also uses).
     /// Requires the AWS clients (<c>AddAwsClients</c>) and the portal's data.
     /// </summary>
     public static IServiceCollection AddCosts(this IServiceCollection services)
@@ -17,7 +16,7 @@ public static class CostServiceCollectionExtensions
         services.AddOptions<CostOptions>().BindConfiguration(CostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CostIngestion>();
-        services.Replace(ServiceDescriptor.Singleton<IMonthToDateSpend, CostFactSpend>());
+        services.TryAddSingleton<CostForecasts>();
         return services;
     }
 }
