@@ -17,6 +17,7 @@ public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker u
         new("expiry-every-minute", "lifecycle"),
         new("off-hours-every-5-minutes", "lifecycle"),
         new("cost-ingestion-daily", "costs"),
+        new("cost-alerts-daily", "costs"),
     ];
 
     public static string Version { get; } =
