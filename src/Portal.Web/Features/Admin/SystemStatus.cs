@@ -40,6 +40,7 @@ public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker u
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var runs = (await db.CostIngestionRuns.AsNoTracking().ToListAsync(cancellationToken))
             .OrderByDescending(r => r.StartedAt).Take(10).ToList();
+        var tags = await db.CostAllocationTagChecks.AsNoTracking().OrderBy(c => c.AccountId).ThenBy(c => c.TagKey).ToListAsync(cancellationToken);
         return new SystemSnapshot(
             Version,
             scheduler.SchedulerName,
@@ -49,7 +50,8 @@ public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker u
             jobs,
             Describe(executing.Items),
             usage.Snapshot(),
-            runs);
+            runs,
+            tags);
     }
 
     private static List<string> Describe(IEnumerable<FireInstance> firings)
@@ -73,6 +75,7 @@ public sealed record SystemSnapshot(
     IReadOnlyList<JobRow> Jobs,
     IReadOnlyList<string> Executing,
     AwsUsageSnapshot Aws,
-    IReadOnlyList<CostIngestionRun> IngestionRuns);
+    IReadOnlyList<CostIngestionRun> IngestionRuns,
+    IReadOnlyList<CostAllocationTagCheck> CostAllocationTags);
 
 public sealed record JobRow(string Job, string Trigger, DateTimeOffset? LastFired, DateTimeOffset? NextFire);
