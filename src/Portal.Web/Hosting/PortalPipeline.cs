@@ -4,6 +4,7 @@ using Portal.Web.Security;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
+using Portal.Web.Features.Costs.Budgets;
 using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
 using Portal.Web.Features.Notifications;
@@ -43,6 +44,7 @@ public static class PortalPipeline
         api.MapEnvironmentEndpoints();
         api.MapNotificationEndpoints();
         api.MapCostEndpoints();
+        api.MapBudgetEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

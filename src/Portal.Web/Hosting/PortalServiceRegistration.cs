@@ -83,6 +83,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         services.AddSingleton<Features.Requests.RequestQueries>();
         services.AddSingleton<Features.Costs.CostQueries>();
+        services.AddSingleton<Features.Costs.Budgets.BudgetService>();
         services.AddSingleton<Features.Admin.SystemStatus>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
         services.AddSingleton<Features.Notifications.NotificationInbox>();
