@@ -38,6 +38,14 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<CostIngestionRun> CostIngestionRuns => Set<CostIngestionRun>();
 
+    public DbSet<OrganisationBudget> OrganisationBudgets => Set<OrganisationBudget>();
+
+    public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();
+
+    public DbSet<CostAnomaly> CostAnomalies => Set<CostAnomaly>();
+
+    public DbSet<CostAllocationTagCheck> CostAllocationTagChecks => Set<CostAllocationTagCheck>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -14,7 +14,26 @@ public interface ISandboxAdmin
     /// exist are left alone. Returns the demo stacks' ids.
     /// </summary>
     Task<IReadOnlyList<string>> BackfillAsync(int days, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Creates a stack as if <see cref="BackdatedStack.CreatedAt"/> were now (and deletes it at <see cref="BackdatedStack.DeletedAt"/>
+    /// when set), so it bills from then on; returns its id. Both times must be in the past. A live stack of the same name in the
+    /// account and region is answered with its id and left alone, so a rerun changes nothing.
+    /// </summary>
+    Task<string> CreateBackdatedStackAsync(BackdatedStack stack, CancellationToken cancellationToken);
 }
+
+/// <summary>A stack to create in the past: what CreateStack would be sent, plus when it was created and (optionally) deleted.</summary>
+public sealed record BackdatedStack(
+    string AccountId,
+    string Region,
+    string StackName,
+    string TemplateBody,
+    IReadOnlyList<KeyValuePair<string, string>> Parameters,
+    IReadOnlyList<KeyValuePair<string, string>> Tags,
+    IReadOnlyList<string> Capabilities,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? DeletedAt);
 
 internal sealed class SandboxAdmin(CloudFormationApi cloudFormation, IOptions<SandboxOptions> options, TimeProvider time) : ISandboxAdmin
 {
@@ -90,5 +109,57 @@ internal sealed class SandboxAdmin(CloudFormationApi cloudFormation, IOptions<Sa
         }
 
         return Task.FromResult<IReadOnlyList<string>>(ids);
+    }
+
+    public Task<string> CreateBackdatedStackAsync(BackdatedStack stack, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = time.GetUtcNow();
+        if (stack.CreatedAt > now || stack.DeletedAt > now || stack.DeletedAt <= stack.CreatedAt)
+        {
+            throw new ArgumentException($"Stack {stack.StackName}: creation ({stack.CreatedAt:O}) and deletion ({stack.DeletedAt:O}) must be in the past, deletion after creation.", nameof(stack));
+        }
+
+        var caller = new CallerContext("sandbox-admin", stack.AccountId, stack.Region, Guid.NewGuid().ToString());
+        var args = new Dictionary<string, StringValues>(StringComparer.Ordinal)
+        {
+            ["StackName"] = stack.StackName,
+            ["TemplateBody"] = stack.TemplateBody,
+        };
+        AddMembers(args, "Parameters", stack.Parameters, "ParameterKey", "ParameterValue");
+        AddMembers(args, "Tags", stack.Tags, "Key", "Value");
+        for (var i = 0; i < stack.Capabilities.Count; i++)
+        {
+            args[$"Capabilities.member.{i + 1}"] = stack.Capabilities[i];
+        }
+
+        string stackId;
+        try
+        {
+            var created = cloudFormation.HandleAt("CreateStack", new QueryArgs(args), caller, stack.CreatedAt);
+            stackId = created!.Element(CloudFormationApi.Ns + "StackId")!.Value;
+        }
+        catch (SandboxApiException ex) when (ex.Code == "AlreadyExistsException")
+        {
+            var described = cloudFormation.HandleAt("DescribeStacks", new QueryArgs(new() { ["StackName"] = stack.StackName }), caller, now);
+            return Task.FromResult(described!.Descendants(CloudFormationApi.Ns + "StackId").First().Value);
+        }
+
+        if (stack.DeletedAt is { } deletedAt)
+        {
+            cloudFormation.HandleAt("DeleteStack", new QueryArgs(new() { ["StackName"] = stackId }), caller, deletedAt);
+        }
+
+        return Task.FromResult(stackId);
+    }
+
+    private static void AddMembers(Dictionary<string, StringValues> args, string list, IReadOnlyList<KeyValuePair<string, string>> pairs, string keyName, string valueName)
+    {
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            args[$"{list}.member.{i + 1}.{keyName}"] = pairs[i].Key;
+            args[$"{list}.member.{i + 1}.{valueName}"] = pairs[i].Value;
+        }
     }
 }

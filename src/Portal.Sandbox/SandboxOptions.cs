@@ -61,6 +61,9 @@ public sealed class SandboxFaultOptions
     /// <summary>Added to every API call.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan Latency { get; set; }
+
+    /// <summary>UpdateCostAllocationTagsStatus answers AccessDeniedException (the caller may not activate tags).</summary>
+    public bool DenyCostAllocationTagUpdates { get; set; }
 }
 
 /// <summary>One configured failure: a resource type or a logical id, and the reason reported.</summary>

@@ -25,12 +25,28 @@ if (isCommand)
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
 }
 
+var needsServer = isCommand && PortalCommandLine.NeedsServer(args);
+if (needsServer)
+{
+    // A private loopback port for the in-process sandbox's endpoints; the portal's own settings otherwise.
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+}
+
 builder.AddPortal();
 var app = builder.Build();
 
 if (isCommand)
 {
-    return await PortalCommandLine.RunAsync(app.Services, args, Console.Out, Console.Error, CancellationToken.None);
+    if (!needsServer)
+    {
+        return await PortalCommandLine.RunAsync(app.Services, args, Console.Out, Console.Error, CancellationToken.None);
+    }
+
+    app.UsePortal();
+    await app.StartAsync();
+    var exitCode = await PortalCommandLine.RunAsync(app.Services, args, Console.Out, Console.Error, CancellationToken.None);
+    await app.StopAsync();
+    return exitCode;
 }
 
 app.UsePortal();

@@ -31,18 +31,26 @@ public sealed partial class CostIngestion(
     private const string ServiceDimension = "SERVICE";
 
     /// <summary>Ingests every configured account in turn; an account that fails is recorded as failed and the others still run.</summary>
-    public async Task<IReadOnlyList<CostIngestionResult>> IngestAllAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<CostIngestionResult>> IngestAllAsync(CancellationToken cancellationToken) => IngestAllAsync(null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="IngestAllAsync(CancellationToken)"/>, reading from <paramref name="readFrom"/> at the latest (within
+    /// <see cref="CostOptions.BackfillDays"/>): after past days were billed anew, e.g. by the sandbox's <c>costs backfill</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<CostIngestionResult>> IngestAllAsync(DateOnly? readFrom, CancellationToken cancellationToken)
     {
         var results = new List<CostIngestionResult>();
         foreach (var accountId in accounts.Accounts.Select(a => a.Id).Distinct(StringComparer.Ordinal))
         {
-            results.Add(await IngestAccountAsync(accountId, cancellationToken));
+            results.Add(await IngestAccountAsync(accountId, readFrom, cancellationToken));
         }
 
         return results;
     }
 
-    public async Task<CostIngestionResult> IngestAccountAsync(string accountId, CancellationToken cancellationToken)
+    public Task<CostIngestionResult> IngestAccountAsync(string accountId, CancellationToken cancellationToken) => IngestAccountAsync(accountId, null, cancellationToken);
+
+    public async Task<CostIngestionResult> IngestAccountAsync(string accountId, DateOnly? readFrom, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = timeProvider.GetUtcNow();
@@ -55,6 +63,7 @@ public sealed partial class CostIngestion(
                 .Where(r => r.AccountId == accountId && r.Status == CostIngestionStatus.Succeeded)
                 .OrderByDescending(r => r.StartedAt).Select(r => (DateOnly?)r.ToDate).FirstOrDefaultAsync(cancellationToken);
             var from = lastEnd is { } last ? Min(last, end).AddDays(-settings.RestateDays) : earliest;
+            from = readFrom is { } asked ? Min(from, asked) : from;
             run = CostIngestionRun.Start(accountId, Max(from, earliest), end, now);
             db.CostIngestionRuns.Add(run);
             await db.SaveChangesAsync(cancellationToken);

@@ -18,4 +18,7 @@ public sealed class CostOptions
     /// <summary>Days per Cost Explorer query: bounds the rows held in memory while a window is upserted.</summary>
     [Range(1, 62)]
     public int WindowDays { get; set; } = 7;
+
+    /// <summary>Check (and activate where permitted) Portal's cost allocation tags when the portal starts (default on).</summary>
+    public bool CheckAllocationTagsOnStartup { get; set; } = true;
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Portal.Provisioning.Lifecycle;
+using Portal.Provisioning.Mail;
 
 namespace Portal.Provisioning.Costs;
 
@@ -8,8 +8,9 @@ namespace Portal.Provisioning.Costs;
 public static class CostServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="CostOptions"/> (section <c>Costs</c>, validated at start), <see cref="CostIngestion"/>, and
-    /// <see cref="CostFactSpend"/> as the lifecycle's <see cref="IMonthToDateSpend"/> (replacing the placeholder in either order).
+    /// Registers <see cref="CostOptions"/> (section <c>Costs</c>, validated at start), <see cref="CostIngestion"/> and
+    /// <see cref="CostForecasts"/> (which the lifecycle's budget ledger also uses), budget alerts, anomaly detection, the cost
+    /// allocation tag check (also once at startup, in the background) and outgoing mail (<c>Smtp</c>).
     /// Requires the AWS clients (<c>AddAwsClients</c>) and the portal's data.
     /// </summary>
     public static IServiceCollection AddCosts(this IServiceCollection services)
@@ -17,7 +18,13 @@ public static class CostServiceCollectionExtensions
         services.AddOptions<CostOptions>().BindConfiguration(CostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CostIngestion>();
-        services.Replace(ServiceDescriptor.Singleton<IMonthToDateSpend, CostFactSpend>());
+        services.TryAddSingleton<CostForecasts>();
+        services.AddPortalMail();
+        services.TryAddSingleton<BudgetAlerts>();
+        services.TryAddSingleton<CostAnomalyDetector>();
+        services.TryAddSingleton<CostAllocationTags>();
+        services.TryAddSingleton<CostEvaluation>();
+        services.AddHostedService<CostAllocationTagStartupCheck>();
         return services;
     }
 }

@@ -55,5 +55,10 @@ public static class LifecycleJobs
         q.AddJob<CostIngestionJob>(j => j.WithIdentity(CostIngestionJob.Key).StoreDurably());
         q.AddTrigger(t => t.ForJob(CostIngestionJob.Key).WithIdentity("cost-ingestion-daily", "costs")
             .WithCronSchedule(CostIngestionJob.DailySchedule, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+
+        // Budget alerts and anomalies: after every ingestion (in CostIngestionJob) and daily on their own.
+        q.AddJob<CostAlertsJob>(j => j.WithIdentity(CostAlertsJob.Key).StoreDurably());
+        q.AddTrigger(t => t.ForJob(CostAlertsJob.Key).WithIdentity("cost-alerts-daily", "costs")
+            .WithCronSchedule(CostAlertsJob.DailySchedule, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
     }
 }

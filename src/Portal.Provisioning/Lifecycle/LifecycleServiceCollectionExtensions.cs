@@ -22,7 +22,7 @@ public static class LifecycleServiceCollectionExtensions
         services.TryAddSingleton<ApprovalPolicy>();
         services.TryAddSingleton<CidrAllocator>();
         services.AddOptions<StackWatcherOptions>().BindConfiguration(StackWatcherOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IMonthToDateSpend, NoSpendRecorded>();
+        services.TryAddSingleton<Costs.CostForecasts>();
         services.TryAddSingleton<IBudgetLedger, TeamBudgetLedger>();
         services.TryAddSingleton<LifecycleSignals>();
         services.TryAddSingleton<ApprovalEffects>();

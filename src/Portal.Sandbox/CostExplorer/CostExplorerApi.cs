@@ -8,7 +8,7 @@ using Portal.Sandbox.State;
 namespace Portal.Sandbox.CostExplorer;
 
 /// <summary>Cost Explorer's operations (JSON 1.1) over <see cref="BillingEngine"/>'s rows.</summary>
-internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store, IOptions<SandboxOptions> options, TimeProvider time)
+internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store, IOptions<SandboxOptions> options, ISandboxFaults faults, TimeProvider time)
 {
     private static readonly HashSet<string> CostMetrics = new(StringComparer.Ordinal)
     {
@@ -268,6 +268,15 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         if (entries.Count is 0 or > 20)
         {
             throw Validation("CostAllocationTagsStatus must hold 1 to 20 entries.");
+        }
+
+        if (faults.DenyCostAllocationTagUpdates)
+        {
+            // What AWS answers (HTTP 400, JSON protocol) when IAM denies the action.
+            var account = options.Value.AccountId;
+            throw new SandboxApiException(
+                "AccessDeniedException",
+                $"User: arn:aws:iam::{account}:user/portal is not authorized to perform: ce:UpdateCostAllocationTagsStatus on resource: arn:aws:ce::{account}:/UpdateCostAllocationTagsStatus because no identity-based policy allows the ce:UpdateCostAllocationTagsStatus action");
         }
 
         var errors = new JsonArray();

@@ -19,6 +19,12 @@ public interface ISandboxFaults
 
     TimeSpan Latency { get; set; }
 
+    /// <summary>
+    /// UpdateCostAllocationTagsStatus answers AccessDeniedException, as for a caller whose IAM policy lacks
+    /// <c>ce:UpdateCostAllocationTagsStatus</c> (or a member account, which cannot change the payer's tags).
+    /// </summary>
+    bool DenyCostAllocationTagUpdates { get; set; }
+
     /// <summary>Removes every fault.</summary>
     void Clear();
 
@@ -37,6 +43,7 @@ internal sealed class SandboxFaults : ISandboxFaults
     private int _throttleNext;
     private double _throttleFraction;
     private TimeSpan _latency;
+    private bool _denyTagUpdates;
 
     public SandboxFaults(IOptions<SandboxOptions> options)
     {
@@ -57,6 +64,13 @@ internal sealed class SandboxFaults : ISandboxFaults
 
         _throttleFraction = faults.ThrottleFraction;
         _latency = faults.Latency;
+        _denyTagUpdates = faults.DenyCostAllocationTagUpdates;
+    }
+
+    public bool DenyCostAllocationTagUpdates
+    {
+        get { lock (_lock) { return _denyTagUpdates; } }
+        set { lock (_lock) { _denyTagUpdates = value; } }
     }
 
     public double ThrottleFraction
@@ -92,6 +106,7 @@ internal sealed class SandboxFaults : ISandboxFaults
             _throttleNext = 0;
             _throttleFraction = 0;
             _latency = TimeSpan.Zero;
+            _denyTagUpdates = false;
         }
     }
 

@@ -1,8 +1,11 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Data.Entities.Costs;
+using Portal.Provisioning.Aws;
 using Portal.Web.Features.Tokens;
 using Portal.Web.Hosting;
 using Portal.Web.Security;
@@ -11,7 +14,7 @@ namespace Portal.Web.Cli;
 
 /// <summary>
 /// Operator verbs on the web host, with the same configuration as the server:
-/// <c>migrate</c>, <c>users create</c>, <c>tokens create</c>. Exit codes: 0 done, 1 failed, 2 usage.
+/// <c>migrate</c>, <c>users create</c>, <c>tokens create</c>, <c>costs backfill</c>. Exit codes: 0 done, 1 failed, 2 usage.
 /// </summary>
 public static class PortalCommandLine
 {
@@ -25,6 +28,8 @@ public static class PortalCommandLine
                                                     Without --password a random one is generated and printed.
           tokens create --user EMAIL --name NAME [--scopes read,write,approve] [--expires-days N]
                                                     Issue a personal access token; the token is the last line printed.
+          costs backfill --days N                   Sandbox mode only: give every team N days (1-395) of environment history,
+                                                    billed by the sandbox, then ingest it. Run it while the portal is stopped.
           healthcheck [URL]                         Exit 0 when URL (default http://127.0.0.1:8080/healthz) answers 200.
           sandbox [--urls URL]                      Run only the AWS sandbox (CloudFormation and Cost Explorer endpoints).
 
@@ -32,9 +37,15 @@ public static class PortalCommandLine
         (e.g. Database__Provider=Postgres, ConnectionStrings__Portal=...).
         """;
 
-    private static readonly string[] Verbs = ["migrate", "users", "tokens", "help", "--help", "-h"];
+    private static readonly string[] Verbs = ["migrate", "users", "tokens", "costs", "help", "--help", "-h"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Verbs that need the portal listening (on a private loopback port) while they run: <c>costs backfill</c> reads the
+    /// in-process sandbox's Cost Explorer over HTTP, exactly as the running portal does.
+    /// </summary>
+    public static bool NeedsServer(string[] args) => args is [var verb, ..] && string.Equals(verb, "costs", StringComparison.OrdinalIgnoreCase);
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -45,6 +56,7 @@ public static class PortalCommandLine
                 ("migrate", null) => await MigrateAsync(services, stdout, cancellationToken),
                 ("users", "create") => await CreateUserAsync(services, ParseOptions(args[2..]), stdout, cancellationToken),
                 ("tokens", "create") => await CreateTokenAsync(services, ParseOptions(args[2..]), stdout, cancellationToken),
+                ("costs", "backfill") => await BackfillCostsAsync(services, ParseOptions(args[2..]), stdout, stderr, cancellationToken),
                 ("help" or "--help" or "-h", _) => PrintUsage(stdout, null),
                 _ => PrintUsage(stderr, $"Unknown command '{string.Join(' ', args.Take(2))}'."),
             };
@@ -84,6 +96,36 @@ public static class PortalCommandLine
 
         await stdout.WriteLineAsync(applied.Count == 0 ? "Database is up to date." : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
         return 0;
+    }
+
+    private static async Task<int> BackfillCostsAsync(IServiceProvider services, Dictionary<string, string> options, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        Allow(options, "days");
+        var days = int.TryParse(Required(options, "days"), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed is >= 1 and <= SandboxCostHistory.MaxDays
+            ? parsed
+            : throw new UsageException($"--days must be a whole number from 1 to {SandboxCostHistory.MaxDays}.");
+        if (services.GetRequiredService<IOptions<AwsOptions>>().Value.Mode != AwsMode.Sandbox)
+        {
+            throw new UsageException("costs backfill only runs in sandbox mode (Aws:Mode=Sandbox): it makes the sandbox bill past days, and real AWS bills are real.");
+        }
+
+        try
+        {
+            var result = await services.GetRequiredService<SandboxCostHistory>().BackfillAsync(days, cancellationToken);
+            await stdout.WriteLineAsync($"Sandbox history: {result.Created} environment(s) created, {result.Skipped} already there or not offered.");
+            foreach (var run in result.IngestionRuns)
+            {
+                await stdout.WriteLineAsync(
+                    $"Ingested account {run.AccountId} {run.From:yyyy-MM-dd}..{run.To:yyyy-MM-dd}: {run.Status}, {run.Calls} Cost Explorer call(s), {run.Inserted} fact(s) added, {run.Updated} restated.");
+            }
+
+            return result.IngestionRuns.All(r => r.Status == CostIngestionStatus.Succeeded) ? 0 : 1;
+        }
+        catch (InvalidOperationException ex)
+        {
+            await stderr.WriteLineAsync(ex.Message);
+            return 1;
+        }
     }
 
     private static async Task<int> CreateUserAsync(IServiceProvider services, Dictionary<string, string> options, TextWriter stdout, CancellationToken cancellationToken)

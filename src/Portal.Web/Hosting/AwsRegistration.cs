@@ -42,6 +42,7 @@ internal static class AwsRegistration
         });
 
         services.AddAwsSandbox(builder.Configuration);
+        services.AddTransient<SandboxCostHistory>();
         services.PostConfigure<SandboxOptions>(o =>
         {
             if (string.IsNullOrWhiteSpace(o.DataDirectory))

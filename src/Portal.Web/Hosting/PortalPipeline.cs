@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
+using Portal.Web.Security;
 using Portal.Web.Components;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
+using Portal.Web.Features.Costs.Budgets;
 using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
 using Portal.Web.Features.Notifications;
@@ -23,6 +25,7 @@ public static class PortalPipeline
 
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
+        app.UseLocalAccountsSwitch();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -42,6 +45,7 @@ public static class PortalPipeline
         api.MapNotificationEndpoints();
         api.MapCostEndpoints();
         api.MapCostDashboardEndpoints();
+        api.MapBudgetEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

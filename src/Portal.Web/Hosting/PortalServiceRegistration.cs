@@ -84,6 +84,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Requests.RequestQueries>();
         services.AddSingleton<Features.Costs.CostQueries>();
         services.AddSingleton<Features.Costs.CostDashboardQueries>();
+        services.AddSingleton<Features.Costs.Budgets.BudgetService>();
         services.AddSingleton<Features.Admin.SystemStatus>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
         services.AddSingleton<Features.Notifications.NotificationInbox>();
@@ -126,10 +127,21 @@ public static class PortalServiceRegistration
                 o.DefaultScheme = PortalAuthentication.Scheme;
                 o.DefaultChallengeScheme = PortalAuthentication.Scheme;
             })
-            .AddPolicyScheme(PortalAuthentication.Scheme, "Cookie or personal access token", o =>
+            .AddPolicyScheme(PortalAuthentication.Scheme, "Token, single sign-on or cookie", o =>
                 o.ForwardDefaultSelector = PortalAuthentication.SelectScheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, AlbAuthenticationHandler>(AlbAuthenticationHandler.SchemeName, null)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ProxyAuthenticationHandler>(ProxyAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
+
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddHttpClient(AlbPublicKeys.HttpClientName);
+        services.AddSingleton<AlbPublicKeys>();
+        services.AddSingleton<AlbTokenValidator>();
+        services.AddSingleton<TrustedProxies>();
+        services.AddScoped<SsoUserSync>();
+        services.AddSingleton<SsoSignIns>();
 
         services.ConfigureApplicationCookie(o =>
         {
@@ -158,7 +170,7 @@ public static class PortalServiceRegistration
             })
             .AddRoles<PortalRole>()
             .AddEntityFrameworkStores<PortalDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders();
     }
 }

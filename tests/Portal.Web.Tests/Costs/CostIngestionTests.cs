@@ -140,23 +140,25 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
     }
 
     [Fact]
-    public async Task MonthToDateSpend_ComesFromTheIngestedFacts()
+    public async Task MonthToDateSpend_ComesFromTheIngestedFacts_AndTheBudgetLedgerUsesTheForecastsFigures()
     {
         var at = Noon(2);
         _clock.Freeze(at);
         await IngestAsync();
         var payments = _environments.First(e => e.Name == "checkout").TeamId;
-        var spend = _portal.Services.GetRequiredService<IMonthToDateSpend>();
 
-        var monthToDate = await spend.GetMonthToDateAsync(payments, at, CancellationToken.None);
+        var forecast = await _portal.Services.GetRequiredService<CostForecasts>().ForTeamAsync(payments, at, CancellationToken.None);
 
-        spend.ShouldBeOfType<CostFactSpend>();
         var today = DateOnly.FromDateTime(at.UtcDateTime);
         await using var db = await DbAsync();
         var expected = (await db.CostFacts.Where(f => f.TeamId == payments && f.Date >= new DateOnly(today.Year, today.Month, 1)).Select(f => f.UnblendedUsd).ToListAsync()).Sum();
-        monthToDate.ShouldBeGreaterThan(0m);
-        monthToDate.ShouldBe(decimal.Round(expected, 2));
-        (await _portal.Services.GetRequiredService<IBudgetLedger>().GetBudgetAsync(payments, at, CancellationToken.None)).MonthToDateSpendUsd.ShouldBe(monthToDate);
+        forecast.MonthToDateUsd.ShouldBeGreaterThan(0m);
+        forecast.MonthToDateUsd.ShouldBe(decimal.Round(expected, 2));
+        forecast.Estimates.Count.ShouldBe(2, "checkout and brochure are running");
+        var ledger = await _portal.Services.GetRequiredService<IBudgetLedger>().GetBudgetAsync(payments, at, CancellationToken.None);
+        ledger.MonthToDateSpendUsd.ShouldBe(forecast.MonthToDateUsd);
+        ledger.RunningEnvironmentsProratedUsd.ShouldBe(forecast.RemainingEstimatesUsd);
+        ledger.RemainingUsd.ShouldBe(ledger.MonthlyBudgetUsd - forecast.ForecastUsd);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker u
         new("expiry-every-minute", "lifecycle"),
         new("off-hours-every-5-minutes", "lifecycle"),
         new("cost-ingestion-daily", "costs"),
+        new("cost-alerts-daily", "costs"),
     ];
 
     public static string Version { get; } =
@@ -39,6 +40,7 @@ public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker u
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var runs = (await db.CostIngestionRuns.AsNoTracking().ToListAsync(cancellationToken))
             .OrderByDescending(r => r.StartedAt).Take(10).ToList();
+        var tags = await db.CostAllocationTagChecks.AsNoTracking().OrderBy(c => c.AccountId).ThenBy(c => c.TagKey).ToListAsync(cancellationToken);
         return new SystemSnapshot(
             Version,
             scheduler.SchedulerName,
@@ -48,7 +50,8 @@ public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker u
             jobs,
             Describe(executing.Items),
             usage.Snapshot(),
-            runs);
+            runs,
+            tags);
     }
 
     private static List<string> Describe(IEnumerable<FireInstance> firings)
@@ -72,6 +75,7 @@ public sealed record SystemSnapshot(
     IReadOnlyList<JobRow> Jobs,
     IReadOnlyList<string> Executing,
     AwsUsageSnapshot Aws,
-    IReadOnlyList<CostIngestionRun> IngestionRuns);
+    IReadOnlyList<CostIngestionRun> IngestionRuns,
+    IReadOnlyList<CostAllocationTagCheck> CostAllocationTags);
 
 public sealed record JobRow(string Job, string Trigger, DateTimeOffset? LastFired, DateTimeOffset? NextFire);

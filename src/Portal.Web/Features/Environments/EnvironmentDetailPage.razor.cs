@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Catalog;
+using Portal.Provisioning.Costs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Costs;
@@ -55,6 +56,9 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     [Inject]
     public required IOptions<AwsOptions> Aws { get; init; }
 
+    [Inject]
+    public required CostForecasts Forecasts { get; init; }
+
     private LifecycleActor? _actor;
     private EnvironmentDetail? _environment;
     private IReadOnlyList<StackEventRow> _events = [];
@@ -67,6 +71,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private IDisposable? _subscription;
     private LiveRefresh? _refresh;
     private EnvironmentCosts? _costs;
+    private CostForecast? _forecast;
 
     private bool IsSandbox => Aws.Value.Mode == AwsMode.Sandbox;
 
@@ -117,6 +122,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
 
         // Daily costs change once a day: read with the page, not on every live refresh.
         _costs = _actor is not null && _environment is not null ? await Costs.EnvironmentAsync(_actor, Id, CostPanelDays, CancellationToken.None) : null;
+        _forecast = _costs is not null ? await Forecasts.ForEnvironmentAsync(Id, Clock.GetUtcNow(), CancellationToken.None) : null;
     }
 
     private async Task LoadAsync()
