@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Data;
 using Portal.TestSupport;
@@ -23,10 +24,19 @@ public class BrowserSession : IAsyncLifetime
 
     /// <summary>For sessions on another provider or with other settings (xunit wants one public constructor per fixture).</summary>
     protected BrowserSession(DatabaseProvider provider, IDictionary<string, string?>? settings)
+        : this(provider, settings, null)
+    {
+    }
+
+    /// <summary>For sessions that also replace services (a test clock, say).</summary>
+    protected BrowserSession(DatabaseProvider provider, IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
     {
         _provider = provider;
         _settings = settings;
+        _services = services;
     }
+
+    private readonly Action<IServiceCollection>? _services;
 
     private IPlaywright? _playwright;
 
@@ -42,9 +52,9 @@ public class BrowserSession : IAsyncLifetime
 
     public static string ScreenshotDirectory { get; } = FindScreenshotDirectory();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true, settings: _settings);
+        Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true, settings: _settings, services: _services);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {

@@ -269,6 +269,14 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         return await db.CostFacts.AnyAsync(cancellationToken);
     }
 
+    /// <summary>Whether an ingestion started at or after <paramref name="since"/> has ended and none is still running.</summary>
+    public async Task<bool> IngestionEndedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var runs = await db.CostIngestionRuns.AsNoTracking().Where(r => r.StartedAt >= since).Select(r => r.FinishedAt).ToListAsync(cancellationToken);
+        return runs.Count > 0 && runs.All(finished => finished != null);
+    }
+
     /// <summary>Every team's id by slug (a filter naming a team that does not exist is an error; one the caller cannot see, empty).</summary>
     public async Task<IReadOnlyDictionary<string, Guid>> TeamsBySlugAsync(CancellationToken cancellationToken)
     {

@@ -162,10 +162,11 @@ public sealed partial class CostsPage
     private async Task IngestAsync()
     {
         _ingesting = true;
-        _ingestMessage = "Ingestion started; this page fills in when the first account's run finishes.";
+        _ingestMessage = "Ingestion started; this page fills in when every account's run has finished (up to two minutes).";
         StateHasChanged();
+        var since = Clock.GetUtcNow().AddSeconds(-1);
         await Ingestion.TriggerNowAsync(CancellationToken.None);
-        for (var i = 0; i < 60 && !await Queries.AnyFactsAsync(CancellationToken.None); i++)
+        for (var i = 0; i < 120 && !await Queries.IngestionEndedSinceAsync(since, CancellationToken.None); i++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
         }
