@@ -35,7 +35,15 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         (await page.Locator("[data-testid=sandbox-data]").InnerTextAsync()).ShouldContain("Sandbox data");
         await BrowserSession.ScreenshotAsync(page, "costs-empty");
         await page.ClickAsync("[data-testid=run-ingestion]");
-        await page.Locator("[data-testid=chart-monthly] svg").First.WaitForAsync(new() { Timeout = 90_000 });
+        try
+        {
+            await page.Locator("[data-testid=chart-monthly] svg").First.WaitForAsync(new() { Timeout = 150_000 });
+        }
+        catch (TimeoutException)
+        {
+            await BrowserSession.ScreenshotAsync(page, "costs-ingestion-timeout");
+            throw;
+        }
         await using (var db = await portal.DbAsync())
         {
             (await db.CostIngestionRuns.Select(r => r.Status.ToString()).ToListAsync()).ShouldBe(["Succeeded"], "the page's one run, for the sandbox's one account");
@@ -67,6 +75,11 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         (await page.Locator("[data-testid=table-approvers]").InnerTextAsync()).ShouldContain("policy");
         (await page.Locator("[data-testid=table-waste]").InnerTextAsync()).ShouldContain("untagged");
         await BrowserSession.ScreenshotAsync(page, "costs-finance");
+        foreach (var chart in new[] { "monthly", "teams", "tiers", "services", "top", "daily", "estimates", "templates", "approvers", "waste" })
+        {
+            // The page scrolls inside the layout, so each card is kept on its own too.
+            await page.Locator($"[data-testid=chart-{chart}]").ScreenshotAsync(new() { Path = Path.Combine(BrowserSession.ScreenshotDirectory, $"costs-finance-{chart}.png") });
+        }
 
         // The team filter narrows every chart and table, and lands in the address bar.
         await page.ClickAsync("[data-testid=filter-team]");
@@ -114,6 +127,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         (await developer.Locator("[data-testid=cost-forecast]").InnerTextAsync()).ShouldStartWith("$");
         await developer.Locator("[data-testid=cost-panel] svg").First.WaitForAsync();
         await BrowserSession.ScreenshotAsync(developer, "environment-cost-panel");
+        await developer.Locator("[data-testid=cost-panel]").ScreenshotAsync(new() { Path = Path.Combine(BrowserSession.ScreenshotDirectory, "environment-cost-panel-card.png") });
 
         await developer.GotoAsync($"/environments/{session.Crawler}");
         await BrowserSession.WaitForCircuitAsync(developer);

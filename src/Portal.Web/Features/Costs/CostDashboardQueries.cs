@@ -43,7 +43,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             .Select(g => new MonthlyTeamSpend(g.Key.Month, g.Key.Team, CostSql.Usd(g.Sum(r => r.Amount))))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.Team == Unallocated).ThenBy(r => r.Team, StringComparer.Ordinal)
             .ToList();
-        var teamOrder = spend.GroupBy(r => r.Team).OrderByDescending(g => g.Sum(r => r.AmountUsd)).Select(g => g.Key).ToList();
+        var teamOrder = spend.GroupBy(r => r.Team).OrderBy(g => g.Key == Unallocated).ThenByDescending(g => g.Sum(r => r.AmountUsd)).Select(g => g.Key).ToList();
         return new MonthlySpend(months, teamOrder, spend, CostSql.Usd(rows.Sum(r => r.Amount)));
     }
 

@@ -231,13 +231,50 @@ public sealed partial class CostsPage
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
-    /// <summary>AWS's service names without the "Amazon "/"AWS " prefix, cut to fit the axis.</summary>
+    /// <summary>AWS's service names as people say them, so the axis needs no truncation.</summary>
     private static string ShortLabel(object value)
     {
-        var text = (Convert.ToString(value, CultureInfo.InvariantCulture) ?? "")
-            .Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
-        return text.Length > 28 ? text[..27] + "…" : text;
+        var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+        if (ServiceNames.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        text = text.Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
+        return text.Length > 18 ? text[..17] + "…" : text;
     }
+
+    private static readonly Dictionary<string, string> ServiceNames = new(StringComparer.Ordinal)
+    {
+        ["Amazon Simple Storage Service"] = "S3",
+        ["Amazon Relational Database Service"] = "RDS",
+        ["Amazon Elastic Compute Cloud - Compute"] = "EC2 compute",
+        ["EC2 - Other"] = "EC2 other",
+        ["Amazon Elastic Container Service"] = "ECS",
+        ["Amazon Elastic Load Balancing"] = "Load balancing",
+        ["Elastic Load Balancing"] = "Load balancing",
+        ["AWS Key Management Service"] = "KMS",
+        ["Amazon Virtual Private Cloud"] = "VPC",
+        ["AmazonCloudWatch"] = "CloudWatch",
+        ["Amazon CloudFront"] = "CloudFront",
+        ["Amazon ElastiCache"] = "ElastiCache",
+        ["AWS Secrets Manager"] = "Secrets Manager",
+        ["AWS ApplicationAutoScaling"] = "Auto Scaling",
+        ["Amazon DynamoDB"] = "DynamoDB",
+        ["AWS Lambda"] = "Lambda",
+    };
+
+    private static string WasteLabel(object value) => Convert.ToString(value, CultureInfo.InvariantCulture) switch
+    {
+        WasteKinds.Destroyed => "Destroyed, billing",
+        WasteKinds.Expired => "Expired",
+        WasteKinds.Stopped => "Stopped",
+        WasteKinds.Unallocated => "Unallocated",
+        var other => other ?? "",
+    };
+
+    /// <summary>Bars worth drawing: a zero bar is only a label on the axis (the table still lists it).</summary>
+    private static IEnumerable<T> NonZero<T>(IEnumerable<T>? rows, Func<T, decimal> amount) => (rows ?? []).Where(r => amount(r) != 0);
 
     private static string Percent(decimal? value) => value is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + " %" : "—";
 
