@@ -68,7 +68,8 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
 
         foreach (var chart in new[] { "monthly", "teams", "tiers", "services", "top", "daily", "estimates", "templates", "approvers", "waste" })
         {
-            (await page.Locator($"[data-testid=chart-{chart}] svg").CountAsync()).ShouldBeGreaterThan(0, $"the {chart} chart is drawn");
+            // A Radzen chart draws its SVG once the browser has measured it.
+            await page.Locator($"[data-testid=chart-{chart}] svg").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
         }
 
         (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldContain("checkout");
