@@ -23,6 +23,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
     private const string Account = "123456789012";
     private const int Days = 365;
     private const int Teams = 50;
+    private const string EmptyJson = "{}";
 
     private static int Iterations =>
         int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_ITERATIONS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 10;
@@ -102,7 +103,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                 "Version", "MonthlyEstimateUsd", "DestroyedAt", "StoppedAt", "ExpiresAt")
             SELECT gen_random_uuid(), 'bench-' || i, t."Id", '{owner}', (ARRAY['network-vpc', 'static-site', 'ecs-web-service'])[1 + i % 3], '1.0.0',
                 (ARRAY['dev', 'staging', 'prod'])[1 + i % 3], '{Account}', 'us-east-1', 'bench-' || i,
-                CASE i % 10 WHEN 1 THEN 'Destroyed' WHEN 2 THEN 'Stopped' ELSE 'Ready' END, '{{}}', '{{}}', false, 0,
+                CASE i % 10 WHEN 1 THEN 'Destroyed' WHEN 2 THEN 'Stopped' ELSE 'Ready' END, '{EmptyJson}', '{EmptyJson}', false, 0,
                 now() - interval '400 days', now(), 1, 30 + i % 500,
                 CASE i % 10 WHEN 1 THEN now() - interval '20 days' END,
                 CASE i % 10 WHEN 2 THEN now() - interval '10 days' END,
