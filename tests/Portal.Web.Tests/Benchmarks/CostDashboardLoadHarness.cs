@@ -90,7 +90,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
     private static async Task<long> GenerateAsync(PortalWebFactory portal)
     {
         await using var db = await portal.DbAsync();
-        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(30));
         var owner = await db.Users.Where(u => u.Email == "dev@example.com").Select(u => u.Id).SingleAsync();
         var payments = await db.Teams.Where(t => t.Slug == "payments").Select(t => t.Id).SingleAsync();
         await ExecAsync(db, $"""
@@ -152,6 +151,18 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
         return await db.CostFacts.LongCountAsync();
     }
 
-    // Generated SQL from constants and ids read above, never from input.
-    private static Task<int> ExecAsync(PortalDbContext db, string sql) => db.Database.ExecuteSqlRawAsync(sql);
+    // Generated SQL from constants and ids read above, never from input; sent as is (EF's raw SQL would read "{}" as a placeholder).
+    private static async Task ExecAsync(PortalDbContext db, string sql)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await connection.OpenAsync();
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 1800;
+        await command.ExecuteNonQueryAsync();
+    }
 }
