@@ -290,7 +290,8 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var teams = await db.Teams.AsNoTracking().OrderBy(t => t.Slug).Select(t => new { t.Id, t.Slug }).ToListAsync(cancellationToken);
-        var accounts = await db.CostFacts.AsNoTracking().Select(f => f.AccountId)
+        // Ingested accounts from the runs (a handful of rows), not from the facts (millions).
+        var accounts = await db.CostIngestionRuns.AsNoTracking().Select(r => r.AccountId)
             .Union(db.Environments.AsNoTracking().Select(e => e.AccountId)).Distinct().ToListAsync(cancellationToken);
         return new CostFilterOptions(
             [.. teams.Where(t => actor.CanSee(t.Id)).Select(t => new TeamOption(t.Id, t.Slug))],
