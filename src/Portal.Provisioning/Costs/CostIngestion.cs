@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities.Costs;
+using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Aws.CostExplorer;
 using Portal.Provisioning.Lifecycle;
@@ -140,6 +141,12 @@ public sealed partial class CostIngestion(
         var environmentIds = rows.Keys.Select(k => Guid.TryParse(k.Tag, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
         var environments = await db.Environments.AsNoTracking().Where(e => environmentIds.Contains(e.Id))
             .Select(e => new { e.Id, e.TeamId, e.Tier }).ToDictionaryAsync(e => e.Id, cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            return await BulkUpsertAsync(db, accountId, start, stop, rows, environments.ToDictionary(e => e.Key, e => (e.Value.TeamId, e.Value.Tier)), now, cancellationToken);
+        }
+
+        // SQLite (the embedded default, small by nature): load the window, diff, save through the change tracker.
         var existing = await db.CostFacts.Where(f => f.AccountId == accountId && f.Date >= start && f.Date < stop).ToListAsync(cancellationToken);
         var byKey = existing.ToDictionary(f => (f.Date, f.EnvironmentTag, f.Service));
         var (inserted, updated) = (0, 0);
@@ -164,6 +171,96 @@ public sealed partial class CostIngestion(
         db.CostFacts.RemoveRange(byKey.Values);
         await db.SaveChangesAsync(cancellationToken);
         return (inserted, updated, byKey.Count);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the window's answer in one statement — arrays unnested, <c>INSERT … ON CONFLICT DO UPDATE</c> only where a
+    /// figure or the allocation changed, and the window's facts Cost Explorer no longer reports deleted — in one round trip.
+    /// </summary>
+    private static async Task<(int Inserted, int Updated, int Deleted)> BulkUpsertAsync(
+        PortalDbContext db, string accountId, DateOnly start, DateOnly stop, Dictionary<(DateOnly Date, string Tag, string Service), CostAmounts> rows,
+        Dictionary<Guid, (Guid TeamId, EnvironmentTier Tier)> environments, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = rows.Count;
+        var (ids, dates, tags, services) = (new Guid[count], new DateOnly[count], new string[count], new string[count]);
+        var (environmentIds, teamIds, tiers) = (new Guid?[count], new Guid?[count], new string?[count]);
+        var (unblended, amortized, estimated) = (new decimal[count], new decimal[count], new bool[count]);
+        var i = 0;
+        foreach (var ((date, tag, service), amounts) in rows)
+        {
+            var environment = Guid.TryParse(tag, out var id) && environments.TryGetValue(id, out var found) ? found : ((Guid TeamId, EnvironmentTier Tier)?)null;
+            ids[i] = Guid.CreateVersion7(now);
+            (dates[i], tags[i], services[i]) = (date, tag, service);
+            if (environment is { } allocated)
+            {
+                (environmentIds[i], teamIds[i], tiers[i]) = (id, allocated.TeamId, allocated.Tier.Slug());
+            }
+
+            (unblended[i], amortized[i], estimated[i]) = (Round(amounts.UnblendedUsd), Round(amounts.AmortizedUsd), amounts.Estimated);
+            i++;
+        }
+
+        const string Sql = """
+            WITH input AS (
+                SELECT * FROM unnest(@ids, @dates, @tags, @services, @environments, @teams, @tiers, @unblended, @amortized, @estimated)
+                    AS t("Id", "Date", "EnvironmentTag", "Service", "EnvironmentId", "TeamId", "Tier", "UnblendedUsd", "AmortizedUsd", "Estimated")
+            ), upserted AS (
+                INSERT INTO "CostFacts" AS f ("Id", "Date", "AccountId", "EnvironmentTag", "EnvironmentId", "TeamId", "Tier", "Service",
+                    "UnblendedUsd", "AmortizedUsd", "Estimated", "IngestedAt")
+                SELECT "Id", "Date", @account, "EnvironmentTag", "EnvironmentId", "TeamId", "Tier", "Service", "UnblendedUsd", "AmortizedUsd", "Estimated", @now
+                FROM input
+                ON CONFLICT ("Date", "AccountId", "EnvironmentTag", "Service") DO UPDATE SET
+                    "EnvironmentId" = excluded."EnvironmentId", "TeamId" = excluded."TeamId", "Tier" = excluded."Tier",
+                    "UnblendedUsd" = excluded."UnblendedUsd", "AmortizedUsd" = excluded."AmortizedUsd", "Estimated" = excluded."Estimated",
+                    "IngestedAt" = excluded."IngestedAt"
+                WHERE (f."UnblendedUsd", f."AmortizedUsd", f."Estimated", f."EnvironmentId", f."TeamId", f."Tier")
+                    IS DISTINCT FROM (excluded."UnblendedUsd", excluded."AmortizedUsd", excluded."Estimated", excluded."EnvironmentId", excluded."TeamId", excluded."Tier")
+                RETURNING (xmax = 0) AS inserted
+            ), deleted AS (
+                DELETE FROM "CostFacts" f
+                WHERE f."AccountId" = @account AND f."Date" >= @start AND f."Date" < @stop
+                  AND NOT EXISTS (SELECT 1 FROM input i WHERE i."Date" = f."Date" AND i."EnvironmentTag" = f."EnvironmentTag" AND i."Service" = f."Service")
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM upserted WHERE inserted)::int, (SELECT count(*) FROM upserted WHERE NOT inserted)::int, (SELECT count(*) FROM deleted)::int
+            """;
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Sql;
+            command.CommandTimeout = 300;
+            void Add(string name, object value)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            Add("ids", ids);
+            Add("dates", dates);
+            Add("tags", tags);
+            Add("services", services);
+            Add("environments", environmentIds);
+            Add("teams", teamIds);
+            Add("tiers", tiers);
+            Add("unblended", unblended);
+            Add("amortized", amortized);
+            Add("estimated", estimated);
+            Add("account", accountId);
+            Add("start", start);
+            Add("stop", stop);
+            Add("now", now);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private async Task FinishAsync(Guid runId, Action<CostIngestionRun> finish, CancellationToken cancellationToken)
