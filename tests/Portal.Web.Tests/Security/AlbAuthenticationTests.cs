@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Web.Features.Me;
 using Portal.Web.Security;
@@ -24,6 +25,9 @@ public sealed class AlbPortalFixture : IAsyncLifetime
 
     public ECDsa Key { get; private set; } = default!;
 
+    /// <summary>Everything the portal logs, authentication at trace level.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         Keys = await AlbKeyServer.StartAsync();
@@ -37,7 +41,9 @@ public sealed class AlbPortalFixture : IAsyncLifetime
             ["Auth:GroupMappings:platform-engineers"] = "role:PlatformEngineer",
             ["Auth:GroupMappings:payments-devs"] = "role:Developer, team:payments",
             ["Auth:GroupMappings:search-devs"] = "role:Developer, team:search",
-        });
+            ["Logging:LogLevel:Portal.Web.Security"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Authentication"] = "Trace",
+        }, services: s => s.AddSingleton<ILoggerProvider>(Logs));
     }
 
     public async Task DisposeAsync()
@@ -156,6 +162,12 @@ public sealed class AlbAuthenticationTests(AlbPortalFixture fixture)
 
         await using var db = Portal.Database.CreateContext();
         (await db.Users.AnyAsync(u => u.Email == email)).ShouldBeFalse();
+
+        // The refusal is logged with its reason, never with the token or the claims inside it.
+        var logs = fixture.Logs.Text();
+        logs.ShouldContain(expected);
+        logs.ShouldNotContain(email);
+        logs.ShouldNotContain(token.Split('.')[^1].Length > 8 ? token.Split('.')[^1] : token);
     }
 
     [Fact]
