@@ -216,6 +216,25 @@ public sealed class AlbAuthenticationTests(AlbPortalFixture fixture)
     }
 
     [Fact]
+    public async Task NameChange_AtTheIdentityProvider_RenamesTheUser_Audited()
+    {
+        const string email = "erin.sso@example.com";
+        using (var first = fixture.Client(fixture.Token(email, new[] { "search-devs" }, "Erin Before")))
+        {
+            (await first.GetFromJsonAsync<MeResponse>("/api/v1/me"))!.DisplayName.ShouldBe("Erin Before");
+        }
+
+        using var second = fixture.Client(fixture.Token(email, new[] { "search-devs" }, "Erin After"));
+        (await second.GetFromJsonAsync<MeResponse>("/api/v1/me"))!.DisplayName.ShouldBe("Erin After");
+
+        await using var db = Portal.Database.CreateContext();
+        var renamed = await db.AuditEvents.SingleAsync(e => e.TargetId == email && e.Action == "user.renamed");
+        renamed.Detail.ShouldContain("Erin Before");
+        renamed.Detail.ShouldContain("Erin After");
+        (await db.AuditEvents.CountAsync(e => e.TargetId == email && e.Action == "user.access-synced")).ShouldBe(1, "the groups did not change");
+    }
+
+    [Fact]
     public async Task BearerToken_TakesPrecedence_OverTheAlbHeader()
     {
         var token = await Portal.CreateTokenAsync("dev2@example.com", "read");
