@@ -235,6 +235,26 @@ public sealed class AlbAuthenticationTests(AlbPortalFixture fixture)
     }
 
     [Fact]
+    public async Task FirstSignIn_FromParallelRequests_CreatesOneUser()
+    {
+        const string email = "frank.sso@example.com";
+        var token = fixture.Token(email, new[] { "payments-devs", "platform-engineers" });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var client = fixture.Client(token);
+            return await client.GetAsync("/api/v1/me");
+        }));
+
+        responses.Select(r => r.StatusCode).ShouldAllBe(s => s == HttpStatusCode.OK);
+        await using var db = Portal.Database.CreateContext();
+        (await db.Users.CountAsync(u => u.Email == email)).ShouldBe(1);
+        (await db.AuditEvents.CountAsync(e => e.TargetId == email && e.Action == "user.created")).ShouldBe(1);
+        using var check = fixture.Client(token);
+        (await check.GetFromJsonAsync<MeResponse>("/api/v1/me"))!.Roles.ShouldBe(["Developer", "PlatformEngineer"]);
+    }
+
+    [Fact]
     public async Task BearerToken_TakesPrecedence_OverTheAlbHeader()
     {
         var token = await Portal.CreateTokenAsync("dev2@example.com", "read");
