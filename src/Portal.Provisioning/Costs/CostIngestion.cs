@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data;
@@ -150,12 +151,16 @@ public sealed partial class CostIngestion(
         var existing = await db.CostFacts.Where(f => f.AccountId == accountId && f.Date >= start && f.Date < stop).ToListAsync(cancellationToken);
         var byKey = existing.ToDictionary(f => (f.Date, f.EnvironmentTag, f.Service));
         var (inserted, updated) = (0, 0);
+        var rollups = new Dictionary<(DateOnly Date, Guid? TeamId, EnvironmentTier? Tier, string Service), (decimal Unblended, decimal Amortized)>();
         foreach (var ((date, tag, service), amounts) in rows)
         {
             var allocation = Guid.TryParse(tag, out var id) && environments.TryGetValue(id, out var environment)
                 ? new CostAllocation(environment.Id, environment.TeamId, environment.Tier)
                 : CostAllocation.Unallocated;
             var rounded = new CostAmounts(Round(amounts.UnblendedUsd), Round(amounts.AmortizedUsd), amounts.Estimated);
+            var rollup = (date, allocation.TeamId, allocation.Tier, service);
+            var sum = rollups.GetValueOrDefault(rollup);
+            rollups[rollup] = (sum.Unblended + rounded.UnblendedUsd, sum.Amortized + rounded.AmortizedUsd);
             if (byKey.Remove((date, tag, service), out var fact))
             {
                 updated += fact.Restate(allocation, rounded, now) ? 1 : 0;
@@ -169,6 +174,10 @@ public sealed partial class CostIngestion(
 
         // Cost Explorer no longer reports these groups for the window (restated away): the window's figures are its answer.
         db.CostFacts.RemoveRange(byKey.Values);
+
+        // The window's daily rollups, rebuilt from the same answer, in the same transaction as the facts.
+        db.CostDailyRollups.RemoveRange(await db.CostDailyRollups.Where(r => r.AccountId == accountId && r.Date >= start && r.Date < stop).ToListAsync(cancellationToken));
+        db.CostDailyRollups.AddRange(rollups.Select(r => CostDailyRollup.Create(r.Key.Date, accountId, r.Key.TeamId, r.Key.Tier, r.Key.Service, r.Value.Unblended, r.Value.Amortized)));
         await db.SaveChangesAsync(cancellationToken);
         return (inserted, updated, byKey.Count);
     }
@@ -224,11 +233,19 @@ public sealed partial class CostIngestion(
             )
             SELECT (SELECT count(*) FROM upserted WHERE inserted)::int, (SELECT count(*) FROM upserted WHERE NOT inserted)::int, (SELECT count(*) FROM deleted)::int
             """;
+        const string RollupSql = """
+            DELETE FROM "CostDailyRollups" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop;
+            INSERT INTO "CostDailyRollups" ("Id", "Date", "AccountId", "TeamId", "Tier", "Service", "UnblendedUsd", "AmortizedUsd")
+            SELECT gen_random_uuid(), "Date", "AccountId", "TeamId", "Tier", "Service", sum("UnblendedUsd"), sum("AmortizedUsd")
+            FROM "CostFacts" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop
+            GROUP BY "Date", "AccountId", "TeamId", "Tier", "Service";
+            """;
         var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        (int, int, int) counts;
         {
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
             command.CommandText = Sql;
             command.CommandTimeout = 300;
             void Add(string name, object value)
@@ -255,12 +272,28 @@ public sealed partial class CostIngestion(
             Add("now", now);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            return (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
+            counts = (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
         }
-        finally
+
+        // The window's daily rollups, rebuilt from its facts in the same transaction.
+        await using (var rollup = connection.CreateCommand())
         {
-            await db.Database.CloseConnectionAsync();
+            rollup.Transaction = transaction.GetDbTransaction();
+            rollup.CommandText = RollupSql;
+            rollup.CommandTimeout = 300;
+            foreach (var (name, value) in new (string, object)[] { ("account", accountId), ("start", start), ("stop", stop) })
+            {
+                var parameter = rollup.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                rollup.Parameters.Add(parameter);
+            }
+
+            await rollup.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        await transaction.CommitAsync(cancellationToken);
+        return counts;
     }
 
     private async Task FinishAsync(Guid runId, Action<CostIngestionRun> finish, CancellationToken cancellationToken)
