@@ -50,10 +50,13 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         await page.Locator("[data-testid=budget-row-payments]").WaitForAsync();
         (await page.Locator("[data-testid=budget-row-search]").CountAsync()).ShouldBe(1);
         (await page.Locator("[data-testid=budget-row-_organisation]").CountAsync()).ShouldBe(1, "finance sees the organisation line");
-        (await page.Locator("[data-testid=budgets-chart] svg").CountAsync()).ShouldBeGreaterThan(0);
+        await page.Locator("[data-testid=budgets-chart] .rz-column-series").First.WaitForAsync();
+        (await page.Locator("[data-testid=budgets-chart] .rz-column-series").CountAsync()).ShouldBe(3, "budget, actual and forecast");
         (await page.Locator("[data-testid=budget-actual-payments]").InnerTextAsync()).ShouldBe("$2,750");
         (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50% spent");
         (await page.Locator("[data-testid=budget-forecast-payments]").GetAttributeAsync("title") ?? "").ShouldContain("$2,750 actual");
+        await page.Locator("tr", new() { Has = page.Locator("[data-testid=budget-row-payments]") }).Locator(".rz-row-toggler").ClickAsync();
+        (await page.Locator("[data-testid=basis-payments]").InnerTextAsync()).ShouldContain("$2,750 actual so far + $0.00 for the");
         var csv = await page.Locator("[data-testid=budgets-export]").GetAttributeAsync("href") ?? "";
         csv.ShouldStartWith("data:text/csv");
         Uri.UnescapeDataString(csv).ShouldContain("month,scope,name,budget_usd");
@@ -98,6 +101,7 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         (await page.Locator("[data-testid^=budget-edit-]").CountAsync()).ShouldBe(0);
         (await page.Locator($"[data-testid=anomaly-{_anomalyId}]").CountAsync()).ShouldBe(0, "payments' anomaly is not search's to see");
         (await page.Locator("[data-testid=budget-actual-search]").InnerTextAsync()).ShouldBe("$300.00");
+        await page.Locator("[data-testid=budgets-chart] .rz-column-series").First.WaitForAsync();
         await BrowserSession.ScreenshotAsync(page, "budgets-developer");
         await page.Context.CloseAsync();
     }
