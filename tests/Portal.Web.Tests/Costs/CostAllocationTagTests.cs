@@ -62,6 +62,25 @@ public sealed class CostAllocationTagTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheIngestionJob_ThenChecksTheTags_AndEvaluatesBudgetAlerts()
+    {
+        await _portal.WaitForAsync(await _portal.CreateDevSiteAsync("dev@example.com", "payments", "ingested"), EnvironmentStatus.Ready);
+        await using (var db = await _portal.DbAsync())
+        {
+            // A one-cent organisation budget: the sandbox's untagged spend alone crosses every threshold.
+            db.OrganisationBudgets.Add(OrganisationBudget.Create(0.01m, DateTimeOffset.UtcNow));
+            await db.SaveChangesAsync();
+        }
+
+        await _portal.Services.GetRequiredService<Portal.Provisioning.Jobs.CostIngestionTrigger>().TriggerNowAsync(CancellationToken.None);
+
+        await _portal.WaitUntilAsync(async db => await db.BudgetAlerts.CountAsync(a => a.Scope == BudgetAlert.OrganisationScope) == 4, TimeSpan.FromSeconds(60));
+        await using var check = await _portal.DbAsync();
+        (await check.CostIngestionRuns.CountAsync(r => r.Status == CostIngestionStatus.Succeeded)).ShouldBe(1);
+        (await check.CostAllocationTagChecks.ToListAsync()).ShouldAllBe(c => c.Status == "Active" && c.ActivatedByPortal, "checked again after the run, now that a stack carries the tags");
+    }
+
+    [Fact]
     public async Task WhereActivationIsDenied_TheCheckRecordsAccessDenied_AndTheAdminSystemPageWarns()
     {
         await _portal.WaitForAsync(await _portal.CreateDevSiteAsync("dev@example.com", "payments", "denied"), EnvironmentStatus.Ready);
