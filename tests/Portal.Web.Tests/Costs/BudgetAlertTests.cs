@@ -146,6 +146,43 @@ public abstract class BudgetAlertTests(DatabaseProvider provider) : IAsyncLifeti
         _smtp.Messages.ShouldContain(m => m.Data.Contains("Cost anomaly: team payments on 2026-11-15"));
     }
 
+    [Fact]
+    public async Task ARunningEnvironment_CountsInTheForecastAndTheLedger_AndItsOwnSpikeIsAnEnvironmentAnomaly()
+    {
+        var dev = await _portal.ActorAsync("dev@example.com");
+        Guid environmentId;
+        await using (var db = await _portal.DbAsync())
+        {
+            var environment = PortalEnvironment.Create("checkout", _payments, "payments", dev.UserId, "ecs-web-service", "1.0.0", EnvironmentTier.Dev, "123456789012", "us-east-1", "{}", null, false, Now);
+            environment.SetMonthlyEstimate(600m, Now);
+            db.Environments.Add(environment);
+            await db.SaveChangesAsync();
+            environmentId = environment.Id;
+            for (var day = 1; day <= 14; day++)
+            {
+                db.CostFacts.Add(EnvironmentFact(new DateOnly(2026, 11, day), environmentId, 10m));
+            }
+
+            db.CostFacts.Add(EnvironmentFact(new DateOnly(2026, 11, 15), environmentId, 45m));
+            await db.SaveChangesAsync();
+        }
+
+        var forecasts = _portal.Services.GetRequiredService<CostForecasts>();
+        var team = await forecasts.ForTeamAsync(_payments, Now, CancellationToken.None);
+        var environmentForecast = await forecasts.ForEnvironmentAsync(environmentId, Now, CancellationToken.None);
+        var ledger = await _portal.Services.GetRequiredService<Portal.Provisioning.Lifecycle.IBudgetLedger>().GetBudgetAsync(_payments, Now, CancellationToken.None);
+        var anomalies = await _portal.Services.GetRequiredService<CostAnomalyDetector>().DetectRecentAsync(CancellationToken.None);
+
+        (team.MonthToDateUsd, team.RemainingEstimatesUsd, team.ForecastUsd).ShouldBe((1785m, 290m, 2075m), "$600 x 14.5/30 days still to come");
+        team.Estimates.ShouldHaveSingleItem().Name.ShouldBe("checkout");
+        (environmentForecast!.MonthToDateUsd, environmentForecast.ForecastUsd).ShouldBe((185m, 475m));
+        ledger.RemainingUsd.ShouldBe(-75m, "auto-approval sees the same $2,075 against the $2,000 budget");
+        anomalies.Select(a => a.Scope).Order(StringComparer.Ordinal).ToList()
+            .ShouldBe([CostAnomaly.EnvironmentScope(environmentId), CostAnomaly.TeamScope(_payments)]);
+        var mine = anomalies.Single(a => a.EnvironmentId == environmentId);
+        (mine.TeamId, mine.AmountUsd, mine.MeanUsd, mine.StdDevUsd).ShouldBe((_payments, 45m, 10m, 0m), "$35 above a flat $10");
+    }
+
     private async Task AddAsync(CostFact fact)
     {
         await using var db = await _portal.DbAsync();
@@ -155,6 +192,9 @@ public abstract class BudgetAlertTests(DatabaseProvider provider) : IAsyncLifeti
 
     private static async Task<List<string>> Titles(PortalDbContext db, Guid userId) =>
         (await db.Notifications.Where(n => n.UserId == userId && n.Kind == BudgetAlerts.NotificationKind).Select(n => n.Title).ToListAsync()).Order(StringComparer.Ordinal).ToList();
+
+    private CostFact EnvironmentFact(DateOnly date, Guid environmentId, decimal usd) =>
+        CostFact.Create(date, "123456789012", environmentId.ToString(), "Amazon Elastic Container Service", new CostAllocation(environmentId, _payments, EnvironmentTier.Dev), new CostAmounts(usd, usd, false), Now);
 
     private static CostFact Fact(DateOnly date, Guid teamId, decimal usd) =>
         CostFact.Create(date, "123456789012", $"team-{teamId:N}", "Amazon Elastic Compute Cloud - Compute", new CostAllocation(null, teamId, EnvironmentTier.Dev), new CostAmounts(usd, usd, false), Now);
