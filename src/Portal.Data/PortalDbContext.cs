@@ -38,6 +38,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<CostIngestionRun> CostIngestionRuns => Set<CostIngestionRun>();
 
+    public DbSet<CostDailyRollup> CostDailyRollups => Set<CostDailyRollup>();
+
     public DbSet<OrganisationBudget> OrganisationBudgets => Set<OrganisationBudget>();
 
     public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();

@@ -162,6 +162,29 @@ public sealed class CostExplorerTests(Xunit.Abstractions.ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task DeniedTagUpdates_AnswerAccessDeniedException_AsAwsDoes_WhileListingStillWorks()
+    {
+        await using var server = await SandboxServer.StartAsync(settings: new Dictionary<string, string?> { ["Sandbox:Faults:DenyCostAllocationTagUpdates"] = "true" });
+        await server.Admin.BackfillAsync(2, CancellationToken.None);
+        var client = server.CostExplorer();
+
+        var denied = await Should.ThrowAsync<AwsServiceException>(() => ActivateAsync(client, Team));
+
+        denied.ErrorCode.ShouldBe("AccessDeniedException");
+        denied.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        denied.IsRetryable.ShouldBeFalse();
+        denied.ErrorMessage.ShouldContain("is not authorized to perform: ce:UpdateCostAllocationTagsStatus");
+        (await client.ListCostAllocationTagsAsync(new ListCostAllocationTagsRequest { TagKeys = [Team] }, CancellationToken.None))
+            .CostAllocationTags.Single().Status.ShouldBe(CostAllocationTagStatus.Inactive);
+
+        server.Faults.DenyCostAllocationTagUpdates.ShouldBeTrue();
+        server.Faults.Clear();
+        await ActivateAsync(client, Team);
+        (await client.ListCostAllocationTagsAsync(new ListCostAllocationTagsRequest { TagKeys = [Team] }, CancellationToken.None))
+            .CostAllocationTags.Single().Status.ShouldBe(CostAllocationTagStatus.Active);
+    }
+
+    [Fact]
     public async Task Costs_AreDeterministic_ForAGivenState_AcrossCallsAndRestarts()
     {
         GetCostAndUsageResponse first;

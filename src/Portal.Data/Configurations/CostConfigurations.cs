@@ -32,6 +32,24 @@ internal sealed class CostFactConfiguration : IEntityTypeConfiguration<CostFact>
     }
 }
 
+internal sealed class CostDailyRollupConfiguration : IEntityTypeConfiguration<CostDailyRollup>
+{
+    public void Configure(EntityTypeBuilder<CostDailyRollup> builder)
+    {
+        builder.ToTable("CostDailyRollups");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
+        builder.Property(r => r.Service).HasMaxLength(CostFact.MaxServiceLength).IsRequired();
+        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
+        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
+        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+
+        // Rebuilt per (account, date range); read by date range, or by team and date range.
+        builder.HasIndex(r => new { r.Date, r.AccountId });
+        builder.HasIndex(r => new { r.TeamId, r.Date });
+    }
+}
+
 internal sealed class CostIngestionRunConfiguration : IEntityTypeConfiguration<CostIngestionRun>
 {
     public void Configure(EntityTypeBuilder<CostIngestionRun> builder)

@@ -130,10 +130,12 @@ public sealed partial class CostAllocationTags(
 }
 
 /// <summary>
-/// Checks the cost allocation tags once at startup, in the background (after migrations, which run while the host is
-/// starting), so a slow or failing Cost Explorer never delays the portal; errors are logged and recorded, never thrown.
+/// Checks the cost allocation tags once at startup, in the background once the host has started (after migrations, and
+/// after the server listens: in sandbox mode Cost Explorer is served by this very host), so a slow or failing Cost
+/// Explorer never delays the portal; errors are logged and recorded, never thrown.
 /// </summary>
-public sealed partial class CostAllocationTagStartupCheck(IServiceProvider services, IOptions<CostOptions> options, ILogger<CostAllocationTagStartupCheck> logger) : BackgroundService
+public sealed partial class CostAllocationTagStartupCheck(
+    IServiceProvider services, IHostApplicationLifetime lifetime, IOptions<CostOptions> options, ILogger<CostAllocationTagStartupCheck> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -144,7 +146,13 @@ public sealed partial class CostAllocationTagStartupCheck(IServiceProvider servi
 
         try
         {
-            await Task.Yield();
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            {
+                await started.Task;
+            }
+
             if ((await services.GetRequiredService<DatabaseMigrator>().GetPendingMigrationsAsync(stoppingToken)).Count > 0)
             {
                 return;

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities.Costs;
+using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Aws.CostExplorer;
 using Portal.Provisioning.Lifecycle;
@@ -140,15 +142,25 @@ public sealed partial class CostIngestion(
         var environmentIds = rows.Keys.Select(k => Guid.TryParse(k.Tag, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToList();
         var environments = await db.Environments.AsNoTracking().Where(e => environmentIds.Contains(e.Id))
             .Select(e => new { e.Id, e.TeamId, e.Tier }).ToDictionaryAsync(e => e.Id, cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            return await BulkUpsertAsync(db, accountId, start, stop, rows, environments.ToDictionary(e => e.Key, e => (e.Value.TeamId, e.Value.Tier)), now, cancellationToken);
+        }
+
+        // SQLite (the embedded default, small by nature): load the window, diff, save through the change tracker.
         var existing = await db.CostFacts.Where(f => f.AccountId == accountId && f.Date >= start && f.Date < stop).ToListAsync(cancellationToken);
         var byKey = existing.ToDictionary(f => (f.Date, f.EnvironmentTag, f.Service));
         var (inserted, updated) = (0, 0);
+        var rollups = new Dictionary<(DateOnly Date, Guid? TeamId, EnvironmentTier? Tier, string Service), (decimal Unblended, decimal Amortized)>();
         foreach (var ((date, tag, service), amounts) in rows)
         {
             var allocation = Guid.TryParse(tag, out var id) && environments.TryGetValue(id, out var environment)
                 ? new CostAllocation(environment.Id, environment.TeamId, environment.Tier)
                 : CostAllocation.Unallocated;
             var rounded = new CostAmounts(Round(amounts.UnblendedUsd), Round(amounts.AmortizedUsd), amounts.Estimated);
+            var rollup = (date, allocation.TeamId, allocation.Tier, service);
+            var sum = rollups.GetValueOrDefault(rollup);
+            rollups[rollup] = (sum.Unblended + rounded.UnblendedUsd, sum.Amortized + rounded.AmortizedUsd);
             if (byKey.Remove((date, tag, service), out var fact))
             {
                 updated += fact.Restate(allocation, rounded, now) ? 1 : 0;
@@ -162,8 +174,126 @@ public sealed partial class CostIngestion(
 
         // Cost Explorer no longer reports these groups for the window (restated away): the window's figures are its answer.
         db.CostFacts.RemoveRange(byKey.Values);
+
+        // The window's daily rollups, rebuilt from the same answer, in the same transaction as the facts.
+        db.CostDailyRollups.RemoveRange(await db.CostDailyRollups.Where(r => r.AccountId == accountId && r.Date >= start && r.Date < stop).ToListAsync(cancellationToken));
+        db.CostDailyRollups.AddRange(rollups.Select(r => CostDailyRollup.Create(r.Key.Date, accountId, r.Key.TeamId, r.Key.Tier, r.Key.Service, r.Value.Unblended, r.Value.Amortized)));
         await db.SaveChangesAsync(cancellationToken);
         return (inserted, updated, byKey.Count);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the window's answer in one statement — arrays unnested, <c>INSERT … ON CONFLICT DO UPDATE</c> only where a
+    /// figure or the allocation changed, and the window's facts Cost Explorer no longer reports deleted — in one round trip.
+    /// </summary>
+    private static async Task<(int Inserted, int Updated, int Deleted)> BulkUpsertAsync(
+        PortalDbContext db, string accountId, DateOnly start, DateOnly stop, Dictionary<(DateOnly Date, string Tag, string Service), CostAmounts> rows,
+        Dictionary<Guid, (Guid TeamId, EnvironmentTier Tier)> environments, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = rows.Count;
+        var (ids, dates, tags, services) = (new Guid[count], new DateOnly[count], new string[count], new string[count]);
+        var (environmentIds, teamIds, tiers) = (new Guid?[count], new Guid?[count], new string?[count]);
+        var (unblended, amortized, estimated) = (new decimal[count], new decimal[count], new bool[count]);
+        var i = 0;
+        foreach (var ((date, tag, service), amounts) in rows)
+        {
+            var environment = Guid.TryParse(tag, out var id) && environments.TryGetValue(id, out var found) ? found : ((Guid TeamId, EnvironmentTier Tier)?)null;
+            ids[i] = Guid.CreateVersion7(now);
+            (dates[i], tags[i], services[i]) = (date, tag, service);
+            if (environment is { } allocated)
+            {
+                (environmentIds[i], teamIds[i], tiers[i]) = (id, allocated.TeamId, allocated.Tier.Slug());
+            }
+
+            (unblended[i], amortized[i], estimated[i]) = (Round(amounts.UnblendedUsd), Round(amounts.AmortizedUsd), amounts.Estimated);
+            i++;
+        }
+
+        const string Sql = """
+            WITH input AS (
+                SELECT * FROM unnest(@ids, @dates, @tags, @services, @environments, @teams, @tiers, @unblended, @amortized, @estimated)
+                    AS t("Id", "Date", "EnvironmentTag", "Service", "EnvironmentId", "TeamId", "Tier", "UnblendedUsd", "AmortizedUsd", "Estimated")
+            ), upserted AS (
+                INSERT INTO "CostFacts" AS f ("Id", "Date", "AccountId", "EnvironmentTag", "EnvironmentId", "TeamId", "Tier", "Service",
+                    "UnblendedUsd", "AmortizedUsd", "Estimated", "IngestedAt")
+                SELECT "Id", "Date", @account, "EnvironmentTag", "EnvironmentId", "TeamId", "Tier", "Service", "UnblendedUsd", "AmortizedUsd", "Estimated", @now
+                FROM input
+                ON CONFLICT ("Date", "AccountId", "EnvironmentTag", "Service") DO UPDATE SET
+                    "EnvironmentId" = excluded."EnvironmentId", "TeamId" = excluded."TeamId", "Tier" = excluded."Tier",
+                    "UnblendedUsd" = excluded."UnblendedUsd", "AmortizedUsd" = excluded."AmortizedUsd", "Estimated" = excluded."Estimated",
+                    "IngestedAt" = excluded."IngestedAt"
+                WHERE (f."UnblendedUsd", f."AmortizedUsd", f."Estimated", f."EnvironmentId", f."TeamId", f."Tier")
+                    IS DISTINCT FROM (excluded."UnblendedUsd", excluded."AmortizedUsd", excluded."Estimated", excluded."EnvironmentId", excluded."TeamId", excluded."Tier")
+                RETURNING (xmax = 0) AS inserted
+            ), deleted AS (
+                DELETE FROM "CostFacts" f
+                WHERE f."AccountId" = @account AND f."Date" >= @start AND f."Date" < @stop
+                  AND NOT EXISTS (SELECT 1 FROM input i WHERE i."Date" = f."Date" AND i."EnvironmentTag" = f."EnvironmentTag" AND i."Service" = f."Service")
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM upserted WHERE inserted)::int, (SELECT count(*) FROM upserted WHERE NOT inserted)::int, (SELECT count(*) FROM deleted)::int
+            """;
+        const string RollupSql = """
+            DELETE FROM "CostDailyRollups" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop;
+            INSERT INTO "CostDailyRollups" ("Id", "Date", "AccountId", "TeamId", "Tier", "Service", "UnblendedUsd", "AmortizedUsd")
+            SELECT gen_random_uuid(), "Date", "AccountId", "TeamId", "Tier", "Service", sum("UnblendedUsd"), sum("AmortizedUsd")
+            FROM "CostFacts" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop
+            GROUP BY "Date", "AccountId", "TeamId", "Tier", "Service";
+            """;
+        var connection = db.Database.GetDbConnection();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        (int, int, int) counts;
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
+            command.CommandText = Sql;
+            command.CommandTimeout = 300;
+            void Add(string name, object value)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            Add("ids", ids);
+            Add("dates", dates);
+            Add("tags", tags);
+            Add("services", services);
+            Add("environments", environmentIds);
+            Add("teams", teamIds);
+            Add("tiers", tiers);
+            Add("unblended", unblended);
+            Add("amortized", amortized);
+            Add("estimated", estimated);
+            Add("account", accountId);
+            Add("start", start);
+            Add("stop", stop);
+            Add("now", now);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            counts = (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
+        }
+
+        // The window's daily rollups, rebuilt from its facts in the same transaction.
+        await using (var rollup = connection.CreateCommand())
+        {
+            rollup.Transaction = transaction.GetDbTransaction();
+            rollup.CommandText = RollupSql;
+            rollup.CommandTimeout = 300;
+            foreach (var (name, value) in new (string, object)[] { ("account", accountId), ("start", start), ("stop", stop) })
+            {
+                var parameter = rollup.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value;
+                rollup.Parameters.Add(parameter);
+            }
+
+            await rollup.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return counts;
     }
 
     private async Task FinishAsync(Guid runId, Action<CostIngestionRun> finish, CancellationToken cancellationToken)

@@ -6,7 +6,6 @@ using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Aws;
-using Portal.Provisioning.Aws.CostExplorer;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Costs;
 using Portal.Provisioning.Estimates;
@@ -36,7 +35,7 @@ public sealed class SandboxCostHistory(
     IOptions<AwsOptions> awsOptions,
     CidrAllocator cidrs,
     ISandboxAdmin sandbox,
-    ICostExplorerClientFactory costExplorer,
+    CostAllocationTags allocationTags,
     CostIngestion ingestion,
     TimeProvider timeProvider)
 {
@@ -87,12 +86,9 @@ public sealed class SandboxCostHistory(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        // Cost Explorer groups spend by a tag only while it is an active cost allocation tag (the sandbox, like AWS, starts it inactive).
-        foreach (var accountId in accounts.Accounts.Select(a => a.Id).Distinct(StringComparer.Ordinal))
-        {
-            await costExplorer.Create(accounts.ContextFor(accountId)).UpdateCostAllocationTagsStatusAsync(
-                new UpdateCostAllocationTagsStatusRequest([new CostAllocationTagStatusEntry(PortalStackTags.EnvironmentId, "Active")]), cancellationToken);
-        }
+        // Cost Explorer groups spend by a tag only while it is an active cost allocation tag (the sandbox, like AWS, starts it
+        // inactive); the portal's startup check may not have run yet in this short-lived host.
+        await allocationTags.CheckAllAsync(cancellationToken);
 
         var runs = await ingestion.IngestAllAsync(DateOnly.FromDateTime(start.UtcDateTime), cancellationToken);
         return new SandboxHistoryResult(created.Count, skipped, runs);

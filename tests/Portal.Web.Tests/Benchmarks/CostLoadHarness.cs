@@ -3,6 +3,8 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
+using Portal.Provisioning.Aws;
+using Portal.Provisioning.Aws.CostExplorer;
 using Portal.Provisioning.Costs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Sandbox;
@@ -76,6 +78,25 @@ public sealed class CostLoadHarness(ITestOutputHelper output)
         var stacks = Stopwatch.StartNew();
         await CreateStacksAsync(portal);
         lines.Add($"{Environments:N0} sandbox stacks created in {stacks.Elapsed.TotalSeconds:0} s");
+        // The same day read straight from the sandbox's Cost Explorer (every page), to tell reading from upserting.
+        var client = portal.Services.GetRequiredService<ICostExplorerClientFactory>().Create(portal.Services.GetRequiredService<AwsAccountDirectory>().ContextFor(Account));
+        var read = Stopwatch.StartNew();
+        var pages = 0;
+        await foreach (var page in client.GetCostAndUsagePagesAsync(
+            new GetCostAndUsageRequest
+            {
+                TimePeriod = DateInterval.Days(today, today.AddDays(1)),
+                Granularity = Granularity.Daily,
+                Metrics = [CostMetric.UnblendedCost, CostMetric.AmortizedCost],
+                GroupBy = [GroupDefinition.Tag(PortalStackTags.EnvironmentId), GroupDefinition.Dimension("SERVICE")],
+                Filter = Expression.Dimension("LINKED_ACCOUNT", Account),
+            },
+            CancellationToken.None))
+        {
+            pages += page.ResultsByTime.Count > 0 ? 1 : 0;
+        }
+
+        lines.Add($"reading that day from the sandbox's Cost Explorer alone: {read.Elapsed.TotalSeconds:0.0} s, {pages} pages");
         var ingestion = portal.Services.GetRequiredService<CostIngestion>();
         var day = Stopwatch.StartNew();
         var result = await ingestion.IngestAccountAsync(Account, CancellationToken.None);

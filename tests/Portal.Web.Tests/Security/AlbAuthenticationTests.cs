@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Web.Features.Me;
 using Portal.Web.Security;
@@ -24,6 +25,9 @@ public sealed class AlbPortalFixture : IAsyncLifetime
 
     public ECDsa Key { get; private set; } = default!;
 
+    /// <summary>Everything the portal logs, authentication at trace level.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public async Task InitializeAsync()
     {
         Keys = await AlbKeyServer.StartAsync();
@@ -37,7 +41,9 @@ public sealed class AlbPortalFixture : IAsyncLifetime
             ["Auth:GroupMappings:platform-engineers"] = "role:PlatformEngineer",
             ["Auth:GroupMappings:payments-devs"] = "role:Developer, team:payments",
             ["Auth:GroupMappings:search-devs"] = "role:Developer, team:search",
-        });
+            ["Logging:LogLevel:Portal.Web.Security"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Authentication"] = "Trace",
+        }, services: s => s.AddSingleton<ILoggerProvider>(Logs));
     }
 
     public async Task DisposeAsync()
@@ -156,6 +162,12 @@ public sealed class AlbAuthenticationTests(AlbPortalFixture fixture)
 
         await using var db = Portal.Database.CreateContext();
         (await db.Users.AnyAsync(u => u.Email == email)).ShouldBeFalse();
+
+        // The refusal is logged with its reason, never with the token or the claims inside it.
+        var logs = fixture.Logs.Text();
+        logs.ShouldContain(expected);
+        logs.ShouldNotContain(email);
+        logs.ShouldNotContain(token.Split('.')[^1].Length > 8 ? token.Split('.')[^1] : token);
     }
 
     [Fact]
@@ -201,6 +213,45 @@ public sealed class AlbAuthenticationTests(AlbPortalFixture fixture)
         synced.Count.ShouldBe(2);
         synced[^1].Detail.ShouldContain("PlatformEngineer");
         synced[^1].Detail.ShouldContain("payments");
+    }
+
+    [Fact]
+    public async Task NameChange_AtTheIdentityProvider_RenamesTheUser_Audited()
+    {
+        const string email = "erin.sso@example.com";
+        using (var first = fixture.Client(fixture.Token(email, new[] { "search-devs" }, "Erin Before")))
+        {
+            (await first.GetFromJsonAsync<MeResponse>("/api/v1/me"))!.DisplayName.ShouldBe("Erin Before");
+        }
+
+        using var second = fixture.Client(fixture.Token(email, new[] { "search-devs" }, "Erin After"));
+        (await second.GetFromJsonAsync<MeResponse>("/api/v1/me"))!.DisplayName.ShouldBe("Erin After");
+
+        await using var db = Portal.Database.CreateContext();
+        var renamed = await db.AuditEvents.SingleAsync(e => e.TargetId == email && e.Action == "user.renamed");
+        renamed.Detail.ShouldContain("Erin Before");
+        renamed.Detail.ShouldContain("Erin After");
+        (await db.AuditEvents.CountAsync(e => e.TargetId == email && e.Action == "user.access-synced")).ShouldBe(1, "the groups did not change");
+    }
+
+    [Fact]
+    public async Task FirstSignIn_FromParallelRequests_CreatesOneUser()
+    {
+        const string email = "frank.sso@example.com";
+        var token = fixture.Token(email, new[] { "payments-devs", "platform-engineers" });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var client = fixture.Client(token);
+            return await client.GetAsync("/api/v1/me");
+        }));
+
+        responses.Select(r => r.StatusCode).ShouldAllBe(s => s == HttpStatusCode.OK);
+        await using var db = Portal.Database.CreateContext();
+        (await db.Users.CountAsync(u => u.Email == email)).ShouldBe(1);
+        (await db.AuditEvents.CountAsync(e => e.TargetId == email && e.Action == "user.created")).ShouldBe(1);
+        using var check = fixture.Client(token);
+        (await check.GetFromJsonAsync<MeResponse>("/api/v1/me"))!.Roles.ShouldBe(["Developer", "PlatformEngineer"]);
     }
 
     [Fact]

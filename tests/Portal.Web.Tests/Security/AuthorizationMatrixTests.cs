@@ -33,6 +33,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     private Guid _environmentId;
     private Guid _requestId;
     private Guid _notificationId;
+    private Guid _anomalyId;
 
     public async Task InitializeAsync()
     {
@@ -52,6 +53,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         _requestId = (await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: "matrix-stage"), CancellationToken.None)).Id;
         await using var db = await _portal.DbAsync();
         _notificationId = await db.Notifications.Where(n => n.UserId == dev.UserId).Select(n => n.Id).FirstAsync();
+        var anomaly = Portal.Data.Entities.Costs.CostAnomaly.Detect(dev.TeamIds.Single(), null, new DateOnly(2026, 1, 15), 500m, 100m, 10m, 14, DateTimeOffset.UtcNow);
+        db.CostAnomalies.Add(anomaly);
+        await db.SaveChangesAsync();
+        _anomalyId = anomaly.Id;
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
@@ -103,6 +108,16 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /api/v1/costs/dashboard/templates"] = Everyone(Allowed),
         ["GET /api/v1/costs/dashboard/approvers"] = Everyone(Allowed),
         ["GET /api/v1/costs/dashboard/waste"] = Everyone(Allowed),
+
+        // Budgets: everyone reads (a developer only their teams); setting one is finance's and admins' (write scope).
+        ["GET /api/v1/budgets"] = Everyone(Allowed),
+        ["PUT /api/v1/budgets/{team}"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Forbidden, finance: Allowed, admin: Allowed),
+
+        // Anomalies (payments' here): listed for everyone (their teams'); acknowledged by finance, admins and the team's members,
+        // hidden from another team; a platform engineer sees it but may not acknowledge it. Dev acknowledges first, so finance
+        // and admin get 409 (allowed, already acknowledged).
+        ["GET /api/v1/costs/anomalies"] = Everyone(Allowed),
+        ["POST /api/v1/costs/anomalies/{id}/acknowledge"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Forbidden, finance: Allowed, admin: Allowed),
     };
 
     [Fact]
@@ -166,12 +181,14 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
     private string Path(string pattern)
     {
-        var id = pattern.Contains("/requests/", StringComparison.Ordinal) ? _requestId
+        var id = pattern.Contains("/anomalies/", StringComparison.Ordinal) ? _anomalyId
+            : pattern.Contains("/requests/", StringComparison.Ordinal) ? _requestId
             : pattern.Contains("/environments/", StringComparison.Ordinal) ? _environmentId
             : _notificationId;
         var path = new StringBuilder(pattern
             .Replace("{id:guid}", id.ToString(), StringComparison.Ordinal)
-            .Replace("{slug}", "static-site", StringComparison.Ordinal));
+            .Replace("{slug}", "static-site", StringComparison.Ordinal)
+            .Replace("{team}", "payments", StringComparison.Ordinal));
         if (pattern.EndsWith("/wait", StringComparison.Ordinal))
         {
             path.Append("?status=Ready&timeoutSeconds=1");
@@ -185,6 +202,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         "/api/v1/requests/" or "/api/v1/requests" => new { kind = "create", template = "static-site", tier = "dev", team = "payments", name = "matrix-new" },
         _ when pattern.EndsWith("/estimate", StringComparison.Ordinal) || pattern.EndsWith("/validate", StringComparison.Ordinal) => new { tier = "dev" },
         _ when pattern.EndsWith("/schedule", StringComparison.Ordinal) => new { offHours = false },
+        _ when pattern.StartsWith("/api/v1/budgets/", StringComparison.Ordinal) => new { monthlyUsd = 5000 },
+        _ when pattern.EndsWith("/acknowledge", StringComparison.Ordinal) => new { note = "matrix" },
         _ when pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/reject", StringComparison.Ordinal) => new { comment = "matrix" },
         _ => new { },
     };

@@ -124,11 +124,11 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    /// <summary>A caller allowed to reach the endpoint's handler: a platform engineer, or an admin for what only finance and admins do.</summary>
+    /// <summary>A caller allowed to reach the endpoint's handler: a platform engineer, or an admin for what only finance and admins do (ingest, set budgets).</summary>
     private HttpClient Client(string pattern = "")
     {
         var client = _portal.CreateClient();
-        var token = pattern.Contains("/costs/ingest", StringComparison.Ordinal) ? _adminToken : _token;
+        var token = pattern.Contains("/costs/ingest", StringComparison.Ordinal) || pattern.StartsWith("/api/v1/budgets/", StringComparison.Ordinal) ? _adminToken : _token;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -140,5 +140,6 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
             .OrderBy(e => e.Item2, StringComparer.Ordinal)];
 
     private static string Fill(string pattern, Guid id) =>
-        pattern.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal).Replace("{slug}", "static-site", StringComparison.Ordinal);
+        pattern.Replace("{id:guid}", id.ToString(), StringComparison.Ordinal).Replace("{slug}", "static-site", StringComparison.Ordinal)
+            .Replace("{team}", "payments", StringComparison.Ordinal);
 }

@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
 using Portal.Data.Entities;
+using Portal.TestSupport;
 using Portal.Web.Features.Me;
 using Portal.Web.Security;
 using Portal.Web.Tests.Infrastructure;
@@ -85,6 +87,21 @@ public sealed class AuthOptionsValidatorTests
         result.Failed.ShouldBeTrue();
         result.FailureMessage.ShouldContain("Auth:LocalAccounts:Enabled can be false only when single sign-on is on");
     }
+
+    [Fact]
+    public async Task Portal_WithLocalAccountsOffAndNoSingleSignOn_RefusesToStart_NamingTheKey()
+    {
+        var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var portal = new PortalWebFactory(database, settings: new Dictionary<string, string?> { ["Auth:LocalAccounts:Enabled"] = "false" });
+
+        var error = Should.Throw<Exception>(() => portal.Server);
+
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        messages.ShouldContain("Auth:LocalAccounts:Enabled can be false only when single sign-on is on");
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error) =>
+        error is AggregateException aggregate ? aggregate.InnerExceptions.SelectMany(Flatten) : error.InnerException is { } inner ? [error, .. Flatten(inner)] : [error];
 
     [Fact]
     public void LocalAccountsOff_WithAProxy_IsAccepted()

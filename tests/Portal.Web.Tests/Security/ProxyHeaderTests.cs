@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Web.Features.Me;
 using Portal.Web.Tests.Infrastructure;
@@ -50,18 +52,28 @@ public sealed class ProxyHeaderTests
     [Fact]
     public async Task FromAnUntrustedAddress_TheHeadersAreIgnored()
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, kestrel: true, settings: Settings("10.20.0.0/16"));
-        using var client = Client(portal, "admin@example.com", "finance");
+        var logs = new CapturedLogs();
+        var settings = Settings("10.20.0.0/16");
+        settings["Logging:LogLevel:Portal.Web.Security"] = "Debug";
+        await using var portal = await PortalWebFactory.StartAsync(
+            DatabaseProvider.Sqlite, kestrel: true, settings: settings, services: s => s.AddSingleton<ILoggerProvider>(logs));
+        using var client = Client(portal, "mallory.proxy@example.com", "finance-secret-group");
 
         var detail = await (await client.GetAsync("/api/v1/me")).ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
 
         detail.ShouldContain("Sign in");
         using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = portal.BaseAddress };
-        noRedirects.DefaultRequestHeaders.Add("X-Forwarded-Email", "admin@example.com");
+        noRedirects.DefaultRequestHeaders.Add("X-Forwarded-Email", "mallory.proxy@example.com");
         var page = await noRedirects.GetAsync("/");
         page.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         page.Headers.Location!.ToString().ShouldContain("/account/login");
         await using var db = portal.Database.CreateContext();
-        (await db.AuditEvents.AnyAsync(e => e.TargetId == "admin@example.com" && e.Action == "user.access-synced")).ShouldBeFalse();
+        (await db.Users.AnyAsync(u => u.Email == "mallory.proxy@example.com")).ShouldBeFalse();
+
+        // Logged at debug, with the address and without the values the untrusted caller sent.
+        var text = logs.Text();
+        text.ShouldContain("Debug Portal.Web.Security.TrustedProxies Ignored reverse-proxy identity headers from untrusted address 127.0.0.1");
+        text.ShouldNotContain("mallory.proxy@example.com");
+        text.ShouldNotContain("finance-secret-group");
     }
 }
