@@ -27,10 +27,14 @@ public sealed class CostDashboardApiTests : IAsyncLifetime
         var payments = await db.Teams.Where(t => t.Slug == "payments").Select(t => t.Id).SingleAsync();
         var search = await db.Teams.Where(t => t.Slug == "search").Select(t => t.Id).SingleAsync();
         var now = DateTimeOffset.UtcNow;
-        db.CostFacts.AddRange(
+        CostFact[] facts =
+        [
             Fact(new DateOnly(2026, 10, 1), Guid.NewGuid().ToString(), "Amazon Relational Database Service", new CostAllocation(null, payments, EnvironmentTier.Dev), 10.50m, now),
             Fact(new DateOnly(2026, 10, 2), Guid.NewGuid().ToString(), "Amazon Elastic Compute Cloud - Compute", new CostAllocation(null, search, EnvironmentTier.Prod), 4m, now),
-            Fact(new DateOnly(2026, 10, 3), FormulaTag, "Acme, \"Quoted\" Service", CostAllocation.Unallocated, 1.25m, now));
+            Fact(new DateOnly(2026, 10, 3), FormulaTag, "Acme, \"Quoted\" Service", CostAllocation.Unallocated, 1.25m, now),
+        ];
+        db.CostFacts.AddRange(facts);
+        db.CostDailyRollups.AddRange(TestRollups.Of(facts));
         await db.SaveChangesAsync();
     }
 

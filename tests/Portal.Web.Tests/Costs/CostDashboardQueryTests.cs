@@ -230,7 +230,8 @@ public abstract class CostDashboardData(DatabaseProvider provider) : IAsyncLifet
         var paymentsDev = new CostAllocation(checkout.Id, payments.Id, EnvironmentTier.Dev);
         var paymentsProd = new CostAllocation(ledger.Id, payments.Id, EnvironmentTier.Prod);
         var searchDev = new CostAllocation(crawler.Id, search.Id, EnvironmentTier.Dev);
-        db.CostFacts.AddRange(
+        CostFact[] facts =
+        [
             Fact(9, 30, Account1, checkout.Id.ToString(), "Amazon Relational Database Service", paymentsDev, 99m),
             Fact(10, 1, Account1, checkout.Id.ToString(), "Amazon Relational Database Service", paymentsDev, 10.50m),
             Fact(10, 15, Account1, checkout.Id.ToString(), "Amazon Relational Database Service", paymentsDev, 20.00m),
@@ -241,7 +242,10 @@ public abstract class CostDashboardData(DatabaseProvider provider) : IAsyncLifet
             Fact(10, 7, Account2, crawler.Id.ToString(), "Amazon Elastic Compute Cloud - Compute", searchDev, 6.00m),
             Fact(10, 12, Account2, crawler.Id.ToString(), "Amazon Elastic Compute Cloud - Compute", searchDev, 2.00m),
             Fact(10, 1, Account1, CostFact.Untagged, "AmazonCloudWatch", CostAllocation.Unallocated, 1.25m),
-            Fact(10, 2, Account1, "demo-x", "Amazon Simple Storage Service", CostAllocation.Unallocated, 0.75m));
+            Fact(10, 2, Account1, "demo-x", "Amazon Simple Storage Service", CostAllocation.Unallocated, 0.75m),
+        ];
+        db.CostFacts.AddRange(facts);
+        db.CostDailyRollups.AddRange(TestRollups.Of(facts));
         await db.SaveChangesAsync();
 
         Queries = new CostDashboardQueries(_database.CreateFactory());
@@ -292,3 +296,11 @@ public sealed class CostDashboardQueryPostgresTests(PostgresCostDashboardData da
 
 /// <summary>On SQLite, the embedded default: the same figures from the REAL sums.</summary>
 public sealed class CostDashboardQuerySqliteTests(SqliteCostDashboardData data) : CostDashboardQueryTests(data), IClassFixture<SqliteCostDashboardData>;
+
+/// <summary>The daily rollups ingestion keeps beside its facts, for tests that write facts directly.</summary>
+internal static class TestRollups
+{
+    public static IEnumerable<CostDailyRollup> Of(IEnumerable<CostFact> facts) =>
+        facts.GroupBy(f => (f.Date, f.AccountId, f.TeamId, f.Tier, f.Service))
+            .Select(g => CostDailyRollup.Create(g.Key.Date, g.Key.AccountId, g.Key.TeamId, g.Key.Tier, g.Key.Service, g.Sum(f => f.UnblendedUsd), g.Sum(f => f.AmortizedUsd)));
+}

@@ -8,7 +8,8 @@ using Portal.Provisioning.Lifecycle;
 namespace Portal.Web.Features.Costs;
 
 /// <summary>
-/// The finance dashboards' figures (unblended USD) for a <see cref="CostFilter"/>, each grouped and summed in the database.
+/// The finance dashboards' figures (unblended USD) for a <see cref="CostFilter"/>, each grouped and summed in the database:
+/// views without environments (month, team, tier, service, day) read the daily rollups ingestion keeps; the others the facts.
 /// Developers see only their teams' facts and environments (never unallocated spend); finance, platform engineers and admins
 /// see everything. Public and built from a context factory so benchmarks can call it directly.
 /// </summary>
@@ -34,8 +35,8 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         var first = new DateOnly(filter.To.Year, filter.To.Month, 1).AddMonths(1 - Months);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var teams = await TeamSlugsAsync(db, cancellationToken);
-        var facts = CostSql.Filtered(db, actor, filter, first, filter.To);
-        var rows = await CostSql.SumByAsync(db, facts, f => new { f.Date.Year, f.Date.Month, f.TeamId }, cancellationToken);
+        var rollups = CostSql.FilteredRollups(db, actor, filter, first, filter.To);
+        var rows = await CostSql.SumRollupsByAsync(db, rollups, r => new { r.Date.Year, r.Date.Month, r.TeamId }, cancellationToken);
         var months = Enumerable.Range(0, Months).Select(i => first.AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var spend = rows
             .Select(r => (Month: $"{r.Key.Year:0000}-{r.Key.Month:00}", Team: TeamName(teams, r.Key.TeamId), r.Amount))
@@ -80,7 +81,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var byDay = (await CostSql.SumByAsync(db, CostSql.Filtered(db, actor, filter, filter.From, filter.To), f => f.Date, cancellationToken))
+        var byDay = (await CostSql.SumRollupsByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), r => r.Date, cancellationToken))
             .ToDictionary(r => r.Key, r => r.Amount);
         var days = new List<DailySpend>(filter.To.DayNumber - filter.From.DayNumber + 1);
         for (var day = filter.From; day <= filter.To; day = day.AddDays(1))
@@ -300,11 +301,11 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     }
 
     private async Task<IReadOnlyList<SpendShare>> SharesAsync<TKey>(
-        LifecycleActor actor, CostFilter filter, Expression<Func<CostFact, TKey>> key, Func<TKey, string> name, CancellationToken cancellationToken)
+        LifecycleActor actor, CostFilter filter, Expression<Func<CostDailyRollup, TKey>> key, Func<TKey, string> name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await CostSql.SumByAsync(db, CostSql.Filtered(db, actor, filter, filter.From, filter.To), key, cancellationToken);
+        var rows = await CostSql.SumRollupsByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), key, cancellationToken);
         var total = CostSql.Usd(rows.Sum(r => r.Amount));
         return [.. rows.GroupBy(r => name(r.Key), StringComparer.Ordinal)
             .Select(g =>

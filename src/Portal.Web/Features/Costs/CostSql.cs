@@ -49,6 +49,51 @@ internal static class CostSql
         return facts;
     }
 
+    /// <summary>
+    /// The daily rollups (per date, account, team, tier and service; kept by ingestion) for views that need no environment:
+    /// the same visibility and filter as <see cref="Filtered"/>, tens of rows per day instead of one per environment and service.
+    /// </summary>
+    public static IQueryable<CostDailyRollup> FilteredRollups(PortalDbContext db, LifecycleActor actor, CostFilter filter, DateOnly from, DateOnly to)
+    {
+        var rollups = db.CostDailyRollups.AsNoTracking().Where(r => r.Date >= from && r.Date <= to);
+        if (!actor.SeesAllTeams)
+        {
+            var teams = actor.TeamIds.ToList();
+            rollups = rollups.Where(r => r.TeamId != null && teams.Contains(r.TeamId.Value));
+        }
+
+        if (filter.TeamIds is { Count: > 0 } teamIds)
+        {
+            var ids = teamIds.ToList();
+            rollups = rollups.Where(r => r.TeamId != null && ids.Contains(r.TeamId.Value));
+        }
+
+        if (filter.Tier is { } tier)
+        {
+            rollups = rollups.Where(r => r.Tier == tier);
+        }
+
+        if (!string.IsNullOrEmpty(filter.AccountId))
+        {
+            rollups = rollups.Where(r => r.AccountId == filter.AccountId);
+        }
+
+        return rollups;
+    }
+
+    public static async Task<List<(TKey Key, decimal Amount)>> SumRollupsByAsync<TKey>(
+        PortalDbContext db, IQueryable<CostDailyRollup> rollups, Expression<Func<CostDailyRollup, TKey>> key, CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var exact = await rollups.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(r => r.UnblendedUsd) }).ToListAsync(cancellationToken);
+            return [.. exact.Select(r => (r.Key, r.Amount))];
+        }
+
+        var approximate = await rollups.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(r => (double)r.UnblendedUsd) }).ToListAsync(cancellationToken);
+        return [.. approximate.Select(r => (r.Key, FromDouble(r.Amount)))];
+    }
+
     public static async Task<List<(TKey Key, decimal Amount)>> SumByAsync<TKey>(
         PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, CancellationToken cancellationToken)
     {
