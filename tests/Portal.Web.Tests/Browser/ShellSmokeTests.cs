@@ -7,12 +7,12 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
 {
     public static TheoryData<string, string[]> Users => new()
     {
-        { "dev@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Budgets", "API tokens"] },
-        { "dev2@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Budgets", "API tokens"] },
-        { "platform@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Costs", "Budgets", "API tokens"] },
-        { "platform2@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Costs", "Budgets", "API tokens"] },
-        { "finance@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Budgets", "API tokens"] },
-        { "admin@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Budgets", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log", "System"] },
+        { "dev@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "dev2@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "platform@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "platform2@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "finance@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "admin@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log", "System"] },
     };
 
     [Theory]
