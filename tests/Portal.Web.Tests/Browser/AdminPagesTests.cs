@@ -27,6 +27,9 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
         await page.FillAsync("[data-testid=team-name]", "Checkout");
         await page.FillAsync("[data-testid=team-cost-center]", "CC-3003");
         await page.FillAsync("[data-testid=team-budget] input", "1500");
+
+        // The numeric field commits on change (blur); leave it before saving so a loaded machine cannot reorder the two.
+        await page.PressAsync("[data-testid=team-budget] input", "Tab");
         await page.ClickAsync("[data-testid=team-save]");
 
         await page.Locator("[data-testid=teams-grid]").GetByText("checkout", new() { Exact = true }).WaitForAsync();
