@@ -29,13 +29,19 @@ public abstract class CostApiTests(DatabaseProvider provider) : IAsyncLifetime
         var checkout = Guid.NewGuid().ToString();
         var ledger = Guid.NewGuid().ToString();
         var crawler = Guid.NewGuid().ToString();
-        db.CostFacts.AddRange(
+        CostFact[] facts =
+        [
             Fact(Day1, checkout, "Amazon Relational Database Service", new CostAllocation(null, payments, EnvironmentTier.Dev), 10.50m, now),
             Fact(Day2, checkout, "Amazon Relational Database Service", new CostAllocation(null, payments, EnvironmentTier.Dev), 2.25m, now),
             Fact(Day2, ledger, "Amazon Simple Storage Service", new CostAllocation(null, payments, EnvironmentTier.Prod), 1.125m, now),
             Fact(Day1, crawler, "Amazon Elastic Compute Cloud - Compute", new CostAllocation(null, search, EnvironmentTier.Dev), 4.00m, now),
             Fact(Day1, CostFact.Untagged, "AmazonCloudWatch", CostAllocation.Unallocated, 1.25m, now),
-            Fact(new DateOnly(2026, 9, 30), checkout, "Amazon Relational Database Service", new CostAllocation(null, payments, EnvironmentTier.Dev), 99m, now));
+            Fact(new DateOnly(2026, 9, 30), checkout, "Amazon Relational Database Service", new CostAllocation(null, payments, EnvironmentTier.Dev), 99m, now),
+        ];
+        db.CostFacts.AddRange(facts);
+
+        // What ingestion keeps beside the facts: the organisation-wide sums read them.
+        db.CostDailyRollups.AddRange(TestRollups.Of(facts));
         await db.SaveChangesAsync();
     }
 

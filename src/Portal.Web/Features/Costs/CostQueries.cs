@@ -23,25 +23,31 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         ArgumentNullException.ThrowIfNull(window);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var facts = Visible(db, actor, window);
+
+        // Without an environment in play the daily rollups answer (tens of rows per day instead of one per environment and service).
+        var rollups = window.EnvironmentId is null ? Rollups(db, actor, window) : null;
         List<(string Key, decimal Amount)> groups;
         switch (groupBy)
         {
             case CostGroupBy.Team:
                 var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-                groups = [.. (await SumByAsync(db, facts, f => f.TeamId, cancellationToken))
+                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.TeamId, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.TeamId, cancellationToken))
                     .Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Tier:
-                groups = [.. (await SumByAsync(db, facts, f => f.Tier, cancellationToken)).Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
+                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.Tier, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.Tier, cancellationToken))
+                    .Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Service:
-                groups = [.. (await SumByAsync(db, facts, f => f.Service, cancellationToken)).Select(g => (g.Key, g.Amount))];
+                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.Service, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.Service, cancellationToken))
+                    .Select(g => (g.Key, g.Amount))];
                 break;
             case CostGroupBy.Environment:
                 groups = [.. (await SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Account:
-                groups = [.. (await SumByAsync(db, facts, f => f.AccountId, cancellationToken)).Select(g => (g.Key, g.Amount))];
+                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.AccountId, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.AccountId, cancellationToken))
+                    .Select(g => (g.Key, g.Amount))];
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown grouping.");
@@ -57,7 +63,10 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
     {
         ArgumentNullException.ThrowIfNull(window);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var byDay = (await SumByAsync(db, Visible(db, actor, window), f => f.Date, cancellationToken)).ToDictionary(g => g.Key, g => g.Amount);
+        var byDay = (window.EnvironmentId is null
+                ? await CostSql.SumRollupsByAsync(db, Rollups(db, actor, window), r => r.Date, cancellationToken)
+                : await SumByAsync(db, Visible(db, actor, window), f => f.Date, cancellationToken))
+            .ToDictionary(g => g.Key, g => g.Amount);
         var days = new List<DailyCost>();
         for (var day = window.From; day <= window.To; day = day.AddDays(1))
         {
@@ -92,6 +101,9 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await db.Teams.Where(t => t.Slug == slug).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(cancellationToken);
     }
+
+    private static IQueryable<CostDailyRollup> Rollups(PortalDbContext db, LifecycleActor actor, CostWindow window) =>
+        CostSql.FilteredRollups(db, actor, new CostFilter(window.From, window.To, window.TeamId is { } team ? [team] : null), window.From, window.To);
 
     private static IQueryable<CostFact> Visible(PortalDbContext db, LifecycleActor actor, CostWindow window)
     {
