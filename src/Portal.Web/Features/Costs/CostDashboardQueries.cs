@@ -103,9 +103,13 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     }
 
     /// <summary><see cref="EstimateVsActualAsync"/> aggregated per template.</summary>
-    public async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        ByTemplate(await EstimateVsActualAsync(actor, filter, cancellationToken));
+
+    /// <summary>Per-environment accuracy rows aggregated per template.</summary>
+    public static IReadOnlyList<TemplateAccuracy> ByTemplate(IReadOnlyList<EstimateAccuracy> rows)
     {
-        var rows = await EstimateVsActualAsync(actor, filter, cancellationToken);
+        ArgumentNullException.ThrowIfNull(rows);
         return [.. rows.GroupBy(r => r.Template, StringComparer.Ordinal)
             .Select(g =>
             {

@@ -134,24 +134,31 @@ public sealed partial class CostsPage
         _loading = false;
     }
 
+    // Every view at once: each query has its own context, so the page waits for the slowest view, not the sum of them.
     private async Task LoadAsync(LifecycleActor actor, CostFilter filter)
     {
         var ct = CancellationToken.None;
-        _monthly = await Queries.MonthlyByTeamAsync(actor, filter, ct);
+        var monthly = Queries.MonthlyByTeamAsync(actor, filter, ct);
+        var teams = Queries.ByTeamAsync(actor, filter, ct);
+        var tiers = Queries.ByTierAsync(actor, filter, ct);
+        var services = Queries.ByServiceAsync(actor, filter, ct);
+        var top = Queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
+        var daily = Queries.DailyTrendAsync(actor, filter, ct);
+        var estimates = Queries.EstimateVsActualAsync(actor, filter, ct);
+        var approvers = Queries.ApprovedVsRealisedAsync(actor, filter, ct);
+        var waste = Queries.WasteAsync(actor, filter, ct);
+        await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, approvers, waste);
+
+        _monthly = await monthly;
         _monthRows = [.. _monthly.Months.Select(m =>
         {
             var byTeam = _monthly.Rows.Where(r => r.Month == m).ToDictionary(r => r.Team, r => r.AmountUsd, StringComparer.Ordinal);
             return new MonthRow(m, byTeam, byTeam.Values.Sum());
         })];
-        _teams = await Queries.ByTeamAsync(actor, filter, ct);
-        _tiers = await Queries.ByTierAsync(actor, filter, ct);
-        _services = await Queries.ByServiceAsync(actor, filter, ct);
-        _top = await Queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
-        _daily = await Queries.DailyTrendAsync(actor, filter, ct);
-        _estimates = await Queries.EstimateVsActualAsync(actor, filter, ct);
-        _templates = await Queries.EstimateVsActualByTemplateAsync(actor, filter, ct);
-        _approvers = await Queries.ApprovedVsRealisedAsync(actor, filter, ct);
-        _waste = await Queries.WasteAsync(actor, filter, ct);
+        (_teams, _tiers, _services, _top, _daily) = (await teams, await tiers, await services, await top, await daily);
+        _estimates = await estimates;
+        _templates = CostDashboardQueries.ByTemplate(_estimates);
+        (_approvers, _waste) = (await approvers, await waste);
     }
 
     private void Apply() => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(FilterQuery(
