@@ -125,6 +125,13 @@ public sealed partial class CostsPage
         }
 
         (_team, _tier, _account) = (Blank(TeamQuery), Blank(TierQuery), Blank(AccountQuery));
+
+        // Prerendering would run every view once for markup the circuit replaces at once: it shows the spinner instead.
+        if (!RendererInfo.IsInteractive)
+        {
+            return;
+        }
+
         _hasFacts = await Queries.AnyFactsAsync(CancellationToken.None);
         if (filter is not null && _hasFacts)
         {
