@@ -5,6 +5,9 @@ public static class CostColors
 {
     public const string Unallocated = "#9e9e9e";
 
+    /// <summary>Teams summed together on a chart with too many to name.</summary>
+    public const string OtherTeams = "#607d8b";
+
     private static readonly string[] Palette =
     [
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#637939", "#843c39",

@@ -432,7 +432,27 @@ public static class WasteKinds
     public static IReadOnlyList<string> All { get; } = [Destroyed, Expired, Stopped, Unallocated];
 }
 
-public sealed record MonthlySpend(IReadOnlyList<string> Months, IReadOnlyList<string> Teams, IReadOnlyList<MonthlyTeamSpend> Rows, decimal TotalUsd);
+public sealed record MonthlySpend(IReadOnlyList<string> Months, IReadOnlyList<string> Teams, IReadOnlyList<MonthlyTeamSpend> Rows, decimal TotalUsd)
+{
+    /// <summary>The series name of the teams <see cref="FoldTeams"/> sums together.</summary>
+    public const string OtherTeams = "other teams";
+
+    /// <summary>
+    /// Keeps the <paramref name="shown"/> teams that spent most by name and sums the rest per month as
+    /// <see cref="OtherTeams"/> (before unallocated spend), so a chart of fifty teams stays readable; the total is unchanged.
+    /// </summary>
+    public MonthlySpend FoldTeams(int shown)
+    {
+        var named = Teams.Where(t => t != CostQueries.Unallocated).Take(Math.Max(1, shown)).ToHashSet(StringComparer.Ordinal);
+        string Shown(string team) => team == CostQueries.Unallocated || named.Contains(team) ? team : OtherTeams;
+        var teams = Teams.Select(Shown).Distinct(StringComparer.Ordinal).OrderBy(t => t == CostQueries.Unallocated).ThenBy(t => t == OtherTeams).ToList();
+        var rows = Rows.GroupBy(r => (r.Month, Team: Shown(r.Team)))
+            .Select(g => new MonthlyTeamSpend(g.Key.Month, g.Key.Team, g.Sum(r => r.AmountUsd)))
+            .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => teams.IndexOf(r.Team))
+            .ToList();
+        return this with { Teams = teams, Rows = rows };
+    }
+}
 
 public sealed record MonthlyTeamSpend(string Month, string Team, decimal AmountUsd);
 

@@ -76,6 +76,9 @@ public sealed partial class CostsPage
     private bool _ingesting;
     private string? _ingestMessage;
 
+    // Teams the 13-month chart and table name; the rest are summed as "other teams" (the CSV export keeps every team).
+    private const int MonthlyTeamsShown = 8;
+
     private MonthlySpend? _monthly;
     private List<MonthRow> _monthRows = [];
     private IReadOnlyList<SpendShare>? _teams;
@@ -156,7 +159,7 @@ public sealed partial class CostsPage
         var waste = Queries.WasteAsync(actor, filter, ct);
         await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, approvers, waste);
 
-        _monthly = await monthly;
+        _monthly = (await monthly).FoldTeams(MonthlyTeamsShown);
         _monthRows = [.. _monthly.Months.Select(m =>
         {
             var byTeam = _monthly.Rows.Where(r => r.Month == m).ToDictionary(r => r.Team, r => r.AmountUsd, StringComparer.Ordinal);
@@ -208,7 +211,8 @@ public sealed partial class CostsPage
         return $"api/v1/costs/export.csv?view={view}&{string.Join('&', query)}";
     }
 
-    private string TeamColor(string team) => CostColors.ForTeam(team, _options?.AllTeamSlugs ?? []);
+    private string TeamColor(string team) =>
+        team == MonthlySpend.OtherTeams ? CostColors.OtherTeams : CostColors.ForTeam(team, _options?.AllTeamSlugs ?? []);
 
     private List<ChartPoint> MonthSeries(string team) =>
         [.. _monthRows.Select(r => new ChartPoint(r.Month, r.ByTeam.GetValueOrDefault(team)))];
