@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -215,15 +214,10 @@ public abstract class BudgetApiTests(DatabaseProvider provider) : IAsyncLifetime
         (await check.AuditEvents.CountAsync(a => a.Action == "cost.anomaly-acknowledged")).ShouldBe(2);
     }
 
-    private async Task<HttpClient> ClientAsync(string email)
-    {
-        var client = _portal.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _portal.CreateTokenAsync(email));
-        return client;
-    }
+    private Task<HttpClient> ClientAsync(string email) => _portal.CreateTokenClientAsync(email);
 
     private static CostFact Fact(DateOnly date, string tag, CostAllocation allocation, decimal usd) =>
-        CostFact.Create(date, "123456789012", tag, "Amazon Relational Database Service", allocation, new CostAmounts(usd, usd, false), Now);
+        TestCostData.Fact(date, tag, "Amazon Relational Database Service", allocation, usd, Now);
 }
 
 public sealed class BudgetApiPostgresTests() : BudgetApiTests(DatabaseProvider.Postgres);

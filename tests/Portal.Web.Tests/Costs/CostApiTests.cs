@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,6 +7,7 @@ using Portal.Data.Entities.Costs;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Web.Features.Costs;
 using Portal.Web.Tests.Infrastructure;
+using static Portal.Web.Tests.Costs.TestCostData;
 
 namespace Portal.Web.Tests.Costs;
 
@@ -41,7 +41,7 @@ public abstract class CostApiTests(DatabaseProvider provider) : IAsyncLifetime
         db.CostFacts.AddRange(facts);
 
         // What ingestion keeps beside the facts: the organisation-wide sums read them.
-        db.CostDailyRollups.AddRange(TestRollups.Of(facts));
+        db.CostDailyRollups.AddRange(TestCostData.RollupsOf(facts));
         await db.SaveChangesAsync();
     }
 
@@ -161,15 +161,7 @@ public abstract class CostApiTests(DatabaseProvider provider) : IAsyncLifetime
         (await db.CostIngestionRuns.CountAsync()).ShouldBe(1, "the job ran once for the sandbox's one account");
     }
 
-    private async Task<HttpClient> ClientAsync(string email)
-    {
-        var client = _portal.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _portal.CreateTokenAsync(email));
-        return client;
-    }
-
-    private static CostFact Fact(DateOnly date, string tag, string service, CostAllocation allocation, decimal usd, DateTimeOffset now) =>
-        CostFact.Create(date, "123456789012", tag, service, allocation, new CostAmounts(usd, usd, false), now);
+    private Task<HttpClient> ClientAsync(string email) => _portal.CreateTokenClientAsync(email);
 }
 
 /// <summary>On PostgreSQL (sums in SQL).</summary>

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -9,6 +8,7 @@ using Portal.Data.Entities.Costs;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Web.Features.Costs;
 using Portal.Web.Tests.Infrastructure;
+using static Portal.Web.Tests.Costs.TestCostData;
 
 namespace Portal.Web.Tests.Costs;
 
@@ -34,7 +34,7 @@ public sealed class CostDashboardApiTests : IAsyncLifetime
             Fact(new DateOnly(2026, 10, 3), FormulaTag, "Acme, \"Quoted\" Service", CostAllocation.Unallocated, 1.25m, now),
         ];
         db.CostFacts.AddRange(facts);
-        db.CostDailyRollups.AddRange(TestRollups.Of(facts));
+        db.CostDailyRollups.AddRange(TestCostData.RollupsOf(facts));
         await db.SaveChangesAsync();
     }
 
@@ -128,13 +128,5 @@ public sealed class CostDashboardApiTests : IAsyncLifetime
         json.RootElement.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(json.RootElement.ToString());
     }
 
-    private async Task<HttpClient> ClientAsync(string email)
-    {
-        var client = _portal.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await _portal.CreateTokenAsync(email));
-        return client;
-    }
-
-    private static CostFact Fact(DateOnly date, string tag, string service, CostAllocation allocation, decimal usd, DateTimeOffset now) =>
-        CostFact.Create(date, "123456789012", tag, service, allocation, new CostAmounts(usd, usd, false), now);
+    private Task<HttpClient> ClientAsync(string email) => _portal.CreateTokenClientAsync(email);
 }

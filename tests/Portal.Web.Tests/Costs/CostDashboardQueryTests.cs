@@ -245,7 +245,7 @@ public abstract class CostDashboardData(DatabaseProvider provider) : IAsyncLifet
             Fact(10, 2, Account1, "demo-x", "Amazon Simple Storage Service", CostAllocation.Unallocated, 0.75m),
         ];
         db.CostFacts.AddRange(facts);
-        db.CostDailyRollups.AddRange(TestRollups.Of(facts));
+        db.CostDailyRollups.AddRange(TestCostData.RollupsOf(facts));
         await db.SaveChangesAsync();
 
         Queries = new CostDashboardQueries(_database.CreateFactory());
@@ -296,11 +296,3 @@ public sealed class CostDashboardQueryPostgresTests(PostgresCostDashboardData da
 
 /// <summary>On SQLite, the embedded default: the same figures from the REAL sums.</summary>
 public sealed class CostDashboardQuerySqliteTests(SqliteCostDashboardData data) : CostDashboardQueryTests(data), IClassFixture<SqliteCostDashboardData>;
-
-/// <summary>The daily rollups ingestion keeps beside its facts, for tests that write facts directly.</summary>
-internal static class TestRollups
-{
-    public static IEnumerable<CostDailyRollup> Of(IEnumerable<CostFact> facts) =>
-        facts.GroupBy(f => (f.Date, f.AccountId, f.TeamId, f.Tier, f.Service))
-            .Select(g => CostDailyRollup.Create(g.Key.Date, g.Key.AccountId, g.Key.TeamId, g.Key.Tier, g.Key.Service, g.Sum(f => f.UnblendedUsd), g.Sum(f => f.AmortizedUsd)));
-}

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -71,6 +72,14 @@ public sealed class PortalWebFactory(
         var (code, stdout, stderr) = await RunCommandAsync([.. args]);
         Assert.True(code == 0, stderr);
         return stdout.TrimEnd().Split('\n')[^1].Trim();
+    }
+
+    /// <summary>An HTTP client that calls the API with a fresh personal access token of the user (every scope unless told).</summary>
+    public async Task<HttpClient> CreateTokenClientAsync(string email, string scopes = "read,write,approve")
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await CreateTokenAsync(email, scopes));
+        return client;
     }
 
     /// <summary>Signs the client in through the real sign-in form (antiforgery token, cookie).</summary>
