@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -248,28 +249,9 @@ public sealed partial class CostIngestion(
             command.Transaction = transaction.GetDbTransaction();
             command.CommandText = Sql;
             command.CommandTimeout = 300;
-            void Add(string name, object value)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
-            }
-
-            Add("ids", ids);
-            Add("dates", dates);
-            Add("tags", tags);
-            Add("services", services);
-            Add("environments", environmentIds);
-            Add("teams", teamIds);
-            Add("tiers", tiers);
-            Add("unblended", unblended);
-            Add("amortized", amortized);
-            Add("estimated", estimated);
-            Add("account", accountId);
-            Add("start", start);
-            Add("stop", stop);
-            Add("now", now);
+            AddParameters(command, ("ids", ids), ("dates", dates), ("tags", tags), ("services", services), ("environments", environmentIds),
+                ("teams", teamIds), ("tiers", tiers), ("unblended", unblended), ("amortized", amortized), ("estimated", estimated),
+                ("account", accountId), ("start", start), ("stop", stop), ("now", now));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             counts = (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
@@ -281,19 +263,24 @@ public sealed partial class CostIngestion(
             rollup.Transaction = transaction.GetDbTransaction();
             rollup.CommandText = RollupSql;
             rollup.CommandTimeout = 300;
-            foreach (var (name, value) in new (string, object)[] { ("account", accountId), ("start", start), ("stop", stop) })
-            {
-                var parameter = rollup.CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value;
-                rollup.Parameters.Add(parameter);
-            }
+            AddParameters(rollup, ("account", accountId), ("start", start), ("stop", stop));
 
             await rollup.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return counts;
+    }
+
+    private static void AddParameters(DbCommand command, params (string Name, object Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
     }
 
     private async Task FinishAsync(Guid runId, Action<CostIngestionRun> finish, CancellationToken cancellationToken)

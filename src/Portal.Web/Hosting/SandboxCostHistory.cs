@@ -223,13 +223,13 @@ public sealed class SandboxCostHistory(
                     [.. spec.Tags.Select(t => KeyValuePair.Create(t.Key, t.Value))],
                     spec.Capabilities, plan.CreatedAt, plan.DestroyedAt),
                 cancellationToken);
-            var ready = plan.CreatedAt.AddMinutes(20);
+            var ready = plan.CreatedAt.AddMinutes(20) < now ? plan.CreatedAt.AddMinutes(20) : now;
             environment.BeginProvisioning(stackId, plan.CreatedAt);
             environment.MarkOperationStarted(stackId, plan.CreatedAt);
-            environment.MarkReady("{}", ready < now ? ready : now);
-            environment.EndOperation(ready < now ? ready : now);
-            environment.RecordStackStatus("CREATE_COMPLETE", ready < now ? ready : now);
-            request.MarkCompleted(ready < now ? ready : now);
+            environment.MarkReady("{}", ready);
+            environment.EndOperation(ready);
+            environment.RecordStackStatus("CREATE_COMPLETE", ready);
+            request.MarkCompleted(ready);
             if (plan.DestroyedAt is { } destroyedAt)
             {
                 environment.BeginDestroy(destroyedAt);
