@@ -26,28 +26,27 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
 
         // Without an environment in play the daily rollups answer (tens of rows per day instead of one per environment and service).
         var rollups = window.EnvironmentId is null ? Rollups(db, actor, window) : null;
+        Task<List<(TKey Key, decimal Amount)>> SumAsync<TKey>(Expression<Func<CostFact, TKey>> fact, Expression<Func<CostDailyRollup, TKey>> rollup) =>
+            rollups is null ? SumByAsync(db, facts, fact, cancellationToken) : CostSql.SumRollupsByAsync(db, rollups, rollup, cancellationToken);
+
         List<(string Key, decimal Amount)> groups;
         switch (groupBy)
         {
             case CostGroupBy.Team:
                 var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.TeamId, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.TeamId, cancellationToken))
-                    .Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
+                groups = [.. (await SumAsync(f => f.TeamId, r => r.TeamId)).Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Tier:
-                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.Tier, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.Tier, cancellationToken))
-                    .Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
+                groups = [.. (await SumAsync(f => f.Tier, r => r.Tier)).Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Service:
-                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.Service, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.Service, cancellationToken))
-                    .Select(g => (g.Key, g.Amount))];
+                groups = [.. (await SumAsync(f => f.Service, r => r.Service)).Select(g => (g.Key, g.Amount))];
                 break;
             case CostGroupBy.Environment:
                 groups = [.. (await SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Account:
-                groups = [.. (rollups is null ? await SumByAsync(db, facts, f => f.AccountId, cancellationToken) : await CostSql.SumRollupsByAsync(db, rollups, r => r.AccountId, cancellationToken))
-                    .Select(g => (g.Key, g.Amount))];
+                groups = [.. (await SumAsync(f => f.AccountId, r => r.AccountId)).Select(g => (g.Key, g.Amount))];
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown grouping.");
