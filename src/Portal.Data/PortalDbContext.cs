@@ -40,6 +40,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<CostDailyRollup> CostDailyRollups => Set<CostDailyRollup>();
 
+    public DbSet<CostMonthlyRollup> CostMonthlyRollups => Set<CostMonthlyRollup>();
+
+    public DbSet<CostEnvironmentDay> CostEnvironmentDays => Set<CostEnvironmentDay>();
+
+    public DbSet<CostEnvironmentMonth> CostEnvironmentMonths => Set<CostEnvironmentMonth>();
+
     public DbSet<OrganisationBudget> OrganisationBudgets => Set<OrganisationBudget>();
 
     public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();

@@ -27,6 +27,9 @@ internal sealed class CostFactConfiguration : IEntityTypeConfiguration<CostFact>
         // The dashboards' organisation-wide scans by date: on PostgreSQL the index carries every grouped column and the amount,
         // so a month of facts is read from the index alone (0007). SQLite ignores INCLUDE.
         builder.HasIndex(f => new { f.Date, f.TeamId }).IncludeProperties(f => new { f.Tier, f.EnvironmentId, f.AccountId, f.Service, f.UnblendedUsd });
+        // Unallocated spend by date (waste): a few rows a day among thousands, so a partial index (0009).
+        builder.HasIndex(f => f.Date, "IX_CostFacts_Date_Unallocated").HasFilter("\"EnvironmentId\" IS NULL")
+            .IncludeProperties(f => new { f.AccountId, f.EnvironmentTag, f.UnblendedUsd });
         builder.HasOne<PortalEnvironment>().WithMany().HasForeignKey(f => f.EnvironmentId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Entities.Team>().WithMany().HasForeignKey(f => f.TeamId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -47,6 +50,54 @@ internal sealed class CostDailyRollupConfiguration : IEntityTypeConfiguration<Co
         // Rebuilt per (account, date range); read by date range, or by team and date range.
         builder.HasIndex(r => new { r.Date, r.AccountId });
         builder.HasIndex(r => new { r.TeamId, r.Date });
+    }
+}
+
+internal sealed class CostMonthlyRollupConfiguration : IEntityTypeConfiguration<CostMonthlyRollup>
+{
+    public void Configure(EntityTypeBuilder<CostMonthlyRollup> builder)
+    {
+        builder.ToTable("CostMonthlyRollups");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
+        builder.Property(r => r.Service).HasMaxLength(CostFact.MaxServiceLength).IsRequired();
+        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
+        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
+        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+
+        // Rebuilt per (account, months); read by month range.
+        builder.HasIndex(r => new { r.Month, r.AccountId });
+    }
+}
+
+internal sealed class CostEnvironmentDayConfiguration : IEntityTypeConfiguration<CostEnvironmentDay>
+{
+    public void Configure(EntityTypeBuilder<CostEnvironmentDay> builder)
+    {
+        builder.ToTable("CostEnvironmentDays");
+        builder.HasKey(r => new { r.EnvironmentId, r.Date, r.AccountId });
+        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
+        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
+        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
+        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+
+        // Read by date range for every environment (PostgreSQL answers from the index alone), or by environment through the key.
+        builder.HasIndex(r => r.Date).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd });
+    }
+}
+
+internal sealed class CostEnvironmentMonthConfiguration : IEntityTypeConfiguration<CostEnvironmentMonth>
+{
+    public void Configure(EntityTypeBuilder<CostEnvironmentMonth> builder)
+    {
+        builder.ToTable("CostEnvironmentMonths");
+        builder.HasKey(r => new { r.EnvironmentId, r.Month, r.AccountId });
+        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
+        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
+        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
+        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+
+        builder.HasIndex(r => r.Month).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd });
     }
 }
 

@@ -152,16 +152,12 @@ public sealed partial class CostIngestion(
         var existing = await db.CostFacts.Where(f => f.AccountId == accountId && f.Date >= start && f.Date < stop).ToListAsync(cancellationToken);
         var byKey = existing.ToDictionary(f => (f.Date, f.EnvironmentTag, f.Service));
         var (inserted, updated) = (0, 0);
-        var rollups = new Dictionary<(DateOnly Date, Guid? TeamId, EnvironmentTier? Tier, string Service), (decimal Unblended, decimal Amortized)>();
         foreach (var ((date, tag, service), amounts) in rows)
         {
             var allocation = Guid.TryParse(tag, out var id) && environments.TryGetValue(id, out var environment)
                 ? new CostAllocation(environment.Id, environment.TeamId, environment.Tier)
                 : CostAllocation.Unallocated;
             var rounded = new CostAmounts(Round(amounts.UnblendedUsd), Round(amounts.AmortizedUsd), amounts.Estimated);
-            var rollup = (date, allocation.TeamId, allocation.Tier, service);
-            var sum = rollups.GetValueOrDefault(rollup);
-            rollups[rollup] = (sum.Unblended + rounded.UnblendedUsd, sum.Amortized + rounded.AmortizedUsd);
             if (byKey.Remove((date, tag, service), out var fact))
             {
                 updated += fact.Restate(allocation, rounded, now) ? 1 : 0;
@@ -176,10 +172,11 @@ public sealed partial class CostIngestion(
         // Cost Explorer no longer reports these groups for the window (restated away): the window's figures are its answer.
         db.CostFacts.RemoveRange(byKey.Values);
 
-        // The window's daily rollups, rebuilt from the same answer, in the same transaction as the facts.
-        db.CostDailyRollups.RemoveRange(await db.CostDailyRollups.Where(r => r.AccountId == accountId && r.Date >= start && r.Date < stop).ToListAsync(cancellationToken));
-        db.CostDailyRollups.AddRange(rollups.Select(r => CostDailyRollup.Create(r.Key.Date, accountId, r.Key.TeamId, r.Key.Tier, r.Key.Service, r.Value.Unblended, r.Value.Amortized)));
+        // The window's rollups, rebuilt from the saved facts in the same transaction.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await CostRollups.RebuildAsync(db, accountId, start, stop, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return (inserted, updated, byKey.Count);
     }
 
@@ -234,13 +231,6 @@ public sealed partial class CostIngestion(
             )
             SELECT (SELECT count(*) FROM upserted WHERE inserted)::int, (SELECT count(*) FROM upserted WHERE NOT inserted)::int, (SELECT count(*) FROM deleted)::int
             """;
-        const string RollupSql = """
-            DELETE FROM "CostDailyRollups" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop;
-            INSERT INTO "CostDailyRollups" ("Id", "Date", "AccountId", "TeamId", "Tier", "Service", "UnblendedUsd", "AmortizedUsd")
-            SELECT gen_random_uuid(), "Date", "AccountId", "TeamId", "Tier", "Service", sum("UnblendedUsd"), sum("AmortizedUsd")
-            FROM "CostFacts" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop
-            GROUP BY "Date", "AccountId", "TeamId", "Tier", "Service";
-            """;
         var connection = db.Database.GetDbConnection();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         (int, int, int) counts;
@@ -257,16 +247,8 @@ public sealed partial class CostIngestion(
             counts = (reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2));
         }
 
-        // The window's daily rollups, rebuilt from its facts in the same transaction.
-        await using (var rollup = connection.CreateCommand())
-        {
-            rollup.Transaction = transaction.GetDbTransaction();
-            rollup.CommandText = RollupSql;
-            rollup.CommandTimeout = 300;
-            AddParameters(rollup, ("account", accountId), ("start", start), ("stop", stop));
-
-            await rollup.ExecuteNonQueryAsync(cancellationToken);
-        }
+        // The window's rollups, rebuilt from its facts in the same transaction.
+        await CostRollups.RebuildAsync(db, accountId, start, stop, cancellationToken);
 
         await transaction.CommitAsync(cancellationToken);
         return counts;

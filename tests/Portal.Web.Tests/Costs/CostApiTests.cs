@@ -38,11 +38,8 @@ public abstract class CostApiTests(DatabaseProvider provider) : IAsyncLifetime
             Fact(Day1, CostFact.Untagged, "AmazonCloudWatch", CostAllocation.Unallocated, 1.25m, now),
             Fact(new DateOnly(2026, 9, 30), checkout, "Amazon Relational Database Service", new CostAllocation(null, payments, EnvironmentTier.Dev), 99m, now),
         ];
-        db.CostFacts.AddRange(facts);
-
-        // What ingestion keeps beside the facts: the organisation-wide sums read them.
-        db.CostDailyRollups.AddRange(TestCostData.RollupsOf(facts));
-        await db.SaveChangesAsync();
+        // What ingestion keeps beside the facts: the cost views read the rollups.
+        await TestCostData.SaveWithRollupsAsync(db, facts);
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();

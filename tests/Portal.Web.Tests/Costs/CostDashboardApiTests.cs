@@ -33,9 +33,8 @@ public sealed class CostDashboardApiTests : IAsyncLifetime
             Fact(new DateOnly(2026, 10, 2), Guid.NewGuid().ToString(), "Amazon Elastic Compute Cloud - Compute", new CostAllocation(null, search, EnvironmentTier.Prod), 4m, now),
             Fact(new DateOnly(2026, 10, 3), FormulaTag, "Acme, \"Quoted\" Service", CostAllocation.Unallocated, 1.25m, now),
         ];
-        db.CostFacts.AddRange(facts);
-        db.CostDailyRollups.AddRange(TestCostData.RollupsOf(facts));
-        await db.SaveChangesAsync();
+        // What ingestion keeps beside the facts: the cost views read the rollups.
+        await TestCostData.SaveWithRollupsAsync(db, facts);
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();

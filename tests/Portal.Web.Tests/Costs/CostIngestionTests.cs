@@ -96,6 +96,7 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
         // The facts add up to what Cost Explorer reports for the account when nothing is grouped.
         var total = await TotalAsync(run.From, run.To);
         facts.Sum(f => f.UnblendedUsd).ShouldBe(total, 0.001m);
+        await TestCostData.RollupsMatchFactsAsync(db);
     }
 
     [Fact]
@@ -137,6 +138,7 @@ public abstract class CostIngestionTests(DatabaseProvider provider) : IAsyncLife
 
         await using var db = await DbAsync();
         (await db.CostIngestionRuns.CountAsync(r => r.Status == CostIngestionStatus.Succeeded)).ShouldBe(3);
+        await TestCostData.RollupsMatchFactsAsync(db);
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class SandboxCostHistoryTests : IAsyncLifetime
         }
 
         (await db.AuditEvents.CountAsync(a => a.Action == "costs.backfilled")).ShouldBe(1);
-        await RollupsMatchFactsAsync(db);
+        await TestCostData.RollupsMatchFactsAsync(db);
 
         // A rerun: nothing new, no fact added.
         var factCount = await db.CostFacts.CountAsync();
@@ -80,23 +80,6 @@ public sealed class SandboxCostHistoryTests : IAsyncLifetime
         rerun.Stdout.ShouldContain("0 fact(s) added");
         (await db.Environments.CountAsync(e => e.Name.StartsWith("hist-"))).ShouldBe(history.Count);
         (await db.CostFacts.CountAsync()).ShouldBe(factCount);
-    }
-
-    /// <summary>The daily rollups hold exactly the facts' sums per day, account, team, tier and service.</summary>
-    internal static async Task RollupsMatchFactsAsync(PortalDbContext db)
-    {
-        var facts = (await db.CostFacts.AsNoTracking().Select(f => new { f.Date, f.AccountId, f.TeamId, f.Tier, f.Service, f.UnblendedUsd, f.AmortizedUsd }).ToListAsync())
-            .GroupBy(f => (f.Date, f.AccountId, f.TeamId, f.Tier, f.Service))
-            .ToDictionary(g => g.Key, g => (g.Sum(f => f.UnblendedUsd), g.Sum(f => f.AmortizedUsd)));
-        var rollups = (await db.CostDailyRollups.AsNoTracking().ToListAsync())
-            .ToDictionary(r => (r.Date, r.AccountId, r.TeamId, r.Tier, r.Service), r => (r.UnblendedUsd, r.AmortizedUsd));
-        facts.ShouldNotBeEmpty();
-        rollups.Keys.OrderBy(k => k.ToString()).ShouldBe(facts.Keys.OrderBy(k => k.ToString()));
-        foreach (var (key, (unblended, amortized)) in facts)
-        {
-            rollups[key].UnblendedUsd.ShouldBe(unblended, 0.0001m, key.ToString());
-            rollups[key].AmortizedUsd.ShouldBe(amortized, 0.0001m, key.ToString());
-        }
     }
 
     [Theory]
@@ -133,7 +116,7 @@ public sealed class SandboxCostHistorySqliteTests : IAsyncLifetime
         code.ShouldBe(0, stderr);
         await using var db = await _portal.DbAsync();
         (await db.Environments.CountAsync(e => e.Name == "hist-network")).ShouldBe(2);
-        await SandboxCostHistoryTests.RollupsMatchFactsAsync(db);
+        await TestCostData.RollupsMatchFactsAsync(db);
     }
 }
 

@@ -7,7 +7,7 @@ namespace Portal.Data.Entities.Costs;
 /// window ingestion writes. Organisation-wide views (by team, tier, service, account, day) read these — tens of rows per
 /// day instead of one per environment and service. <see cref="TeamId"/> and <see cref="Tier"/> are null for unallocated spend.
 /// </summary>
-public sealed class CostDailyRollup
+public sealed class CostDailyRollup : ICostSlice
 {
     public Guid Id { get; private set; }
 
@@ -28,17 +28,4 @@ public sealed class CostDailyRollup
     private CostDailyRollup()
     {
     }
-
-    public static CostDailyRollup Create(DateOnly date, string accountId, Guid? teamId, EnvironmentTier? tier, string service, decimal unblendedUsd, decimal amortizedUsd) =>
-        new()
-        {
-            Id = Guid.CreateVersion7(),
-            Date = date,
-            AccountId = accountId,
-            TeamId = teamId,
-            Tier = tier,
-            Service = service,
-            UnblendedUsd = unblendedUsd,
-            AmortizedUsd = amortizedUsd,
-        };
 }

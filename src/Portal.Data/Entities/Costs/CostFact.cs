@@ -8,7 +8,7 @@ namespace Portal.Data.Entities.Costs;
 /// day updates its rows instead of adding more. <see cref="EnvironmentId"/> is the portal environment the tag names, or null
 /// (unallocated: untagged spend, or a tag naming no environment of this portal).
 /// </summary>
-public sealed class CostFact
+public sealed class CostFact : ICostSlice
 {
     /// <summary><see cref="EnvironmentTag"/> of spend that carries no <c>portal:environment-id</c> tag.</summary>
     public const string Untagged = "";

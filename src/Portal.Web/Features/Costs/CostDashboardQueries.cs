@@ -8,8 +8,9 @@ using Portal.Provisioning.Lifecycle;
 namespace Portal.Web.Features.Costs;
 
 /// <summary>
-/// The finance dashboards' figures (unblended USD) for a <see cref="CostFilter"/>, each grouped and summed in the database:
-/// views without environments (month, team, tier, service, day) read the daily rollups ingestion keeps; the others the facts.
+/// The finance dashboards' figures (unblended USD) for a <see cref="CostFilter"/>, each grouped and summed in the database from
+/// the rollups ingestion keeps (ADR 0009): month by month from the monthly rollups, team, tier, service and day from the daily
+/// rollups, per environment from the per-environment months and days (a range as whole months ± edge days, <see cref="CostSpan"/>).
 /// Developers see only their teams' facts and environments (never unallocated spend); finance, platform engineers and admins
 /// see everything. Public and built from a context factory so benchmarks can call it directly.
 /// </summary>
@@ -35,11 +36,22 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         var first = new DateOnly(filter.To.Year, filter.To.Month, 1).AddMonths(1 - Months);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var teams = await TeamSlugsAsync(db, cancellationToken);
-        var rollups = CostSql.FilteredRollups(db, actor, filter, first, filter.To);
-        var rows = await CostSql.SumRollupsByAsync(db, rollups, r => new { r.Date.Year, r.Date.Month, r.TeamId }, cancellationToken);
+
+        // Whole months from the monthly rollups; a last month cut short by the filter from (or less) its daily rollups.
+        var span = CostSpan.Of(first, filter.To, Today);
+        var wholeMonths = span.Months.ToList();
+        var rows = (await CostSql.SumByAsync(db, CostSql.Narrow(db.CostMonthlyRollups.AsNoTracking().Where(r => wholeMonths.Contains(r.Month)), actor, filter),
+                r => new { r.Month, r.TeamId }, cancellationToken))
+            .Select(r => (r.Key.Month, r.Key.TeamId, r.Amount)).ToList();
+        foreach (var (ranges, sign) in new[] { (span.Added, 1m), (span.Subtracted, -1m) }.Where(p => p.Item1.Count > 0))
+        {
+            var days = await CostSql.SumByAsync(db, CostSql.Narrow(CostSql.DailyRollups(db, ranges), actor, filter), r => new { r.Date.Year, r.Date.Month, r.TeamId }, cancellationToken);
+            rows.AddRange(days.Select(r => (new DateOnly(r.Key.Year, r.Key.Month, 1), r.Key.TeamId, sign * r.Amount)));
+        }
+
         var months = Enumerable.Range(0, Months).Select(i => first.AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var spend = rows
-            .Select(r => (Month: $"{r.Key.Year:0000}-{r.Key.Month:00}", Team: TeamName(teams, r.Key.TeamId), r.Amount))
+            .Select(r => (Month: r.Month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), Team: TeamName(teams, r.TeamId), r.Amount))
             .GroupBy(r => (r.Month, r.Team))
             .Select(g => new MonthlyTeamSpend(g.Key.Month, g.Key.Team, CostSql.Usd(g.Sum(r => r.Amount))))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.Team == Unallocated).ThenBy(r => r.Team, StringComparer.Ordinal)
@@ -66,8 +78,8 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To).Where(f => f.EnvironmentId != null);
-        var top = await CostSql.TopByAsync(db, facts, f => f.EnvironmentId!.Value, Math.Clamp(count, 1, 100), cancellationToken);
+        var top = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), Math.Clamp(count, 1, 100), cancellationToken))
+            .Where(t => CostSql.Usd(t.Amount) != 0).Select(t => (Key: t.EnvironmentId, t.Amount)).ToList();
         var ids = top.Select(t => t.Key).ToList();
         var teams = await TeamSlugsAsync(db, cancellationToken);
         var environments = await db.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
@@ -81,7 +93,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var byDay = (await CostSql.SumRollupsByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), r => r.Date, cancellationToken))
+        var byDay = (await CostSql.SumByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), r => r.Date, cancellationToken))
             .ToDictionary(r => r.Key, r => r.Amount);
         var days = new List<DailySpend>(filter.To.DayNumber - filter.From.DayNumber + 1);
         for (var day = filter.From; day <= filter.To; day = day.AddDays(1))
@@ -202,15 +214,16 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             }
         }
 
-        var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To);
+        // Waste periods differ per environment, so they are read from the per-environment days (a third of the facts).
+        var days = CostSql.NarrowEnvironments(db.CostEnvironmentDays.AsNoTracking().Where(d => d.Date >= filter.From && d.Date <= filter.To), actor, filter);
         var amounts = new Dictionary<(string Kind, Guid Id), decimal>();
         foreach (var group in periods.GroupBy(p => (p.Kind, p.After, p.Until)).Chunk(50))
         {
             // One query per kind and chunk: (ids ∋ environment ∧ after < date ≤ until) ∨ ... — day limits differ per environment.
             foreach (var kind in group.GroupBy(g => g.Key.Kind))
             {
-                var predicate = kind.Select(g => During([.. g.Select(p => p.Id)], g.Key.After, g.Key.Until)).Aggregate(Or);
-                foreach (var (id, amount) in await CostSql.SumByAsync(db, facts.Where(predicate), f => f.EnvironmentId!.Value, cancellationToken))
+                var predicate = kind.Select(g => During([.. g.Select(p => p.Id)], g.Key.After, g.Key.Until)).Aggregate(CostSql.Or);
+                foreach (var (id, amount) in await CostSql.SumByAsync(db, days.Where(predicate), d => d.EnvironmentId, cancellationToken))
                 {
                     amounts[(kind.Key, id)] = amounts.GetValueOrDefault((kind.Key, id)) + amount;
                 }
@@ -228,6 +241,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
 
         if (actor.SeesAllTeams)
         {
+            var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To);
             var unallocated = await CostSql.SumByAsync(db, facts.Where(f => f.EnvironmentId == null), f => new { f.AccountId, f.EnvironmentTag }, cancellationToken);
             items.AddRange(unallocated.Where(u => u.Amount != 0).Select(u =>
                 new WasteItem(WasteKinds.Unallocated, null, u.Key.EnvironmentTag.Length == 0 ? $"untagged ({u.Key.AccountId})" : $"{u.Key.EnvironmentTag} ({u.Key.AccountId})", "", "", null, CostSql.Usd(u.Amount))));
@@ -309,7 +323,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await CostSql.SumRollupsByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), key, cancellationToken);
+        var rows = await CostSql.SumByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), key, cancellationToken);
         var total = CostSql.Usd(rows.Sum(r => r.Amount));
         return [.. rows.GroupBy(r => name(r.Key), StringComparer.Ordinal)
             .Select(g =>
@@ -329,8 +343,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             .Where(e => e.Status != EnvironmentStatus.Requested && e.CreatedAt < end && (e.DestroyedAt == null || e.DestroyedAt >= start))
             .Select(e => new { e.Id, e.Name, e.TeamId, e.TemplateSlug, e.Tier, e.Status, e.MonthlyEstimateUsd, e.CreatedAt, e.DestroyedAt })
             .ToListAsync(cancellationToken);
-        var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To).Where(f => f.EnvironmentId != null);
-        var actuals = (await CostSql.SumByAsync(db, facts, f => f.EnvironmentId!.Value, cancellationToken)).ToDictionary(r => r.Key, r => r.Amount);
+        var actuals = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), null, cancellationToken)).ToDictionary(r => r.EnvironmentId, r => r.Amount);
         var teams = await TeamSlugsAsync(db, cancellationToken);
         var today = Day(time.GetUtcNow());
         var lastDay = filter.To < today ? filter.To : today;
@@ -375,15 +388,13 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         return environments;
     }
 
-    private static Expression<Func<CostFact, bool>> During(List<Guid> ids, DateOnly after, DateOnly? until) => until is { } last
-        ? f => ids.Contains(f.EnvironmentId!.Value) && f.Date > after && f.Date <= last
-        : f => ids.Contains(f.EnvironmentId!.Value) && f.Date > after;
+    private static Expression<Func<CostEnvironmentDay, bool>> During(List<Guid> ids, DateOnly after, DateOnly? until) => until is { } last
+        ? d => ids.Contains(d.EnvironmentId) && d.Date > after && d.Date <= last
+        : d => ids.Contains(d.EnvironmentId) && d.Date > after;
 
-    private static Expression<Func<CostFact, bool>> Or(Expression<Func<CostFact, bool>> left, Expression<Func<CostFact, bool>> right)
-    {
-        var body = new Rebind(right.Parameters[0], left.Parameters[0]).Visit(right.Body);
-        return Expression.Lambda<Func<CostFact, bool>>(Expression.OrElse(left.Body, body), left.Parameters[0]);
-    }
+    private DateOnly Today => Day(time.GetUtcNow());
+
+    private CostSpan Span(CostFilter filter) => CostSpan.Of(filter.From, filter.To, Today);
 
     private static async Task<Dictionary<Guid, string>> TeamSlugsAsync(PortalDbContext db, CancellationToken cancellationToken) =>
         await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
@@ -408,11 +419,6 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     private static DateOnly Max(DateOnly a, DateOnly b) => a > b ? a : b;
 
     private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
-
-    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
-    }
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         // Without an environment in play the daily rollups answer (tens of rows per day instead of one per environment and service).
         var rollups = window.EnvironmentId is null ? Rollups(db, actor, window) : null;
         Task<List<(TKey Key, decimal Amount)>> SumAsync<TKey>(Expression<Func<CostFact, TKey>> fact, Expression<Func<CostDailyRollup, TKey>> rollup) =>
-            rollups is null ? SumByAsync(db, facts, fact, cancellationToken) : CostSql.SumRollupsByAsync(db, rollups, rollup, cancellationToken);
+            rollups is null ? CostSql.SumByAsync(db, facts, fact, cancellationToken) : CostSql.SumByAsync(db, rollups, rollup, cancellationToken);
 
         List<(string Key, decimal Amount)> groups;
         switch (groupBy)
@@ -43,7 +43,7 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
                 groups = [.. (await SumAsync(f => f.Service, r => r.Service)).Select(g => (g.Key, g.Amount))];
                 break;
             case CostGroupBy.Environment:
-                groups = [.. (await SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
+                groups = [.. (await CostSql.SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Account:
                 groups = [.. (await SumAsync(f => f.AccountId, r => r.AccountId)).Select(g => (g.Key, g.Amount))];
@@ -63,8 +63,8 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         ArgumentNullException.ThrowIfNull(window);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var byDay = (window.EnvironmentId is null
-                ? await CostSql.SumRollupsByAsync(db, Rollups(db, actor, window), r => r.Date, cancellationToken)
-                : await SumByAsync(db, Visible(db, actor, window), f => f.Date, cancellationToken))
+                ? await CostSql.SumByAsync(db, Rollups(db, actor, window), r => r.Date, cancellationToken)
+                : await CostSql.SumByAsync(db, Visible(db, actor, window), f => f.Date, cancellationToken))
             .ToDictionary(g => g.Key, g => g.Amount);
         var days = new List<DailyCost>();
         for (var day = window.From; day <= window.To; day = day.AddDays(1))
@@ -121,12 +121,7 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         return facts;
     }
 
-    private static Task<List<(TKey Key, decimal Amount)>> SumByAsync<TKey>(
-        PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, CancellationToken cancellationToken) =>
-        CostSql.SumByAsync(db, facts, key, cancellationToken);
-
     private static decimal Usd(decimal amount) => CostSql.Usd(amount);
-
 }
 
 /// <summary>Days <see cref="From"/> to <see cref="To"/>, both inclusive, optionally one team's or one environment's.</summary>

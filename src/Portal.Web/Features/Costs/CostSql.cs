@@ -7,123 +7,219 @@ using Portal.Provisioning.Lifecycle;
 namespace Portal.Web.Features.Costs;
 
 /// <summary>
-/// The cost queries' shared SQL: who sees which facts, and sums grouped in the database on both providers. PostgreSQL sums the
-/// exact <c>numeric</c>; SQLite cannot SUM a decimal, so it sums the REAL column it stores money in (a double, rounded back to
-/// the stored 6 decimals) — still grouped in SQL, never fact by fact in memory.
+/// The cost queries' shared SQL: who sees which facts and rollups, and sums grouped in the database on both providers.
+/// PostgreSQL sums the exact <c>numeric</c>; SQLite cannot SUM a decimal, so it sums the REAL column it stores money in (a
+/// double, rounded back to the stored 6 decimals) — still grouped in SQL, never row by row in memory.
 /// </summary>
 internal static class CostSql
 {
     /// <summary>Facts of the days, those a developer may see only (their teams'; never unallocated spend).</summary>
-    public static IQueryable<CostFact> Visible(PortalDbContext db, LifecycleActor actor, DateOnly from, DateOnly to)
-    {
-        var facts = db.CostFacts.AsNoTracking().Where(f => f.Date >= from && f.Date <= to);
-        if (!actor.SeesAllTeams)
-        {
-            var teams = actor.TeamIds.ToList();
-            facts = facts.Where(f => f.TeamId != null && teams.Contains(f.TeamId.Value));
-        }
-
-        return facts;
-    }
+    public static IQueryable<CostFact> Visible(PortalDbContext db, LifecycleActor actor, DateOnly from, DateOnly to) =>
+        Narrow(db.CostFacts.AsNoTracking().Where(f => f.Date >= from && f.Date <= to), actor, null);
 
     /// <summary><see cref="Visible"/> narrowed by the dashboard filter (teams, tier, account).</summary>
-    public static IQueryable<CostFact> Filtered(PortalDbContext db, LifecycleActor actor, CostFilter filter, DateOnly from, DateOnly to)
-    {
-        var facts = Visible(db, actor, from, to);
-        if (filter.TeamIds is { Count: > 0 } teamIds)
-        {
-            var ids = teamIds.ToList();
-            facts = facts.Where(f => f.TeamId != null && ids.Contains(f.TeamId.Value));
-        }
-
-        if (filter.Tier is { } tier)
-        {
-            facts = facts.Where(f => f.Tier == tier);
-        }
-
-        if (!string.IsNullOrEmpty(filter.AccountId))
-        {
-            facts = facts.Where(f => f.AccountId == filter.AccountId);
-        }
-
-        return facts;
-    }
+    public static IQueryable<CostFact> Filtered(PortalDbContext db, LifecycleActor actor, CostFilter filter, DateOnly from, DateOnly to) =>
+        Narrow(db.CostFacts.AsNoTracking().Where(f => f.Date >= from && f.Date <= to), actor, filter);
 
     /// <summary>
     /// The daily rollups (per date, account, team, tier and service; kept by ingestion) for views that need no environment:
     /// the same visibility and filter as <see cref="Filtered"/>, tens of rows per day instead of one per environment and service.
     /// </summary>
-    public static IQueryable<CostDailyRollup> FilteredRollups(PortalDbContext db, LifecycleActor actor, CostFilter filter, DateOnly from, DateOnly to)
+    public static IQueryable<CostDailyRollup> FilteredRollups(PortalDbContext db, LifecycleActor actor, CostFilter filter, DateOnly from, DateOnly to) =>
+        Narrow(db.CostDailyRollups.AsNoTracking().Where(r => r.Date >= from && r.Date <= to), actor, filter);
+
+    /// <summary>Rows a developer may see (their teams'; never unallocated spend), narrowed by the filter's teams, tier and account.</summary>
+    public static IQueryable<T> Narrow<T>(IQueryable<T> rows, LifecycleActor actor, CostFilter? filter)
+        where T : class, ICostSlice
     {
-        var rollups = db.CostDailyRollups.AsNoTracking().Where(r => r.Date >= from && r.Date <= to);
         if (!actor.SeesAllTeams)
         {
             var teams = actor.TeamIds.ToList();
-            rollups = rollups.Where(r => r.TeamId != null && teams.Contains(r.TeamId.Value));
+            rows = rows.Where(r => r.TeamId != null && teams.Contains(r.TeamId.Value));
+        }
+
+        if (filter?.TeamIds is { Count: > 0 } teamIds)
+        {
+            var ids = teamIds.ToList();
+            rows = rows.Where(r => r.TeamId != null && ids.Contains(r.TeamId.Value));
+        }
+
+        if (filter?.Tier is { } tier)
+        {
+            rows = rows.Where(r => r.Tier == tier);
+        }
+
+        if (!string.IsNullOrEmpty(filter?.AccountId))
+        {
+            var account = filter.AccountId;
+            rows = rows.Where(r => r.AccountId == account);
+        }
+
+        return rows;
+    }
+
+    /// <summary>As <see cref="Narrow{T}"/>, for the per-environment rollups (always a team's).</summary>
+    public static IQueryable<T> NarrowEnvironments<T>(IQueryable<T> rows, LifecycleActor actor, CostFilter filter)
+        where T : class, ICostEnvironmentRollup
+    {
+        if (!actor.SeesAllTeams)
+        {
+            var teams = actor.TeamIds.ToList();
+            rows = rows.Where(r => teams.Contains(r.TeamId));
         }
 
         if (filter.TeamIds is { Count: > 0 } teamIds)
         {
             var ids = teamIds.ToList();
-            rollups = rollups.Where(r => r.TeamId != null && ids.Contains(r.TeamId.Value));
+            rows = rows.Where(r => ids.Contains(r.TeamId));
         }
 
         if (filter.Tier is { } tier)
         {
-            rollups = rollups.Where(r => r.Tier == tier);
+            rows = rows.Where(r => r.Tier == tier);
         }
 
         if (!string.IsNullOrEmpty(filter.AccountId))
         {
-            rollups = rollups.Where(r => r.AccountId == filter.AccountId);
+            var account = filter.AccountId;
+            rows = rows.Where(r => r.AccountId == account);
         }
 
-        return rollups;
+        return rows;
     }
 
-    public static async Task<List<(TKey Key, decimal Amount)>> SumRollupsByAsync<TKey>(
-        PortalDbContext db, IQueryable<CostDailyRollup> rollups, Expression<Func<CostDailyRollup, TKey>> key, CancellationToken cancellationToken)
+    /// <summary>Per-environment days within any of the ranges.</summary>
+    public static IQueryable<CostEnvironmentDay> EnvironmentDays(PortalDbContext db, IReadOnlyList<DayRange> ranges) =>
+        db.CostEnvironmentDays.AsNoTracking().Where(InRanges<CostEnvironmentDay>(ranges, d => d.Date));
+
+    /// <summary>Daily rollups within any of the ranges.</summary>
+    public static IQueryable<CostDailyRollup> DailyRollups(PortalDbContext db, IReadOnlyList<DayRange> ranges) =>
+        db.CostDailyRollups.AsNoTracking().Where(InRanges<CostDailyRollup>(ranges, r => r.Date));
+
+    /// <summary>
+    /// Each environment's unblended cost in the <paramref name="span"/>'s days, visible to the actor and narrowed by the filter:
+    /// its whole months from the per-environment months, its edge days added or taken away from the per-environment days, all
+    /// summed in one SQL statement. With <paramref name="top"/>, only the largest that many, cut in SQL.
+    /// </summary>
+    public static async Task<List<(Guid EnvironmentId, decimal Amount)>> EnvironmentTotalsAsync(
+        PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, int? top, CancellationToken cancellationToken)
+    {
+        var months = span.Months.ToList();
+        var whole = NarrowEnvironments(db.CostEnvironmentMonths.AsNoTracking().Where(m => months.Contains(m.Month)), actor, filter);
+        var added = NarrowEnvironments(EnvironmentDays(db, span.Added), actor, filter);
+        var subtracted = NarrowEnvironments(EnvironmentDays(db, span.Subtracted), actor, filter);
+        if (db.Database.IsNpgsql())
+        {
+            var parts = new List<IQueryable<EnvironmentAmount>>();
+            if (months.Count > 0)
+            {
+                parts.Add(whole.Select(m => new EnvironmentAmount { EnvironmentId = m.EnvironmentId, Amount = m.UnblendedUsd }));
+            }
+
+            if (span.Added.Count > 0)
+            {
+                parts.Add(added.Select(d => new EnvironmentAmount { EnvironmentId = d.EnvironmentId, Amount = d.UnblendedUsd }));
+            }
+
+            if (span.Subtracted.Count > 0)
+            {
+                parts.Add(subtracted.Select(d => new EnvironmentAmount { EnvironmentId = d.EnvironmentId, Amount = -d.UnblendedUsd }));
+            }
+
+            if (parts.Count == 0)
+            {
+                return [];
+            }
+
+            var sums = parts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
+                .Select(g => new EnvironmentAmount { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
+            var exact = await (top is { } n ? sums.OrderByDescending(s => s.Amount).Take(n) : sums).ToListAsync(cancellationToken);
+            return [.. exact.Select(s => (s.EnvironmentId, s.Amount))];
+        }
+
+        var approximateParts = new List<IQueryable<EnvironmentAmountApproximate>>();
+        if (months.Count > 0)
+        {
+            approximateParts.Add(whole.Select(m => new EnvironmentAmountApproximate { EnvironmentId = m.EnvironmentId, Amount = (double)m.UnblendedUsd }));
+        }
+
+        if (span.Added.Count > 0)
+        {
+            approximateParts.Add(added.Select(d => new EnvironmentAmountApproximate { EnvironmentId = d.EnvironmentId, Amount = (double)d.UnblendedUsd }));
+        }
+
+        if (span.Subtracted.Count > 0)
+        {
+            approximateParts.Add(subtracted.Select(d => new EnvironmentAmountApproximate { EnvironmentId = d.EnvironmentId, Amount = -(double)d.UnblendedUsd }));
+        }
+
+        if (approximateParts.Count == 0)
+        {
+            return [];
+        }
+
+        var approximateSums = approximateParts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
+            .Select(g => new EnvironmentAmountApproximate { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
+        var approximate = await (top is { } m ? approximateSums.OrderByDescending(s => s.Amount).Take(m) : approximateSums).ToListAsync(cancellationToken);
+        return [.. approximate.Select(s => (s.EnvironmentId, FromDouble(s.Amount)))];
+    }
+
+    /// <summary>Unblended sums per key, grouped in SQL, of facts or any rollup.</summary>
+    public static async Task<List<(TKey Key, decimal Amount)>> SumByAsync<T, TKey>(
+        PortalDbContext db, IQueryable<T> rows, Expression<Func<T, TKey>> key, CancellationToken cancellationToken)
+        where T : class, ICostAmount
     {
         if (db.Database.IsNpgsql())
         {
-            var exact = await rollups.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(r => r.UnblendedUsd) }).ToListAsync(cancellationToken);
+            var exact = await rows.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(r => r.UnblendedUsd) }).ToListAsync(cancellationToken);
             return [.. exact.Select(r => (r.Key, r.Amount))];
         }
 
-        var approximate = await rollups.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(r => (double)r.UnblendedUsd) }).ToListAsync(cancellationToken);
+        var approximate = await rows.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(r => (double)r.UnblendedUsd) }).ToListAsync(cancellationToken);
         return [.. approximate.Select(r => (r.Key, FromDouble(r.Amount)))];
     }
 
-    public static async Task<List<(TKey Key, decimal Amount)>> SumByAsync<TKey>(
-        PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, CancellationToken cancellationToken)
+    /// <summary><paramref name="left"/> or <paramref name="right"/>, over one parameter (for predicates built from lists).</summary>
+    public static Expression<Func<T, bool>> Or<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right)
     {
-        if (db.Database.IsNpgsql())
-        {
-            var exact = await facts.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(f => f.UnblendedUsd) }).ToListAsync(cancellationToken);
-            return [.. exact.Select(r => (r.Key, r.Amount))];
-        }
-
-        var approximate = await facts.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(f => (double)f.UnblendedUsd) }).ToListAsync(cancellationToken);
-        return [.. approximate.Select(r => (r.Key, FromDouble(r.Amount)))];
-    }
-
-    /// <summary>The <paramref name="count"/> largest groups, ordered and cut in SQL.</summary>
-    public static async Task<List<(TKey Key, decimal Amount)>> TopByAsync<TKey>(
-        PortalDbContext db, IQueryable<CostFact> facts, Expression<Func<CostFact, TKey>> key, int count, CancellationToken cancellationToken)
-    {
-        if (db.Database.IsNpgsql())
-        {
-            var exact = await facts.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(f => f.UnblendedUsd) })
-                .OrderByDescending(r => r.Amount).Take(count).ToListAsync(cancellationToken);
-            return [.. exact.Select(r => (r.Key, r.Amount))];
-        }
-
-        var approximate = await facts.GroupBy(key).Select(g => new { g.Key, Amount = g.Sum(f => (double)f.UnblendedUsd) })
-            .OrderByDescending(r => r.Amount).Take(count).ToListAsync(cancellationToken);
-        return [.. approximate.Select(r => (r.Key, FromDouble(r.Amount)))];
+        var body = new Rebind(right.Parameters[0], left.Parameters[0]).Visit(right.Body)!;
+        return Expression.Lambda<Func<T, bool>>(Expression.OrElse(left.Body, body), left.Parameters[0]);
     }
 
     public static decimal Usd(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero);
 
+    private static Expression<Func<T, bool>> InRanges<T>(IReadOnlyList<DayRange> ranges, Expression<Func<T, DateOnly>> date)
+    {
+        Expression<Func<T, bool>> none = _ => false;
+        return ranges.Select(r => Within(date, r)).DefaultIfEmpty(none).Aggregate(Or);
+    }
+
+    private static Expression<Func<T, bool>> Within<T>(Expression<Func<T, DateOnly>> date, DayRange range)
+    {
+        var (from, to) = (range.From, range.To);
+        Expression<Func<DateOnly, bool>> within = d => d >= from && d <= to;
+        var body = new Rebind(within.Parameters[0], date.Body).Visit(within.Body)!;
+        return Expression.Lambda<Func<T, bool>>(body, date.Parameters[0]);
+    }
+
     private static decimal FromDouble(double amount) => decimal.Round((decimal)amount, 6, MidpointRounding.AwayFromZero);
+
+    private sealed class Rebind(Expression from, Expression to) : ExpressionVisitor
+    {
+        public override Expression? Visit(Expression? node) => node == from ? to : base.Visit(node);
+    }
+
+    private sealed class EnvironmentAmount
+    {
+        public Guid EnvironmentId { get; init; }
+
+        public decimal Amount { get; init; }
+    }
+
+    private sealed class EnvironmentAmountApproximate
+    {
+        public Guid EnvironmentId { get; init; }
+
+        public double Amount { get; init; }
+    }
 }

@@ -1,0 +1,98 @@
+using Portal.Web.Features.Costs;
+
+namespace Portal.Web.Tests.Costs;
+
+/// <summary>
+/// <see cref="CostSpan"/> on constructed daily figures: whole months ± edge days add up to exactly the range's days, for every
+/// range in a window and whatever "today" is, and never read more rows than the days themselves would.
+/// </summary>
+public sealed class CostSpanTests
+{
+    private static readonly DateOnly Today = new(2026, 11, 29);
+
+    [Fact]
+    public void MonthToDate_IsOneMonthRow()
+    {
+        var span = CostSpan.Of(new DateOnly(2026, 11, 1), Today, Today);
+
+        span.Months.ShouldBe([new DateOnly(2026, 11, 1)]);
+        span.Added.ShouldBeEmpty();
+        span.Subtracted.ShouldBe([new DayRange(new DateOnly(2026, 11, 30), new DateOnly(2026, 11, 30))], "tomorrow has no cost yet, but taking it away keeps the sum exact");
+    }
+
+    [Fact]
+    public void LastThirtyDays_IsTheMonthToDateAndOneDayBeforeIt()
+    {
+        var span = CostSpan.Of(Today.AddDays(-29), Today, Today);
+
+        span.Months.ShouldBe([new DateOnly(2026, 11, 1)]);
+        span.Added.ShouldBe([new DayRange(new DateOnly(2026, 10, 31), new DateOnly(2026, 10, 31))]);
+    }
+
+    [Fact]
+    public void AFewDaysInsideAMonth_AreReadAsDays()
+    {
+        var span = CostSpan.Of(new DateOnly(2026, 10, 12), new DateOnly(2026, 10, 14), Today);
+
+        span.Months.ShouldBeEmpty();
+        span.Added.ShouldBe([new DayRange(new DateOnly(2026, 10, 12), new DateOnly(2026, 10, 14))]);
+        span.Subtracted.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void MostOfAMonth_IsTheMonthLessItsEdges()
+    {
+        var span = CostSpan.Of(new DateOnly(2026, 10, 3), new DateOnly(2026, 10, 29), Today);
+
+        span.Months.ShouldBe([new DateOnly(2026, 10, 1)]);
+        span.Added.ShouldBeEmpty();
+        span.Subtracted.ShouldBe([new DayRange(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 2)), new DayRange(new DateOnly(2026, 10, 30), new DateOnly(2026, 10, 31))]);
+    }
+
+    [Fact]
+    public void AYear_IsTwelveMonthRowsAndItsEdges()
+    {
+        var span = CostSpan.Of(new DateOnly(2025, 11, 20), Today, Today);
+
+        span.Months.Count.ShouldBe(12, "December 2025 to November 2026");
+        span.Added.ShouldBe([new DayRange(new DateOnly(2025, 11, 20), new DateOnly(2025, 11, 30))]);
+    }
+
+    [Fact]
+    public void EveryRange_SumsExactlyItsDays_AndReadsNoMoreRowsThanItsDays()
+    {
+        // Figures on every day, future days included: the split must be exact even if they were billed.
+        var random = new Random(20261129);
+        var first = new DateOnly(2026, 8, 25);
+        var last = new DateOnly(2027, 1, 10);
+        var daily = new Dictionary<DateOnly, decimal>();
+        for (var day = first.AddDays(-40); day <= last.AddDays(40); day = day.AddDays(1))
+        {
+            daily[day] = decimal.Round((decimal)random.NextDouble() * 100m, 6);
+        }
+
+        var monthly = daily.GroupBy(d => new DateOnly(d.Key.Year, d.Key.Month, 1)).ToDictionary(g => g.Key, g => g.Sum(d => d.Value));
+        decimal Sum(DayRange range) => daily.Where(d => d.Key >= range.From && d.Key <= range.To).Sum(d => d.Value);
+        var checkedRanges = 0;
+        foreach (var today in new[] { new DateOnly(2026, 10, 15), new DateOnly(2026, 10, 31), Today, new DateOnly(2027, 1, 1) })
+        {
+            for (var from = first; from <= last; from = from.AddDays(2))
+            {
+                for (var to = from; to <= last; to = to.AddDays(1))
+                {
+                    var span = CostSpan.Of(from, to, today);
+
+                    var sum = span.Months.Sum(m => monthly[m]) + span.Added.Sum(Sum) - span.Subtracted.Sum(Sum);
+                    sum.ShouldBe(Sum(new DayRange(from, to)), $"{from}..{to} (today {today})");
+                    var rowsRead = span.Months.Count + span.Added.Sum(r => r.BilledDays(today)) + span.Subtracted.Sum(r => r.BilledDays(today));
+                    var monthsTouched = ((to.Year * 12) + to.Month) - ((from.Year * 12) + from.Month) + 1;
+                    rowsRead.ShouldBeLessThanOrEqualTo(Math.Max(1, new DayRange(from, to).BilledDays(today)), $"{from}..{to} (today {today})");
+                    rowsRead.ShouldBeLessThanOrEqualTo(16 * monthsTouched, $"{from}..{to} (today {today})");
+                    checkedRanges++;
+                }
+            }
+        }
+
+        checkedRanges.ShouldBeGreaterThan(10_000);
+    }
+}
