@@ -75,13 +75,17 @@ internal sealed class CostEnvironmentDayConfiguration : IEntityTypeConfiguration
     public void Configure(EntityTypeBuilder<CostEnvironmentDay> builder)
     {
         builder.ToTable("CostEnvironmentDays");
-        builder.HasKey(r => new { r.EnvironmentId, r.Date, r.AccountId });
+
+        // Written only by SQL (CostRollups), so keyless to EF; unique per environment, day and account through the index below,
+        // which carries the amount so a waste period's days are read from the index alone.
+        builder.HasNoKey();
+        builder.HasIndex(r => new { r.EnvironmentId, r.Date, r.AccountId }).IsUnique().IncludeProperties(r => new { r.TeamId, r.Tier, r.UnblendedUsd });
         builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
         builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
         builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
 
-        // Read by date range for every environment (PostgreSQL answers from the index alone), or by environment through the key.
+        // Read by date range for every environment (PostgreSQL answers from the index alone).
         builder.HasIndex(r => r.Date).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd });
     }
 }
@@ -91,7 +95,8 @@ internal sealed class CostEnvironmentMonthConfiguration : IEntityTypeConfigurati
     public void Configure(EntityTypeBuilder<CostEnvironmentMonth> builder)
     {
         builder.ToTable("CostEnvironmentMonths");
-        builder.HasKey(r => new { r.EnvironmentId, r.Month, r.AccountId });
+        builder.HasNoKey();
+        builder.HasIndex(r => new { r.EnvironmentId, r.Month, r.AccountId }).IsUnique();
         builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
         builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);

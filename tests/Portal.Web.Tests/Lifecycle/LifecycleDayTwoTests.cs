@@ -132,6 +132,28 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task AnEnvironmentWithoutAStack_IsRefusedAStartWithTheReason_BeforeCloudFormation()
+    {
+        var dev = await _portal.ActorAsync("dev@example.com");
+        var environment = await CreateReadyAsync(dev, "ecs-web-service", "stackless");
+        await using (var db = await _portal.DbAsync())
+        {
+            // Not a state the portal makes; a hand-edited or imported row could be in it.
+            var row = await db.Environments.SingleAsync(e => e.Id == environment.Id);
+            row.BeginStop(DateTimeOffset.UtcNow);
+            row.MarkStopped(DateTimeOffset.UtcNow);
+            typeof(PortalEnvironment).GetProperty(nameof(PortalEnvironment.StackId))!.SetValue(row, null);
+            await db.SaveChangesAsync();
+        }
+
+        // Stopped without the schedule: the off-hours job starts it, and the provisioner refuses with the reason.
+        await TriggerAsync(OffHoursJob.Key);
+
+        var failed = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Failed);
+        failed.FailureReason.ShouldBe("Environment stackless has no CloudFormation stack, so it cannot be updated, stopped or started.");
+    }
+
     private async Task<PortalEnvironment> CreateReadyAsync(LifecycleActor dev, string template, string name, int? ttlHours = null)
     {
         var outcome = await _portal.Services.GetRequiredService<RequestWorkflow>().SubmitAsync(

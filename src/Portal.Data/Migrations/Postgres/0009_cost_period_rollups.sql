@@ -24,9 +24,10 @@ CREATE TABLE "CostEnvironmentDays" (
     "TeamId" uuid NOT NULL,
     "Tier" character varying(10) NOT NULL,
     "UnblendedUsd" numeric(18,6) NOT NULL,
-    "AmortizedUsd" numeric(18,6) NOT NULL,
-    CONSTRAINT "PK_CostEnvironmentDays" PRIMARY KEY ("EnvironmentId", "Date", "AccountId")
+    "AmortizedUsd" numeric(18,6) NOT NULL
 );
+
+CREATE UNIQUE INDEX "IX_CostEnvironmentDays_EnvironmentId_Date_AccountId" ON "CostEnvironmentDays" ("EnvironmentId", "Date", "AccountId") INCLUDE ("TeamId", "Tier", "UnblendedUsd");
 
 CREATE INDEX "IX_CostEnvironmentDays_Date" ON "CostEnvironmentDays" ("Date") INCLUDE ("EnvironmentId", "AccountId", "TeamId", "Tier", "UnblendedUsd");
 
@@ -37,9 +38,10 @@ CREATE TABLE "CostEnvironmentMonths" (
     "TeamId" uuid NOT NULL,
     "Tier" character varying(10) NOT NULL,
     "UnblendedUsd" numeric(18,6) NOT NULL,
-    "AmortizedUsd" numeric(18,6) NOT NULL,
-    CONSTRAINT "PK_CostEnvironmentMonths" PRIMARY KEY ("EnvironmentId", "Month", "AccountId")
+    "AmortizedUsd" numeric(18,6) NOT NULL
 );
+
+CREATE UNIQUE INDEX "IX_CostEnvironmentMonths_EnvironmentId_Month_AccountId" ON "CostEnvironmentMonths" ("EnvironmentId", "Month", "AccountId");
 
 CREATE INDEX "IX_CostEnvironmentMonths_Month" ON "CostEnvironmentMonths" ("Month") INCLUDE ("EnvironmentId", "AccountId", "TeamId", "Tier", "UnblendedUsd");
 

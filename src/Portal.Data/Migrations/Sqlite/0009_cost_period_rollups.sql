@@ -22,9 +22,10 @@ CREATE TABLE "CostEnvironmentDays" (
     "TeamId" TEXT NOT NULL,
     "Tier" TEXT NOT NULL,
     "UnblendedUsd" REAL NOT NULL,
-    "AmortizedUsd" REAL NOT NULL,
-    CONSTRAINT "PK_CostEnvironmentDays" PRIMARY KEY ("EnvironmentId", "Date", "AccountId")
+    "AmortizedUsd" REAL NOT NULL
 );
+
+CREATE UNIQUE INDEX "IX_CostEnvironmentDays_EnvironmentId_Date_AccountId" ON "CostEnvironmentDays" ("EnvironmentId", "Date", "AccountId");
 
 CREATE INDEX "IX_CostEnvironmentDays_Date" ON "CostEnvironmentDays" ("Date");
 
@@ -35,9 +36,10 @@ CREATE TABLE "CostEnvironmentMonths" (
     "TeamId" TEXT NOT NULL,
     "Tier" TEXT NOT NULL,
     "UnblendedUsd" REAL NOT NULL,
-    "AmortizedUsd" REAL NOT NULL,
-    CONSTRAINT "PK_CostEnvironmentMonths" PRIMARY KEY ("EnvironmentId", "Month", "AccountId")
+    "AmortizedUsd" REAL NOT NULL
 );
+
+CREATE UNIQUE INDEX "IX_CostEnvironmentMonths_EnvironmentId_Month_AccountId" ON "CostEnvironmentMonths" ("EnvironmentId", "Month", "AccountId");
 
 CREATE INDEX "IX_CostEnvironmentMonths_Month" ON "CostEnvironmentMonths" ("Month");
 
