@@ -14,7 +14,7 @@ namespace Portal.Web.Tests.Benchmarks;
 /// <summary>
 /// The cost harnesses' data set on PostgreSQL, generated in SQL: <see cref="Environments"/> environments in <see cref="Teams"/>
 /// teams (the demo team payments among them; a tenth destroyed 20 days ago and still billing, a tenth stopped, a tenth past
-/// expiry) × <see cref="Days"/> days × 3 services of cost facts, a day of unallocated spend each day, and the rollups
+/// expiry; each with its create request, approved by the policy for dev and by one or two platform engineers otherwise) × <see cref="Days"/> days × 3 services of cost facts, a day of unallocated spend each day, and the rollups
 /// ingestion keeps beside them (built by <see cref="CostRollups"/>, ingestion's own statements). Sizes from <c>PORTAL_BENCH_ENVIRONMENTS</c> (default 10,000) and <c>PORTAL_BENCH_ITERATIONS</c>.
 /// </summary>
 internal static class CostBenchmarkData
@@ -89,6 +89,24 @@ internal static class CostBenchmarkData
                 CASE i % 10 WHEN 3 THEN now() - interval '15 days' END
             FROM generate_series(1, {Environments}) i
             JOIN (SELECT "Id", row_number() OVER (ORDER BY "Slug") - 1 AS k FROM "Teams" WHERE "Slug" LIKE 'bench-%' OR "Id" = '{payments}') t ON t.k = i % {Teams};
+
+            -- Each environment's create request: dev ones approved by the policy, the others by a platform engineer (prod by two).
+            INSERT INTO "EnvironmentRequests" ("Id", "Kind", "RequesterId", "TeamId", "EnvironmentId", "EnvironmentName", "TemplateSlug", "TemplateVersion",
+                "Tier", "AccountId", "Region", "ParametersJson", "Justification", "TtlDays", "EstimateLineItemsJson", "EstimateMonthlyUsd", "Status",
+                "PolicyOutcome", "ApprovalsRequired", "PolicyReason", "CreatedAt", "UpdatedAt", "DecidedAt", "CompletedAt", "Version")
+            SELECT gen_random_uuid(), 'Create', '{owner}', e."TeamId", e."Id", e."Name", e."TemplateSlug", '1.0.0', e."Tier", e."AccountId", e."Region",
+                '{EmptyJson}', 'Benchmark.', NULL, '[]', e."MonthlyEstimateUsd", 'Completed',
+                CASE e."Tier" WHEN 'dev' THEN 'AutoApproved' ELSE 'NeedsApproval' END, CASE e."Tier" WHEN 'dev' THEN 0 WHEN 'staging' THEN 1 ELSE 2 END,
+                'Benchmark.', e."CreatedAt", e."CreatedAt", e."CreatedAt", e."CreatedAt", 1
+            FROM "Environments" e WHERE e."Name" LIKE 'bench-%';
+
+            INSERT INTO "RequestDecisions" ("Id", "RequestId", "DeciderId", "Verdict", "Comment", "DecidedAt")
+            SELECT gen_random_uuid(), r."Id", u."Id", 'Approve', NULL, r."CreatedAt"
+            FROM "EnvironmentRequests" r
+            JOIN "Users" u ON u."Email" = 'platform@example.com' OR (u."Email" = 'platform2@example.com' AND r."Tier" = 'prod')
+            WHERE r."EnvironmentName" LIKE 'bench-%' AND r."PolicyOutcome" = 'NeedsApproval';
+            ANALYZE "EnvironmentRequests";
+            ANALYZE "RequestDecisions";
             """);
 
         // Facts without their indexes, then the indexes rebuilt: the way a bulk load is done.

@@ -37,21 +37,12 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var teams = await TeamSlugsAsync(db, cancellationToken);
 
-        // Whole months from the monthly rollups; a last month cut short by the filter from (or less) its daily rollups.
-        var span = CostSpan.Of(first, filter.To, Today);
-        var wholeMonths = span.Months.ToList();
-        var rows = (await CostSql.SumByAsync(db, CostSql.Narrow(db.CostMonthlyRollups.AsNoTracking().Where(r => wholeMonths.Contains(r.Month)), actor, filter),
-                r => new { r.Month, r.TeamId }, cancellationToken))
-            .Select(r => (r.Key.Month, r.Key.TeamId, r.Amount)).ToList();
-        foreach (var (ranges, sign) in new[] { (span.Added, 1m), (span.Subtracted, -1m) }.Where(p => p.Item1.Count > 0))
-        {
-            var days = await CostSql.SumByAsync(db, CostSql.Narrow(CostSql.DailyRollups(db, ranges), actor, filter), r => new { r.Date.Year, r.Date.Month, r.TeamId }, cancellationToken);
-            rows.AddRange(days.Select(r => (new DateOnly(r.Key.Year, r.Key.Month, 1), r.Key.TeamId, sign * r.Amount)));
-        }
-
+        // Whole months from the monthly rollups; the last month, when the filter ends it early, from its daily rollups too.
+        var rows = await CostSql.SumSlicesByAsync(db, actor, filter, CostSpan.Of(first, filter.To, Today),
+            m => new { m.Month.Year, m.Month.Month, m.TeamId }, d => new { d.Date.Year, d.Date.Month, d.TeamId }, cancellationToken);
         var months = Enumerable.Range(0, Months).Select(i => first.AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var spend = rows
-            .Select(r => (Month: r.Month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), Team: TeamName(teams, r.TeamId), r.Amount))
+            .Select(r => (Month: $"{r.Key.Year:0000}-{r.Key.Month:00}", Team: TeamName(teams, r.Key.TeamId), r.Amount))
             .GroupBy(r => (r.Month, r.Team))
             .Select(g => new MonthlyTeamSpend(g.Key.Month, g.Key.Team, CostSql.Usd(g.Sum(r => r.Amount))))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.Team == Unallocated).ThenBy(r => r.Team, StringComparer.Ordinal)
@@ -61,16 +52,16 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     }
 
     public Task<IReadOnlyList<SpendShare>> ByTierAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        SharesAsync(actor, filter, f => f.Tier, t => t?.Slug() ?? Unallocated, cancellationToken);
+        SharesAsync(actor, filter, m => m.Tier, d => d.Tier, t => t?.Slug() ?? Unallocated, cancellationToken);
 
     public Task<IReadOnlyList<SpendShare>> ByServiceAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        SharesAsync(actor, filter, f => f.Service, s => s, cancellationToken);
+        SharesAsync(actor, filter, m => m.Service, d => d.Service, s => s, cancellationToken);
 
     public async Task<IReadOnlyList<SpendShare>> ByTeamAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var teams = await TeamSlugsAsync(db, cancellationToken);
-        return await SharesAsync(actor, filter, f => f.TeamId, id => TeamName(teams, id), cancellationToken);
+        return await SharesAsync(actor, filter, m => m.TeamId, d => d.TeamId, id => TeamName(teams, id), cancellationToken);
     }
 
     /// <summary>The <paramref name="count"/> environments that cost most in the filter's days, largest first.</summary>
@@ -79,7 +70,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var top = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), Math.Clamp(count, 1, 100), cancellationToken))
-            .Where(t => CostSql.Usd(t.Amount) != 0).Select(t => (Key: t.EnvironmentId, t.Amount)).ToList();
+            .Select(t => (Key: t.EnvironmentId, t.Amount)).ToList();
         var ids = top.Select(t => t.Key).ToList();
         var teams = await TeamSlugsAsync(db, cancellationToken);
         var environments = await db.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
@@ -140,28 +131,36 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var estimates = await EstimatesAsync(db, actor, filter, cancellationToken);
-        var ids = estimates.Select(e => e.Row.EnvironmentId).ToList();
-        var requests = await db.EnvironmentRequests.AsNoTracking()
-            .Where(r => r.Kind == RequestKind.Create && r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
+
+        // The same environments as a subquery, so thousands of ids are not sent back to the database.
+        var inRange = InRange(db, actor, filter).Select(e => e.Id);
+        var creates = db.EnvironmentRequests.AsNoTracking()
+            .Where(r => r.Kind == RequestKind.Create && r.EnvironmentId != null && inRange.Contains(r.EnvironmentId.Value));
+        var requests = await creates
             .Select(r => new { r.Id, EnvironmentId = r.EnvironmentId!.Value, r.PolicyOutcome, r.EstimateMonthlyUsd })
             .ToListAsync(cancellationToken);
-        var requestIds = requests.Select(r => r.Id).ToList();
         var decisions = await db.RequestDecisions.AsNoTracking()
-            .Where(d => requestIds.Contains(d.RequestId) && d.Verdict == DecisionVerdict.Approve)
+            .Where(d => d.Verdict == DecisionVerdict.Approve && creates.Select(r => r.Id).Contains(d.RequestId))
             .Select(d => new { d.RequestId, d.DeciderId })
             .ToListAsync(cancellationToken);
         var deciderIds = decisions.Select(d => d.DeciderId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => deciderIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => string.IsNullOrEmpty(u.Email) ? u.DisplayName : u.Email!, cancellationToken);
         var byEnvironment = estimates.ToDictionary(e => e.Row.EnvironmentId);
+        var deciders = decisions.ToLookup(d => d.RequestId, d => d.DeciderId);
         var credited = new List<(string Approver, Guid EnvironmentId, decimal Approved, decimal Actual)>();
         foreach (var request in requests)
         {
-            var e = byEnvironment[request.EnvironmentId];
+            // Created between the two reads: counted on the next load.
+            if (!byEnvironment.TryGetValue(request.EnvironmentId, out var e))
+            {
+                continue;
+            }
+
             var approved = Prorate(request.EstimateMonthlyUsd, e.Row.Days);
             var approvers = request.PolicyOutcome == PolicyOutcome.AutoApproved
                 ? [Policy]
-                : decisions.Where(d => d.RequestId == request.Id).Select(d => names.GetValueOrDefault(d.DeciderId, d.DeciderId.ToString())).Distinct().ToList();
+                : deciders[request.Id].Select(id => names.GetValueOrDefault(id, id.ToString())).Distinct().ToList();
             credited.AddRange(approvers.Select(a => (a, request.EnvironmentId, approved, e.Row.ActualUsd)));
         }
 
@@ -319,11 +318,12 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     }
 
     private async Task<IReadOnlyList<SpendShare>> SharesAsync<TKey>(
-        LifecycleActor actor, CostFilter filter, Expression<Func<CostDailyRollup, TKey>> key, Func<TKey, string> name, CancellationToken cancellationToken)
+        LifecycleActor actor, CostFilter filter, Expression<Func<CostMonthlyRollup, TKey>> monthKey, Expression<Func<CostDailyRollup, TKey>> dayKey,
+        Func<TKey, string> name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var rows = await CostSql.SumByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), key, cancellationToken);
+        var rows = await CostSql.SumSlicesByAsync(db, actor, filter, Span(filter), monthKey, dayKey, cancellationToken);
         var total = CostSql.Usd(rows.Sum(r => r.Amount));
         return [.. rows.GroupBy(r => name(r.Key), StringComparer.Ordinal)
             .Select(g =>
@@ -338,9 +338,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var (start, end) = (Instant(filter.From), Instant(filter.To.AddDays(1)));
-        var environments = await Environments(db, actor, filter)
-            .Where(e => e.Status != EnvironmentStatus.Requested && e.CreatedAt < end && (e.DestroyedAt == null || e.DestroyedAt >= start))
+        var environments = await InRange(db, actor, filter)
             .Select(e => new { e.Id, e.Name, e.TeamId, e.TemplateSlug, e.Tier, e.Status, e.MonthlyEstimateUsd, e.CreatedAt, e.DestroyedAt })
             .ToListAsync(cancellationToken);
         var actuals = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), null, cancellationToken)).ToDictionary(r => r.EnvironmentId, r => r.Amount);
@@ -358,6 +356,14 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
                     e.MonthlyEstimateUsd, estimate, actual, actual - estimate, Accuracy(estimate, actual)), e.MonthlyEstimateUsd);
             })
             .OrderByDescending(r => r.Item1.ActualUsd).ThenBy(r => r.Item1.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Environments that existed in the filter's days (created before its end, not destroyed before its start).</summary>
+    private static IQueryable<PortalEnvironment> InRange(PortalDbContext db, LifecycleActor actor, CostFilter filter)
+    {
+        var (start, end) = (Instant(filter.From), Instant(filter.To.AddDays(1)));
+        return Environments(db, actor, filter)
+            .Where(e => e.Status != EnvironmentStatus.Requested && e.CreatedAt < end && (e.DestroyedAt == null || e.DestroyedAt >= start));
     }
 
     private static IQueryable<PortalEnvironment> Environments(PortalDbContext db, LifecycleActor actor, CostFilter filter)

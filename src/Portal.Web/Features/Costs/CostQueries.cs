@@ -11,7 +11,7 @@ namespace Portal.Web.Features.Costs;
 /// Reads ingested cost facts (unblended USD) for the cost API. Developers see only their teams' facts; finance, platform
 /// engineers and admins see everything, unallocated spend included. Sums run in PostgreSQL, and in memory on SQLite.
 /// </summary>
-public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactory)
+public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactory, TimeProvider time)
 {
     public const string Currency = "USD";
 
@@ -24,29 +24,37 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var facts = Visible(db, actor, window);
 
-        // Without an environment in play the daily rollups answer (tens of rows per day instead of one per environment and service).
-        var rollups = window.EnvironmentId is null ? Rollups(db, actor, window) : null;
-        Task<List<(TKey Key, decimal Amount)>> SumAsync<TKey>(Expression<Func<CostFact, TKey>> fact, Expression<Func<CostDailyRollup, TKey>> rollup) =>
-            rollups is null ? CostSql.SumByAsync(db, facts, fact, cancellationToken) : CostSql.SumByAsync(db, rollups, rollup, cancellationToken);
+        // Without an environment in play the rollups answer (ADR 0009): whole months from the monthly rollups, edge days from the
+        // daily ones — a few rows per team, tier and service instead of one per environment, service and day.
+        var span = CostSpan.Of(window.From, window.To, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        var filter = new CostFilter(window.From, window.To, window.TeamId is { } team ? [team] : null);
+        Task<List<(TKey Key, decimal Amount)>> SumAsync<TKey>(
+            Expression<Func<CostFact, TKey>> fact, Expression<Func<CostMonthlyRollup, TKey>> month, Expression<Func<CostDailyRollup, TKey>> day) =>
+            window.EnvironmentId is null
+                ? CostSql.SumSlicesByAsync(db, actor, filter, span, month, day, cancellationToken)
+                : CostSql.SumByAsync(db, facts, fact, cancellationToken);
 
         List<(string Key, decimal Amount)> groups;
         switch (groupBy)
         {
             case CostGroupBy.Team:
                 var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-                groups = [.. (await SumAsync(f => f.TeamId, r => r.TeamId)).Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
+                groups = [.. (await SumAsync(f => f.TeamId, m => m.TeamId, d => d.TeamId)).Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Tier:
-                groups = [.. (await SumAsync(f => f.Tier, r => r.Tier)).Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
+                groups = [.. (await SumAsync(f => f.Tier, m => m.Tier, d => d.Tier)).Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Service:
-                groups = [.. (await SumAsync(f => f.Service, r => r.Service)).Select(g => (g.Key, g.Amount))];
+                groups = [.. (await SumAsync(f => f.Service, m => m.Service, d => d.Service)).Select(g => (g.Key, g.Amount))];
                 break;
             case CostGroupBy.Environment:
-                groups = [.. (await CostSql.SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
+                groups = window.EnvironmentId is null
+                    ? [.. (await CostSql.EnvironmentTotalsAsync(db, actor, filter, span, null, cancellationToken)).Select(g => (g.EnvironmentId.ToString(), g.Amount)),
+                        .. (await SumAsync(f => f.TeamId, m => m.TeamId, d => d.TeamId)).Where(g => g.Key is null).Select(g => (Unallocated, g.Amount))]
+                    : [.. (await CostSql.SumByAsync(db, facts, f => f.EnvironmentId, cancellationToken)).Select(g => (g.Key?.ToString() ?? Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Account:
-                groups = [.. (await SumAsync(f => f.AccountId, r => r.AccountId)).Select(g => (g.Key, g.Amount))];
+                groups = [.. (await SumAsync(f => f.AccountId, m => m.AccountId, d => d.AccountId)).Select(g => (g.Key, g.Amount))];
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "Unknown grouping.");

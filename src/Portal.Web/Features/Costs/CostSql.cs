@@ -134,7 +134,7 @@ internal static class CostSql
             var sums = parts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
                 .Select(g => new EnvironmentAmount { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
             var exact = await (top is { } n ? sums.OrderByDescending(s => s.Amount).Take(n) : sums).ToListAsync(cancellationToken);
-            return [.. exact.Select(s => (s.EnvironmentId, s.Amount))];
+            return [.. exact.Select(s => (s.EnvironmentId, s.Amount)).Where(Billed)];
         }
 
         var approximateParts = new List<IQueryable<EnvironmentAmountApproximate>>();
@@ -161,7 +161,40 @@ internal static class CostSql
         var approximateSums = approximateParts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
             .Select(g => new EnvironmentAmountApproximate { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
         var approximate = await (top is { } m ? approximateSums.OrderByDescending(s => s.Amount).Take(m) : approximateSums).ToListAsync(cancellationToken);
-        return [.. approximate.Select(s => (s.EnvironmentId, FromDouble(s.Amount)))];
+        return [.. approximate.Select(s => (s.EnvironmentId, FromDouble(s.Amount))).Where(Billed)];
+
+        // An environment billed in a month only outside the range nets to zero there: it had no cost in the range.
+        bool Billed((Guid EnvironmentId, decimal Amount) total) => span.Subtracted.Count == 0 || total.Amount != 0;
+    }
+
+    /// <summary>
+    /// Unblended sums per key over the <paramref name="span"/>'s days, visible to the actor and narrowed by the filter: whole
+    /// months from the monthly rollups, edge days added or taken away from the daily rollups (each grouped in SQL), merged.
+    /// </summary>
+    public static async Task<List<(TKey Key, decimal Amount)>> SumSlicesByAsync<TKey>(
+        PortalDbContext db, LifecycleActor actor, CostFilter? filter, CostSpan span,
+        Expression<Func<CostMonthlyRollup, TKey>> monthKey, Expression<Func<CostDailyRollup, TKey>> dayKey, CancellationToken cancellationToken)
+    {
+        var rows = new List<(TKey Key, decimal Amount)>();
+        if (span.Months.Count > 0)
+        {
+            var months = span.Months.ToList();
+            rows.AddRange(await SumByAsync(db, Narrow(db.CostMonthlyRollups.AsNoTracking().Where(r => months.Contains(r.Month)), actor, filter), monthKey, cancellationToken));
+        }
+
+        if (span.Added.Count > 0)
+        {
+            rows.AddRange(await SumByAsync(db, Narrow(DailyRollups(db, span.Added), actor, filter), dayKey, cancellationToken));
+        }
+
+        if (span.Subtracted.Count > 0)
+        {
+            rows.AddRange((await SumByAsync(db, Narrow(DailyRollups(db, span.Subtracted), actor, filter), dayKey, cancellationToken)).Select(r => (r.Key, -r.Amount)));
+        }
+
+        // A key billed in the month only outside the range nets to zero there: it had no cost in the range, so it is not listed.
+        return [.. rows.GroupBy(r => r.Key).Select(g => (g.Key, Amount: g.Sum(r => r.Amount)))
+            .Where(g => span.Subtracted.Count == 0 || decimal.Round(g.Amount, 6) != 0)];
     }
 
     /// <summary>Unblended sums per key, grouped in SQL, of facts or any rollup.</summary>
