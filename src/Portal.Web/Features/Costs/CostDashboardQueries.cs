@@ -102,7 +102,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     public async Task<IReadOnlyList<EstimateAccuracy>> EstimateVsActualAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return [.. (await EstimatesAsync(db, actor, filter, cancellationToken)).Select(e => e.Row)];
+        return await EstimatesAsync(db, actor, filter, cancellationToken);
     }
 
     /// <summary><see cref="EstimateVsActualAsync"/> aggregated per template.</summary>
@@ -127,10 +127,18 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// in the filter) against what those environments cost. Every approver of a multi-approval request is credited with it;
     /// environments the policy approved on its own count under <see cref="Policy"/>.
     /// </summary>
-    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        await ApprovedVsRealisedAsync(actor, filter, await EstimateVsActualAsync(actor, filter, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// <see cref="ApprovedVsRealisedAsync(LifecycleActor, CostFilter, CancellationToken)"/> from the
+    /// <see cref="EstimateVsActualAsync"/> rows already read for the same caller and filter (the dashboards page shows both).
+    /// </summary>
+    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(
+        LifecycleActor actor, CostFilter filter, IReadOnlyList<EstimateAccuracy> estimates, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(estimates);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var estimates = await EstimatesAsync(db, actor, filter, cancellationToken);
 
         // The same environments as a subquery, so thousands of ids are not sent back to the database.
         var inRange = InRange(db, actor, filter).Select(e => e.Id);
@@ -146,7 +154,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         var deciderIds = decisions.Select(d => d.DeciderId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => deciderIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => string.IsNullOrEmpty(u.Email) ? u.DisplayName : u.Email!, cancellationToken);
-        var byEnvironment = estimates.ToDictionary(e => e.Row.EnvironmentId);
+        var byEnvironment = estimates.ToDictionary(e => e.EnvironmentId);
         var deciders = decisions.ToLookup(d => d.RequestId, d => d.DeciderId);
         var credited = new List<(string Approver, Guid EnvironmentId, decimal Approved, decimal Actual)>();
         foreach (var request in requests)
@@ -157,11 +165,11 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
                 continue;
             }
 
-            var approved = Prorate(request.EstimateMonthlyUsd, e.Row.Days);
+            var approved = Prorate(request.EstimateMonthlyUsd, e.Days);
             var approvers = request.PolicyOutcome == PolicyOutcome.AutoApproved
                 ? [Policy]
                 : deciders[request.Id].Select(id => names.GetValueOrDefault(id, id.ToString())).Distinct().ToList();
-            credited.AddRange(approvers.Select(a => (a, request.EnvironmentId, approved, e.Row.ActualUsd)));
+            credited.AddRange(approvers.Select(a => (a, request.EnvironmentId, approved, e.ActualUsd)));
         }
 
         return [.. credited.GroupBy(c => c.Approver, StringComparer.Ordinal)
@@ -231,10 +239,11 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
 
         var teams = await TeamSlugsAsync(db, cancellationToken);
         var byId = candidates.ToDictionary(c => c.Id);
+        var starts = periods.ToDictionary(p => (p.Kind, p.Id), p => p.After);
         var items = amounts.Where(a => a.Value != 0).Select(a =>
         {
             var e = byId[a.Key.Id];
-            var since = periods.First(p => p.Kind == a.Key.Kind && p.Id == a.Key.Id).After.AddDays(1);
+            var since = starts[a.Key].AddDays(1);
             return new WasteItem(a.Key.Kind, e.Id, e.Name, TeamName(teams, e.TeamId), e.Status.ToString(), since, CostSql.Usd(a.Value));
         }).ToList();
 
@@ -334,7 +343,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             .OrderByDescending(s => s.AmountUsd).ThenBy(s => s.Key, StringComparer.Ordinal)];
     }
 
-    private async Task<List<(EstimateAccuracy Row, decimal Monthly)>> EstimatesAsync(
+    private async Task<List<EstimateAccuracy>> EstimatesAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
@@ -352,10 +361,10 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
                 var days = Math.Max(0, to.DayNumber - from.DayNumber + 1);
                 var estimate = CostSql.Usd(Prorate(e.MonthlyEstimateUsd, days));
                 var actual = CostSql.Usd(actuals.GetValueOrDefault(e.Id));
-                return (new EstimateAccuracy(e.Id, e.Name, TeamName(teams, e.TeamId), e.TemplateSlug, e.Tier.Slug(), e.Status.ToString(), days,
-                    e.MonthlyEstimateUsd, estimate, actual, actual - estimate, Accuracy(estimate, actual)), e.MonthlyEstimateUsd);
+                return new EstimateAccuracy(e.Id, e.Name, TeamName(teams, e.TeamId), e.TemplateSlug, e.Tier.Slug(), e.Status.ToString(), days,
+                    e.MonthlyEstimateUsd, estimate, actual, actual - estimate, Accuracy(estimate, actual));
             })
-            .OrderByDescending(r => r.Item1.ActualUsd).ThenBy(r => r.Item1.Name, StringComparer.Ordinal)];
+            .OrderByDescending(r => r.ActualUsd).ThenBy(r => r.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>Environments that existed in the filter's days (created before its end, not destroyed before its start).</summary>

@@ -155,9 +155,12 @@ public sealed partial class CostsPage
         var top = Queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
         var daily = Queries.DailyTrendAsync(actor, filter, ct);
         var estimates = Queries.EstimateVsActualAsync(actor, filter, ct);
-        var approvers = Queries.ApprovedVsRealisedAsync(actor, filter, ct);
+        var approvers = ApproversAsync();
         var waste = Queries.WasteAsync(actor, filter, ct);
         await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, approvers, waste);
+
+        // Approvers are credited from the estimate rows the page already reads, not from a second read of them.
+        async Task<IReadOnlyList<ApproverSpend>> ApproversAsync() => await Queries.ApprovedVsRealisedAsync(actor, filter, await estimates, ct);
 
         _monthly = (await monthly).FoldTeams(MonthlyTeamsShown);
         _monthRows = [.. _monthly.Months.Select(m =>
