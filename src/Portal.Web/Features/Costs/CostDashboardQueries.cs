@@ -127,17 +127,25 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// in the filter) against what those environments cost. Every approver of a multi-approval request is credited with it;
     /// environments the policy approved on its own count under <see cref="Policy"/>.
     /// </summary>
-    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        await ApprovedVsRealisedAsync(actor, filter, await EstimateVsActualAsync(actor, filter, cancellationToken), cancellationToken);
+    public Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        CreditApproversAsync(actor, filter, EnvironmentActualsAsync(actor, filter, cancellationToken), cancellationToken);
 
     /// <summary>
     /// <see cref="ApprovedVsRealisedAsync(LifecycleActor, CostFilter, CancellationToken)"/> from the
     /// <see cref="EstimateVsActualAsync"/> rows already read for the same caller and filter (the dashboards page shows both).
     /// </summary>
-    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(
+    public Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(
         LifecycleActor actor, CostFilter filter, IReadOnlyList<EstimateAccuracy> estimates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(estimates);
+        IReadOnlyDictionary<Guid, (int Days, decimal ActualUsd)> actuals = estimates.ToDictionary(e => e.EnvironmentId, e => (e.Days, e.ActualUsd));
+        return CreditApproversAsync(actor, filter, Task.FromResult(actuals), cancellationToken);
+    }
+
+    /// <summary>Each environment's days in the filter and actual cost, read while the requests and decisions are.</summary>
+    private async Task<IReadOnlyList<ApproverSpend>> CreditApproversAsync(
+        LifecycleActor actor, CostFilter filter, Task<IReadOnlyDictionary<Guid, (int Days, decimal ActualUsd)>> actuals, CancellationToken cancellationToken)
+    {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
 
         // The same environments as a subquery, so thousands of ids are not sent back to the database.
@@ -154,7 +162,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         var deciderIds = decisions.Select(d => d.DeciderId).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => deciderIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => string.IsNullOrEmpty(u.Email) ? u.DisplayName : u.Email!, cancellationToken);
-        var byEnvironment = estimates.ToDictionary(e => e.EnvironmentId);
+        var byEnvironment = await actuals;
         var deciders = decisions.ToLookup(d => d.RequestId, d => d.DeciderId);
         var credited = new List<(string Approver, Guid EnvironmentId, decimal Approved, decimal Actual)>();
         foreach (var request in requests)
@@ -343,6 +351,16 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             .OrderByDescending(s => s.AmountUsd).ThenBy(s => s.Key, StringComparer.Ordinal)];
     }
 
+    /// <summary>Days in the filter and actual cost of every environment that existed in its days.</summary>
+    private async Task<IReadOnlyDictionary<Guid, (int Days, decimal ActualUsd)>> EnvironmentActualsAsync(
+        LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var environments = await InRange(db, actor, filter).Select(e => new { e.Id, e.CreatedAt, e.DestroyedAt }).ToListAsync(cancellationToken);
+        var actuals = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), null, cancellationToken)).ToDictionary(r => r.EnvironmentId, r => r.Amount);
+        return environments.ToDictionary(e => e.Id, e => (DaysIn(filter, e.CreatedAt, e.DestroyedAt), CostSql.Usd(actuals.GetValueOrDefault(e.Id))));
+    }
+
     private async Task<List<EstimateAccuracy>> EstimatesAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
@@ -352,13 +370,9 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             .ToListAsync(cancellationToken);
         var actuals = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), null, cancellationToken)).ToDictionary(r => r.EnvironmentId, r => r.Amount);
         var teams = await TeamSlugsAsync(db, cancellationToken);
-        var today = Day(time.GetUtcNow());
-        var lastDay = filter.To < today ? filter.To : today;
         return [.. environments.Select(e =>
             {
-                var from = Max(filter.From, Day(e.CreatedAt));
-                var to = e.DestroyedAt is { } destroyed ? Min(lastDay, Day(destroyed)) : lastDay;
-                var days = Math.Max(0, to.DayNumber - from.DayNumber + 1);
+                var days = DaysIn(filter, e.CreatedAt, e.DestroyedAt);
                 var estimate = CostSql.Usd(Prorate(e.MonthlyEstimateUsd, days));
                 var actual = CostSql.Usd(actuals.GetValueOrDefault(e.Id));
                 return new EstimateAccuracy(e.Id, e.Name, TeamName(teams, e.TeamId), e.TemplateSlug, e.Tier.Slug(), e.Status.ToString(), days,
@@ -408,6 +422,15 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         : d => ids.Contains(d.EnvironmentId) && d.Date > after;
 
     private DateOnly Today => Day(time.GetUtcNow());
+
+    /// <summary>An environment's days in the filter up to today: from its creation (or the filter's start) to its destroy day.</summary>
+    private int DaysIn(CostFilter filter, DateTimeOffset created, DateTimeOffset? destroyed)
+    {
+        var lastDay = Min(filter.To, Today);
+        var from = Max(filter.From, Day(created));
+        var to = destroyed is { } at ? Min(lastDay, Day(at)) : lastDay;
+        return Math.Max(0, to.DayNumber - from.DayNumber + 1);
+    }
 
     private CostSpan Span(CostFilter filter) => CostSpan.Of(filter.From, filter.To, Today);
 
