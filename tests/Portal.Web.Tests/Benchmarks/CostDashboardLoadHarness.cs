@@ -13,11 +13,12 @@ namespace Portal.Web.Tests.Benchmarks;
 /// <summary>
 /// Load harness for the finance dashboards on PostgreSQL: 10,000 environments (a tenth destroyed, a tenth stopped, a tenth
 /// expired) × 365 days × 3 services ≈ 11 million cost facts generated in SQL, then every <see cref="CostDashboardQueries"/>
-/// view's p50/p95 for finance (everything) and a developer (one team); the daily rollups are filled from the facts as ingestion would. Not part of the test command:
+/// view's p50/p95 for finance (everything) and a developer (one team); the rollups are built by ingestion's own statements. Not part of the test command:
 /// <code>PORTAL_BENCH_ENVIRONMENTS=10000 PORTAL_BENCH_ITERATIONS=10 dotnet test tests/Portal.Web.Tests -c Release --filter "FullyQualifiedName~CostDashboardLoadHarness" --logger "console;verbosity=detailed"</code>
 /// Figures go to the console and to <c>TestResults/benchmarks/cost-dashboards.txt</c>.
 /// </summary>
 [Trait("Category", "Benchmark")]
+[Collection(CostBenchmarkData.Collection)]
 public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 {
     [Fact]

@@ -21,6 +21,7 @@ namespace Portal.Web.Tests.Benchmarks;
 /// Figures go to the console and to <c>TestResults/benchmarks/</c>.
 /// </summary>
 [Trait("Category", "Benchmark")]
+[Collection(CostBenchmarkData.Collection)]
 public sealed class CostLoadHarness(ITestOutputHelper output)
 {
     [Fact]
