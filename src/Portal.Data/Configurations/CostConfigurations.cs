@@ -11,13 +11,9 @@ internal sealed class CostFactConfiguration : IEntityTypeConfiguration<CostFact>
     {
         builder.ToTable("CostFacts");
         builder.HasKey(f => f.Id);
-        builder.Property(f => f.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(f => f.EnvironmentTag).HasMaxLength(CostFact.MaxTagLength).IsRequired();
         builder.Property(f => f.Service).HasMaxLength(CostFact.MaxServiceLength).IsRequired();
-        builder.Property(f => f.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
-        // Cost Explorer reports up to 10 decimals; 6 keeps sub-cent daily figures of small resources.
-        builder.Property(f => f.UnblendedUsd).HasPrecision(18, 6);
-        builder.Property(f => f.AmortizedUsd).HasPrecision(18, 6);
+        CostColumns.Configure(builder);
 
         // The upsert key: untagged spend has EnvironmentTag "" (not NULL), so it is unique per account and service too.
         // It leads with Date, so it also serves date-range scans (no separate Date index).
@@ -41,11 +37,8 @@ internal sealed class CostDailyRollupConfiguration : IEntityTypeConfiguration<Co
     {
         builder.ToTable("CostDailyRollups");
         builder.HasKey(r => r.Id);
-        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(r => r.Service).HasMaxLength(CostFact.MaxServiceLength).IsRequired();
-        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
-        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
-        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+        CostColumns.Configure(builder);
 
         // Rebuilt per (account, date range); read by date range, or by team and date range.
         builder.HasIndex(r => new { r.Date, r.AccountId });
@@ -59,11 +52,8 @@ internal sealed class CostMonthlyRollupConfiguration : IEntityTypeConfiguration<
     {
         builder.ToTable("CostMonthlyRollups");
         builder.HasKey(r => r.Id);
-        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(r => r.Service).HasMaxLength(CostFact.MaxServiceLength).IsRequired();
-        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
-        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
-        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+        CostColumns.Configure(builder);
 
         // Rebuilt per (account, months); read by month range.
         builder.HasIndex(r => new { r.Month, r.AccountId });
@@ -80,10 +70,7 @@ internal sealed class CostEnvironmentDayConfiguration : IEntityTypeConfiguration
         // which carries the amount so a waste period's days are read from the index alone.
         builder.HasNoKey();
         builder.HasIndex(r => new { r.EnvironmentId, r.Date, r.AccountId }).IsUnique().IncludeProperties(r => new { r.TeamId, r.Tier, r.UnblendedUsd });
-        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
-        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
-        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
-        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+        CostColumns.Configure(builder);
 
         // Read by date range for every environment (PostgreSQL answers from the index alone).
         builder.HasIndex(r => r.Date).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd });
@@ -97,10 +84,7 @@ internal sealed class CostEnvironmentMonthConfiguration : IEntityTypeConfigurati
         builder.ToTable("CostEnvironmentMonths");
         builder.HasNoKey();
         builder.HasIndex(r => new { r.EnvironmentId, r.Month, r.AccountId }).IsUnique();
-        builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
-        builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
-        builder.Property(r => r.UnblendedUsd).HasPrecision(18, 6);
-        builder.Property(r => r.AmortizedUsd).HasPrecision(18, 6);
+        CostColumns.Configure(builder);
 
         builder.HasIndex(r => r.Month).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd });
     }
@@ -117,5 +101,19 @@ internal sealed class CostIngestionRunConfiguration : IEntityTypeConfiguration<C
         builder.Property(r => r.Error).HasMaxLength(CostIngestionRun.MaxErrorLength);
         builder.Ignore(r => r.Days);
         builder.HasIndex(r => new { r.AccountId, r.StartedAt });
+    }
+}
+
+/// <summary>Columns every cost table shares: the account, the tier (stored as its slug) and both amounts.</summary>
+internal static class CostColumns
+{
+    public static void Configure(EntityTypeBuilder builder)
+    {
+        builder.Property(nameof(ICostSlice.AccountId)).HasMaxLength(12).IsRequired();
+        builder.Property(nameof(ICostSlice.Tier)).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
+
+        // Cost Explorer reports up to 10 decimals; 6 keeps sub-cent daily figures of small resources.
+        builder.Property(nameof(ICostAmount.UnblendedUsd)).HasPrecision(18, 6);
+        builder.Property(nameof(ICostAmount.AmortizedUsd)).HasPrecision(18, 6);
     }
 }
