@@ -81,7 +81,9 @@ public class BrowserSession : IAsyncLifetime
         var login = new LoginPage(page);
         await login.OpenAsync();
         await login.SignInAsync(email, DemoPassword);
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        // Only the redirect away from the sign-in form (Commit): the circuit wait below is what says the page is ready. Waiting
+        // for the "load" event as well once timed out on a loaded machine although the page was there (CI, 2026-11-29).
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
         await WaitForCircuitAsync(page);
         return page;
     }
