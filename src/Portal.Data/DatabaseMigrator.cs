@@ -70,8 +70,7 @@ public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> contextF
                 {
                     insert.Transaction = transaction;
                     insert.CommandText = $"INSERT INTO \"{HistoryTable}\" (\"Id\", \"AppliedAt\") VALUES (@id, @at)";
-                    AddParameter(insert, "@id", id);
-                    AddParameter(insert, "@at", provider == DatabaseProvider.Postgres ? timeProvider.GetUtcNow() : timeProvider.GetUtcNow().ToString("O"));
+                    insert.AddParameters(("@id", id), ("@at", provider == DatabaseProvider.Postgres ? timeProvider.GetUtcNow() : timeProvider.GetUtcNow().ToString("O")));
                     await insert.ExecuteNonQueryAsync(cancellationToken);
                 }
 
@@ -134,13 +133,5 @@ public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> contextF
         command.CommandText = sql;
         command.CommandTimeout = 300;
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
     }
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Logging;
@@ -239,7 +238,7 @@ public sealed partial class CostIngestion(
             command.Transaction = transaction.GetDbTransaction();
             command.CommandText = Sql;
             command.CommandTimeout = 300;
-            AddParameters(command, ("ids", ids), ("dates", dates), ("tags", tags), ("services", services), ("environments", environmentIds),
+            command.AddParameters(("ids", ids), ("dates", dates), ("tags", tags), ("services", services), ("environments", environmentIds),
                 ("teams", teamIds), ("tiers", tiers), ("unblended", unblended), ("amortized", amortized), ("estimated", estimated),
                 ("account", accountId), ("start", start), ("stop", stop), ("now", now));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -252,17 +251,6 @@ public sealed partial class CostIngestion(
 
         await transaction.CommitAsync(cancellationToken);
         return counts;
-    }
-
-    private static void AddParameters(DbCommand command, params (string Name, object Value)[] parameters)
-    {
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
     }
 
     private async Task FinishAsync(Guid runId, Action<CostIngestionRun> finish, CancellationToken cancellationToken)

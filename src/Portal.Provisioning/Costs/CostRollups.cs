@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Portal.Data;
@@ -81,19 +80,7 @@ public static class CostRollups
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = db.Database.IsNpgsql() ? PostgresSql : SqliteSql;
         command.CommandTimeout = 300;
-        AddParameter(command, "account", accountId);
-        AddParameter(command, "start", start);
-        AddParameter(command, "stop", stop);
-        AddParameter(command, "firstMonth", firstMonth);
-        AddParameter(command, "stopMonth", stopMonth);
+        command.AddParameters(("account", accountId), ("start", start), ("stop", stop), ("firstMonth", firstMonth), ("stopMonth", stopMonth));
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

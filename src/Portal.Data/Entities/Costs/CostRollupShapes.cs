@@ -23,14 +23,21 @@ public interface ICostSlice : ICostAmount
     EnvironmentTier? Tier { get; }
 }
 
-/// <summary>What <see cref="CostEnvironmentDay"/> and <see cref="CostEnvironmentMonth"/> share: one environment's cost in a period.</summary>
-public interface ICostEnvironmentRollup : ICostAmount
+/// <summary>
+/// What the cost views narrow environments and their cost by: the account, the owning team and the tier. Environments and the
+/// per-environment rollups both have all three.
+/// </summary>
+public interface ICostOwner
 {
     string AccountId { get; }
-
-    Guid EnvironmentId { get; }
 
     Guid TeamId { get; }
 
     EnvironmentTier Tier { get; }
+}
+
+/// <summary>What <see cref="CostEnvironmentDay"/> and <see cref="CostEnvironmentMonth"/> share: one environment's cost in a period.</summary>
+public interface ICostEnvironmentRollup : ICostAmount, ICostOwner
+{
+    Guid EnvironmentId { get; }
 }

@@ -7,7 +7,7 @@ namespace Portal.Data.Entities.Lifecycle;
 /// A team's CloudFormation-backed environment. Status changes only through the transition methods, which throw
 /// <see cref="InvalidTransitionException"/> on an illegal move and bump <see cref="Version"/> (the concurrency token).
 /// </summary>
-public sealed partial class PortalEnvironment
+public sealed partial class PortalEnvironment : Costs.ICostOwner
 {
     /// <summary>The <c>targetType</c> of this entity's audit events.</summary>
     public const string AuditTargetType = "environment";

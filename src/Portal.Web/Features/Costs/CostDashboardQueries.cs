@@ -389,33 +389,8 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             .Where(e => e.Status != EnvironmentStatus.Requested && e.CreatedAt < end && (e.DestroyedAt == null || e.DestroyedAt >= start));
     }
 
-    private static IQueryable<PortalEnvironment> Environments(PortalDbContext db, LifecycleActor actor, CostFilter filter)
-    {
-        var environments = db.Environments.AsNoTracking();
-        if (!actor.SeesAllTeams)
-        {
-            var mine = actor.TeamIds.ToList();
-            environments = environments.Where(e => mine.Contains(e.TeamId));
-        }
-
-        if (filter.TeamIds is { Count: > 0 } teamIds)
-        {
-            var ids = teamIds.ToList();
-            environments = environments.Where(e => ids.Contains(e.TeamId));
-        }
-
-        if (filter.Tier is { } tier)
-        {
-            environments = environments.Where(e => e.Tier == tier);
-        }
-
-        if (!string.IsNullOrEmpty(filter.AccountId))
-        {
-            environments = environments.Where(e => e.AccountId == filter.AccountId);
-        }
-
-        return environments;
-    }
+    private static IQueryable<PortalEnvironment> Environments(PortalDbContext db, LifecycleActor actor, CostFilter filter) =>
+        CostSql.NarrowEnvironments(db.Environments.AsNoTracking(), actor, filter);
 
     private static Expression<Func<CostEnvironmentDay, bool>> During(List<Guid> ids, DateOnly after, DateOnly? until) => until is { } last
         ? d => ids.Contains(d.EnvironmentId) && d.Date > after && d.Date <= last

@@ -58,9 +58,9 @@ internal static class CostSql
         return rows;
     }
 
-    /// <summary>As <see cref="Narrow{T}"/>, for the per-environment rollups (always a team's).</summary>
+    /// <summary>As <see cref="Narrow{T}"/>, for environments and their per-environment rollups (always a team's).</summary>
     public static IQueryable<T> NarrowEnvironments<T>(IQueryable<T> rows, LifecycleActor actor, CostFilter filter)
-        where T : class, ICostEnvironmentRollup
+        where T : class, ICostOwner
     {
         if (!actor.SeesAllTeams)
         {
