@@ -54,7 +54,6 @@ public static class PortalPipeline
         });
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapBlazorClientScript();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

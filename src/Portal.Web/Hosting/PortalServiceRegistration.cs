@@ -14,6 +14,7 @@ using Portal.Provisioning.Pricing;
 using Portal.Web.Features.Admin;
 using Portal.Web.Features.Tokens;
 using Portal.Web.Security;
+using MudBlazor.Services;
 using Radzen;
 
 namespace Portal.Web.Hosting;
@@ -52,6 +53,7 @@ public static class PortalServiceRegistration
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
         services.AddRadzenComponents();
+        services.AddMudServices();
         services.AddProblemDetails();
         // A misspelled or unknown field is an error (400), not silently ignored.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
@@ -64,6 +66,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<DemoOrganisation>();
 
         services.AddScoped<CurrentUser>();
+        services.AddScoped<Portal.Web.Components.Shared.UserTimeZone>();
         services.AddSingleton<TeamService>();
         services.AddSingleton<MemberService>();
         services.AddSingleton<AuditQuery>();
