@@ -61,7 +61,7 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
     {
         var page = await session.SignInAsync("finance@example.com");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Navigation.SignOutAsync(page);
 
         await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
         await page.GotoAsync("/tokens");

@@ -1,0 +1,28 @@
+using System.Net.Mime;
+
+namespace Portal.Web.Components.Pages;
+
+/// <summary>
+/// Bodiless error statuses: a browser asking for a page (an address no page matches, such as a malformed id in
+/// <c>/environments/{id:guid}</c>) gets the portal's not-found page; everything else (the API, scripts) keeps problem details.
+/// </summary>
+public static class StatusCodePages
+{
+    public const string NotFoundPath = "/not-found";
+
+    public static IApplicationBuilder UsePortalStatusCodePages(this IApplicationBuilder app)
+    {
+        app.UseWhen(IsPageRequest, pages => pages.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true));
+        app.UseWhen(context => !IsPageRequest(context), other => other.UseStatusCodePages());
+        return app;
+    }
+
+    /// <summary>A browser navigation: GET or HEAD, outside the API, accepting HTML.</summary>
+    public static bool IsPageRequest(HttpContext context)
+    {
+        var request = context.Request;
+        return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && !request.Path.StartsWithSegments("/api")
+            && request.Headers.Accept.Any(a => a?.Contains(MediaTypeNames.Text.Html, StringComparison.OrdinalIgnoreCase) == true);
+    }
+}
