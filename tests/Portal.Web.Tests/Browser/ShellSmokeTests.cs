@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Portal.Web.Tests.Browser;
 
 /// <summary>Each demo user signs in through Chromium and sees exactly their navigation.</summary>
