@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace Portal.Web.Components.Pages;
 
@@ -12,8 +13,19 @@ public static class StatusCodePages
 
     public static IApplicationBuilder UsePortalStatusCodePages(this IApplicationBuilder app)
     {
-        app.UseWhen(IsPageRequest, pages => pages.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true));
-        app.UseWhen(context => !IsPageRequest(context), other => other.UseStatusCodePages());
+        // Outer: problem details for everything that is not a page. Inner: pages re-execute to the not-found page (at the top
+        // level, where re-execution routes again; a UseWhen branch would not). The inner one stands aside for other requests.
+        app.UseStatusCodePages();
+        app.UseStatusCodePagesWithReExecute(NotFoundPath, createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (!IsPageRequest(context) && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+
+            return next(context);
+        });
         return app;
     }
 
