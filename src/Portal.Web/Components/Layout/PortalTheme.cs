@@ -39,6 +39,8 @@ public static class PortalTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#8ea8ff",
+            // Light primary in the dark: dark text on filled buttons reads better than white.
+            PrimaryContrastText = "#0f131a",
             Secondary = "#b39ddb",
             Tertiary = "#4fc3c3",
             Info = "#4fc3f7",
