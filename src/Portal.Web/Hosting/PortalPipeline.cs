@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
 using Portal.Web.Security;
 using Portal.Web.Components;
+using Portal.Web.Components.Pages;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
 using Portal.Web.Features.Costs.Budgets;
@@ -24,7 +25,7 @@ public static class PortalPipeline
         }
 
         app.UseSecurityHeaders();
-        app.UseStatusCodePages();
+        app.UsePortalStatusCodePages();
         app.UseLocalAccountsSwitch();
         app.UseAuthentication();
         app.UseAuthorization();

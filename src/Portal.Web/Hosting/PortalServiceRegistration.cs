@@ -54,6 +54,7 @@ public static class PortalServiceRegistration
         services.AddCascadingAuthenticationState();
         services.AddRadzenComponents();
         services.AddMudServices();
+        Components.ShellServices.AddPortalShell(services);
         services.AddProblemDetails();
         // A misspelled or unknown field is an error (400), not silently ignored.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);

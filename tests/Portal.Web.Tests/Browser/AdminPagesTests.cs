@@ -15,7 +15,7 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
         await BrowserSession.WaitForCircuitAsync(page);
 
         await page.ClickAsync("[data-testid=new-team]");
-        await page.FillAsync("[data-testid=team-slug]", "Bad Slug");
+        await page.FillAsync("input[data-testid=team-slug], [data-testid=team-slug] input", "Bad Slug");
         await page.FillAsync("[data-testid=team-budget] input", "-5");
         await page.ClickAsync("[data-testid=team-save]");
         await page.Locator("[data-testid=error-Slug]").WaitForAsync();
@@ -23,9 +23,9 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
         (await page.Locator("[data-testid=error-Name]").InnerTextAsync()).ShouldContain("required");
         await BrowserSession.ScreenshotAsync(page, "admin-team-field-errors");
 
-        await page.FillAsync("[data-testid=team-slug]", "checkout");
-        await page.FillAsync("[data-testid=team-name]", "Checkout");
-        await page.FillAsync("[data-testid=team-cost-center]", "CC-3003");
+        await page.FillAsync("input[data-testid=team-slug], [data-testid=team-slug] input", "checkout");
+        await page.FillAsync("input[data-testid=team-name], [data-testid=team-name] input", "Checkout");
+        await page.FillAsync("input[data-testid=team-cost-center], [data-testid=team-cost-center] input", "CC-3003");
         await page.FillAsync("[data-testid=team-budget] input", "1500");
 
         // The numeric field commits on change (blur); leave it before saving so a loaded machine cannot reorder the two.
@@ -40,7 +40,7 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
 
         // The log opens with its newest page, before any filter is applied.
         await page.Locator("[data-testid=audit-grid]").GetByText("team.created").First.WaitForAsync();
-        await page.FillAsync("[data-testid=filter-target]", "checkout");
+        await page.FillAsync("input[data-testid=filter-target], [data-testid=filter-target] input", "checkout");
         await page.ClickAsync("[data-testid=filter-apply]");
         var grid = page.Locator("[data-testid=audit-grid]");
 
@@ -87,7 +87,7 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
         await page.GotoAsync("/tokens");
         await BrowserSession.WaitForCircuitAsync(page);
 
-        await page.FillAsync("[data-testid=token-name]", "laptop");
+        await page.FillAsync("input[data-testid=token-name], [data-testid=token-name] input", "laptop");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
         var token = (await page.Locator("[data-testid=new-token]").InnerTextAsync()).Trim();
         await page.Locator("[data-testid=tokens-grid]").GetByText("laptop").WaitForAsync();

@@ -128,12 +128,23 @@ public sealed class LoginPage(IPage page)
     public ILocator Error => page.Locator("[data-testid=login-error]");
 }
 
-/// <summary>Page object for the shell's navigation.</summary>
+/// <summary>Page object for the shell's navigation (item labels, groups included, in order).</summary>
 public sealed class Navigation(IPage page)
 {
+    /// <summary>The navigation items currently highlighted as the page the user is on.</summary>
+    public async Task<IReadOnlyList<string>> ActiveItemsAsync() =>
+        [.. (await page.Locator("[data-testid=main-nav] a.active .portal-nav-text").AllTextContentsAsync()).Select(t => t.Trim())];
+
+    /// <summary>Opens the user menu and signs out.</summary>
+    public static async Task SignOutAsync(IPage page)
+    {
+        await page.ClickAsync("[data-testid=user-menu-button]");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+    }
+
     public async Task<IReadOnlyList<string>> ItemsAsync()
     {
-        var texts = await page.Locator("[data-testid=main-nav] .rz-navigation-item-text").AllInnerTextsAsync();
+        var texts = await page.Locator("[data-testid=main-nav] .portal-nav-text").AllTextContentsAsync();
         return [.. texts.Select(t => t.Trim()).Where(t => t.Length > 0)];
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Portal.Web.Tests.Browser;
 
 /// <summary>Each demo user signs in through Chromium and sees exactly their navigation.</summary>
@@ -61,7 +59,7 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
     {
         var page = await session.SignInAsync("finance@example.com");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Navigation.SignOutAsync(page);
 
         await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
         await page.GotoAsync("/tokens");

@@ -11,10 +11,19 @@ public sealed class UserTimeZone
     /// <summary>Raised when the browser's zone arrives, so pages already rendered can re-render their times.</summary>
     public event Action? Changed;
 
+    /// <summary>Whether the browser has reported a zone in this circuit (the layout asks only once).</summary>
+    public bool Reported { get; private set; }
+
     /// <summary>Takes the browser's IANA zone id; an unknown id leaves UTC.</summary>
     public void Set(string? ianaId)
     {
-        if (string.IsNullOrWhiteSpace(ianaId) || !TimeZoneInfo.TryFindSystemTimeZoneById(ianaId, out var zone) || zone.Id == Zone.Id)
+        if (string.IsNullOrWhiteSpace(ianaId) || !TimeZoneInfo.TryFindSystemTimeZoneById(ianaId, out var zone))
+        {
+            return;
+        }
+
+        Reported = true;
+        if (zone.Id == Zone.Id)
         {
             return;
         }

@@ -1,0 +1,158 @@
+using Microsoft.Playwright;
+using Portal.Provisioning.Lifecycle;
+using Portal.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.Web.Tests.Browser;
+
+/// <summary>The shell's defects and journeys: one highlighted item, a header that fits a phone, the not-found page, the live approvals count, home per role.</summary>
+public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<BrowserSession>
+{
+    [Fact]
+    public async Task OnBudgets_OnlyTheBudgetsItemIsHighlighted()
+    {
+        var page = await session.SignInAsync("finance@example.com");
+        await page.GotoAsync("/costs/budgets");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        (await new Navigation(page).ActiveItemsAsync()).ShouldBe(["Budgets"]);
+
+        await page.GotoAsync("/costs");
+        await BrowserSession.WaitForCircuitAsync(page);
+        (await new Navigation(page).ActiveItemsAsync()).ShouldBe(["Dashboards"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData("admin@example.com")]
+    [InlineData("platform@example.com")]
+    public async Task AtPhoneWidth_TheHeaderFits_AndSignOutIsOnScreen(string email)
+    {
+        var page = await session.SignInAsync(email);
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ReloadAsync();
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        (await page.EvaluateAsync<int>("document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390, "the page scrolls sideways");
+        var appBarRight = await page.EvaluateAsync<double>("Math.max(...[...document.querySelectorAll('.portal-appbar *')].map(e => e.getBoundingClientRect().right))");
+        appBarRight.ShouldBeLessThanOrEqualTo(390);
+        await page.ClickAsync("[data-testid=user-menu-button]");
+        var signOut = page.GetByRole(AriaRole.Button, new() { Name = "Sign out" });
+        await Expect(signOut).ToBeVisibleAsync();
+        var box = (await signOut.BoundingBoxAsync())!;
+        (box.X + box.Width).ShouldBeLessThanOrEqualTo(390);
+        box.X.ShouldBeGreaterThanOrEqualTo(0);
+        await BrowserSession.ScreenshotAsync(page, $"shell-390-{email.Split('@')[0]}-user-menu");
+
+        await signOut.ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task AMalformedIdInAPageAddress_ShowsTheNotFoundPage_WhileTheApiKeepsProblemDetails()
+    {
+        var page = await session.SignInAsync("dev@example.com");
+
+        var response = await page.GotoAsync("/environments/not-a-guid");
+
+        response!.Status.ShouldBe(404);
+        await Expect(page.Locator("[data-testid=not-found]")).ToBeVisibleAsync();
+        (await page.ContentAsync()).ShouldNotContain("\"status\":404");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await Expect(page.Locator("[data-testid=not-found]")).ToBeVisibleAsync();
+        (await page.Locator("[data-testid=main-nav]").CountAsync()).ShouldBe(1, "the not-found page sits in the shell");
+        await BrowserSession.ScreenshotAsync(page, "not-found");
+
+        foreach (var path in new[] { "/requests/not-a-guid", "/environments/12345" })
+        {
+            (await page.GotoAsync(path))!.Status.ShouldBe(404);
+            await Expect(page.Locator("[data-testid=not-found]")).ToBeVisibleAsync();
+        }
+
+        // The API keeps problem details for what it does not know, even when a browser asks for HTML (signed in: the page's cookies).
+        var api = await page.APIRequest.GetAsync("/api/v1/no-such-thing", new() { Headers = new Dictionary<string, string> { ["Accept"] = "text/html,application/json" } });
+        api.Status.ShouldBe(404);
+        api.Headers["content-type"].ShouldContain("application/problem+json");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ARequestWaitingForApproval_RaisesTheApprovalsCount_Live()
+    {
+        var page = await session.SignInAsync("platform@example.com");
+        var count = page.Locator("[data-testid=approvals-waiting]");
+        var before = await count.CountAsync() == 0 ? 0 : int.Parse(await count.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+
+        var outcome = await session.Portal.SubmitAsync("dev@example.com",
+            new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: "waiting-badge", Justification: "Release rehearsal"));
+        outcome.Status.ShouldBe(Portal.Data.Entities.Lifecycle.RequestStatus.PendingApproval, outcome.Reason);
+
+        await Expect(count).ToHaveTextAsync((before + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=home-waiting]")).ToContainTextAsync("waiting-badge", new() { Timeout = 30_000 });
+        await BrowserSession.ScreenshotAsync(page, "shell-approvals-waiting");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task DarkMode_IsRememberedAcrossPages()
+    {
+        var page = await session.SignInAsync("dev2@example.com");
+
+        await page.ClickAsync("[data-testid=dark-toggle]");
+        await Expect(page.Locator("html")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("portal-dark"));
+        await page.GotoAsync("/tokens");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        await Expect(page.Locator("html")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("portal-dark"));
+        var background = await page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
+        background.ShouldBe("rgb(15, 19, 26)", "the dark palette's background");
+        await BrowserSession.ScreenshotAsync(page, "tokens-dark");
+        await page.Context.CloseAsync();
+    }
+
+    public static TheoryData<string, string> HomeCards => new()
+    {
+        { "dev@example.com", "home-developer" },
+        { "platform@example.com", "home-waiting" },
+        { "finance@example.com", "home-finance" },
+        { "admin@example.com", "home-health" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HomeCards))]
+    public async Task Home_ShowsEachRoleWhatIsTheirs_At1400And390(string email, string card)
+    {
+        var page = await session.SignInAsync(email);
+        var name = email.Split('@')[0];
+
+        await Expect(page.Locator($"[data-testid={card}]")).ToBeVisibleAsync();
+        await BrowserSession.ScreenshotAsync(page, $"home-{name}-1400");
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ReloadAsync();
+        await BrowserSession.WaitForCircuitAsync(page);
+        await Expect(page.Locator($"[data-testid={card}]")).ToBeVisibleAsync();
+        (await page.EvaluateAsync<int>("document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390, "the page scrolls sideways");
+        await BrowserSession.ScreenshotAsync(page, $"home-{name}-390");
+
+        if (email.StartsWith("admin", StringComparison.Ordinal))
+        {
+            foreach (var path in new[] { "/admin/teams", "/admin/members", "/admin/audit", "/tokens" })
+            {
+                await page.GotoAsync(path);
+                await BrowserSession.WaitForCircuitAsync(page);
+                if (path == "/admin/audit")
+                {
+                    await page.Locator("[data-testid=audit-grid]").GetByText("user.created").First.WaitForAsync();
+                }
+
+                await BrowserSession.ScreenshotAsync(page, $"admin{path.Replace('/', '-')}-390");
+                await page.SetViewportSizeAsync(1400, 900);
+                await BrowserSession.ScreenshotAsync(page, $"admin{path.Replace('/', '-')}-1400");
+                await page.SetViewportSizeAsync(390, 844);
+            }
+        }
+
+        await page.Context.CloseAsync();
+    }
+}
