@@ -128,7 +128,7 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained-390");
         await page.SetViewportSizeAsync(1400, 900);
 
-        await page.FillAsync("[data-testid=destroy-confirm-name] input", "sunset");
+        await page.FillAsync("[data-testid=destroy-confirm-name] input, input[data-testid=destroy-confirm-name]", "sunset");
         await page.ClickAsync("[data-testid=destroy-submit]");
         await Expect(page.Locator("[data-testid=action-outcome]")).ToContainTextAsync("Destroy approved");
         await Expect(environment.Status).ToHaveTextAsync("Destroyed", Slow);
@@ -169,7 +169,7 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await BrowserSession.ScreenshotAsync(page, "environment-tab-history");
 
         await environment.ShowTabAsync("Cost");
-        await Expect(page.Locator("[data-testid=cost-panel], text=No cost data").First).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=cost-panel]").Or(page.GetByText("No cost data for this environment"))).ToBeVisibleAsync();
         await BrowserSession.ScreenshotAsync(page, "environment-tab-cost");
 
         await page.SetViewportSizeAsync(390, 844);
@@ -189,10 +189,10 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         var grid = page.Locator("[data-testid=environments-grid]");
         await Expect(grid).ToContainTextAsync("mailer");
 
-        await page.FillAsync("[data-testid=filter-search] input", "ledg");
+        await page.FillAsync("[data-testid=filter-search] input, input[data-testid=filter-search]", "ledg");
         await Expect(page.Locator("[data-testid=env-link-ledger]")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=env-link-mailer]")).ToHaveCountAsync(0);
-        await page.FillAsync("[data-testid=filter-search] input", "");
+        await page.FillAsync("[data-testid=filter-search] input, input[data-testid=filter-search]", "");
         await Expect(page.Locator("[data-testid=env-link-mailer]")).ToBeVisibleAsync();
 
         await page.ClickAsync("[data-testid=chip-team-search]");
