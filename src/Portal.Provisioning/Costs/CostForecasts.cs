@@ -59,8 +59,9 @@ public sealed class CostForecasts(IDbContextFactory<PortalDbContext> contextFact
     {
         var month = MonthPosition.At(now);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        // Its expiry counts here: an environment expiring on the 12th bills nothing after the 12th.
         var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId)
-            .Select(e => new RunningEnvironment(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd)).SingleOrDefaultAsync(cancellationToken);
+            .Select(e => new RunningEnvironment(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd, e.ExpiresAt)).SingleOrDefaultAsync(cancellationToken);
         if (environment is null)
         {
             return null;
@@ -99,6 +100,20 @@ public sealed record MonthPosition(DateOnly Month, DateOnly Today, int DaysInMon
     /// <summary>The part of the month still to come (0 to 1): a monthly estimate times this is what is left to bill.</summary>
     public decimal RemainingFraction => RemainingDays / DaysInMonth;
 
+    /// <summary>The part of the month still to come before <paramref name="until"/> (0 to <see cref="RemainingFraction"/>); null means the whole rest.</summary>
+    public decimal RemainingFractionUntil(DateTimeOffset? until)
+    {
+        if (until is not { } end)
+        {
+            return RemainingFraction;
+        }
+
+        var monthEnd = new DateTimeOffset(Month.AddMonths(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var now = monthEnd - TimeSpan.FromDays((double)RemainingDays);
+        var days = (decimal)(end - now).TotalDays;
+        return Math.Clamp(days, 0m, RemainingDays) / DaysInMonth;
+    }
+
     public static MonthPosition At(DateTimeOffset now)
     {
         var utc = now.UtcDateTime;
@@ -111,8 +126,8 @@ public sealed record MonthPosition(DateOnly Month, DateOnly Today, int DaysInMon
 /// <summary>An environment counted in a forecast: its monthly estimate and the part still to bill this month.</summary>
 public sealed record ForecastEstimate(Guid EnvironmentId, string Name, EnvironmentStatus Status, decimal MonthlyEstimateUsd, decimal RemainingUsd);
 
-/// <summary>An environment as a forecast reads it.</summary>
-public sealed record RunningEnvironment(Guid Id, string Name, EnvironmentStatus Status, decimal MonthlyEstimateUsd);
+/// <summary>An environment as a forecast reads it; with <see cref="ExpiresAt"/>, it bills only until then.</summary>
+public sealed record RunningEnvironment(Guid Id, string Name, EnvironmentStatus Status, decimal MonthlyEstimateUsd, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>
 /// A month-end forecast with its basis: <see cref="ForecastUsd"/> = <see cref="MonthToDateUsd"/> +
@@ -131,11 +146,10 @@ public sealed record CostForecast(MonthPosition Position, decimal MonthToDateUsd
     {
         ArgumentNullException.ThrowIfNull(position);
         var running = environments.Where(e => !CostForecasts.NotRunning.Contains(e.Status)).ToList();
-        var fraction = position.RemainingFraction;
         var estimates = running
-            .Select(e => new ForecastEstimate(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd, Usd(e.MonthlyEstimateUsd * fraction)))
+            .Select(e => new ForecastEstimate(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd, Usd(e.MonthlyEstimateUsd * position.RemainingFractionUntil(e.ExpiresAt))))
             .OrderByDescending(e => e.MonthlyEstimateUsd).ThenBy(e => e.Name, StringComparer.Ordinal).ToList();
-        return new CostForecast(position, Usd(monthToDateUsd), Usd(running.Sum(e => e.MonthlyEstimateUsd) * fraction), estimates);
+        return new CostForecast(position, Usd(monthToDateUsd), Usd(running.Sum(e => e.MonthlyEstimateUsd * position.RemainingFractionUntil(e.ExpiresAt))), estimates);
     }
 
     private static decimal Usd(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero);

@@ -7,7 +7,7 @@ using Portal.Provisioning.Estimates;
 
 namespace Portal.Provisioning.Lifecycle;
 
-/// <summary>Day-2 actions on an environment that need no approval: the off-hours schedule, retrying a failed step, previewing an update.</summary>
+/// <summary>Day-2 actions on an environment that need no approval: the off-hours schedule, starting a stopped environment, retrying a failed step, previewing an update.</summary>
 public sealed class EnvironmentCommands(
     IDbContextFactory<PortalDbContext> contextFactory,
     CatalogProvider catalog,
@@ -57,6 +57,33 @@ public sealed class EnvironmentCommands(
         var change = environment.RetryCreate(now);
         environment.BeginOperation(Guid.CreateVersion7(now), now);
         db.Audit(now, new AuditActor(actor.UserId, actor.Name), "environment.retried", PortalEnvironment.AuditTargetType, environment.Id.ToString(), change);
+        await SaveAsync(db, environment, cancellationToken);
+        await queue.EnqueueAsync(environment.Id, cancellationToken);
+        Publish(environment);
+    }
+
+    /// <summary>
+    /// Starts a stopped environment now, before business hours begin (owner, team member or platform engineer). The off-hours
+    /// schedule is turned off as well, or the next off-hours check would stop it again; the page says so and the user turns it
+    /// back on when they are done.
+    /// </summary>
+    public async Task StartAsync(LifecycleActor actor, Guid environmentId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await FindAsync(db, actor, environmentId, cancellationToken);
+        if (environment.Status != EnvironmentStatus.Stopped)
+        {
+            throw new InvalidTransitionException(nameof(PortalEnvironment), environment.Id, environment.Status.ToString(), EnvironmentStatus.Starting.ToString(),
+                "only a stopped environment can be started");
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var scheduleWasOn = environment.OffHoursSchedule;
+        var change = environment.BeginStart(now);
+        environment.SetOffHoursSchedule(false, now);
+        environment.BeginOperation(Guid.CreateVersion7(now), now);
+        db.Audit(now, new AuditActor(actor.UserId, actor.Name), "environment.starting", PortalEnvironment.AuditTargetType, environment.Id.ToString(),
+            new { change.From, change.To, Reason = "started on demand", ScheduleTurnedOff = scheduleWasOn });
         await SaveAsync(db, environment, cancellationToken);
         await queue.EnqueueAsync(environment.Id, cancellationToken);
         Publish(environment);

@@ -26,7 +26,7 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         var id = await session.Portal.CreateDevSiteAsync("dev@example.com", "payments", "journey");
         var environment = new EnvironmentPageObject(page);
 
-        await environment.OpenAsync(id);
+        await environment.OpenAsync(id, "events");
         await page.EvaluateAsync("window.__portalNoReload = true");
 
         (await environment.Status.TextContentAsync())!.Trim().ShouldBeOneOf("Requested", "Provisioning");
@@ -38,8 +38,10 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         await Expect(environment.Events).ToContainTextAsync("CREATE_COMPLETE");
         (await page.EvaluateAsync<bool>("window.__portalNoReload === true")).ShouldBeTrue("the page reloaded");
 
+        await environment.ShowTabAsync("Overview");
         var siteUrl = page.Locator("[data-testid=output-SiteUrl] a");
         (await siteUrl.GetAttributeAsync("href")).ShouldStartWith("https://");
+        await environment.ShowTabAsync("Resources");
         (await page.Locator("[data-testid=resources]").InnerTextAsync()).ShouldContain("AWS::CloudFront::Distribution");
         await BrowserSession.ScreenshotAsync(page, "environment-ready");
 
@@ -55,6 +57,7 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         await page.ClickAsync("[data-testid=destroy]");
         var submit = page.Locator("[data-testid=destroy-submit]");
         await Expect(submit).ToBeDisabledAsync();
+        await Expect(page.Locator("[data-testid=destroy-scope]")).ToContainTextAsync("all of its resources");
         await page.FillAsync("[data-testid=destroy-confirm-name] input, input[data-testid=destroy-confirm-name]", "journe");
         await Expect(submit).ToBeDisabledAsync();
         await page.FillAsync("[data-testid=destroy-confirm-name] input, input[data-testid=destroy-confirm-name]", "journey");
@@ -66,6 +69,7 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         await Expect(environment.Status).ToHaveTextAsync("Destroying", Slow);
         await BrowserSession.ScreenshotAsync(page, "environment-destroying");
         await Expect(environment.Status).ToHaveTextAsync("Destroyed", Slow);
+        await environment.ShowTabAsync("Events");
         await Expect(environment.Events).ToContainTextAsync("DELETE_COMPLETE");
         (await page.EvaluateAsync<bool>("window.__portalNoReload === true")).ShouldBeTrue("the page reloaded");
         await BrowserSession.ScreenshotAsync(page, "environment-destroyed");
@@ -116,11 +120,9 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         var grid = page.Locator("[data-testid=environments-grid]");
         await Expect(grid).ToContainTextAsync("listed");
 
-        await page.Locator("[data-testid=filter-team]").ClickAsync();
-        await page.Locator(".rz-dropdown-item", new() { HasText = "search" }).ClickAsync();
+        await page.ClickAsync("[data-testid=chip-team-search]");
         await Expect(grid).Not.ToContainTextAsync("listed");
-        await page.Locator("[data-testid=filter-team]").ClickAsync();
-        await page.Locator(".rz-dropdown-item", new() { HasText = "payments" }).ClickAsync();
+        await page.ClickAsync("[data-testid=chip-team-payments]");
         await Expect(page.Locator("[data-testid=env-status-listed]")).ToHaveTextAsync("Ready");
         await BrowserSession.ScreenshotAsync(page, "environments-list");
 
@@ -160,11 +162,19 @@ public sealed class EnvironmentPageObject(IPage page)
 
     public ILocator Events => page.Locator("[data-testid=stack-events]");
 
-    public async Task OpenAsync(Guid id)
+    /// <summary>Opens the page, on a tab when given (<c>overview</c>, <c>resources</c>, <c>events</c>, <c>cost</c>, <c>parameters</c>, <c>history</c>).</summary>
+    public async Task OpenAsync(Guid id, string? tab = null)
     {
-        await page.GotoAsync($"/environments/{id}");
+        await page.GotoAsync($"/environments/{id}" + (tab is null ? "" : $"?tab={tab}"));
         await BrowserSession.WaitForCircuitAsync(page);
         await Status.WaitForAsync();
+    }
+
+    /// <summary>Switches to a tab by its title ("Events", "Resources", ...).</summary>
+    public async Task ShowTabAsync(string title)
+    {
+        await page.Locator(".mud-tab", new() { HasText = title }).ClickAsync();
+        await page.Locator(".mud-tab.mud-tab-active", new() { HasText = title }).WaitForAsync();
     }
 
     public async Task<int> EventCountAsync() => int.Parse(await page.Locator("[data-testid=event-count]").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);

@@ -119,7 +119,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         (await developer.Locator("[data-testid=kpi-total]").InnerTextAsync()).ShouldBe(await TotalAsync(queries, await portal.ActorAsync("dev@example.com"), window));
         await BrowserSession.ScreenshotAsync(developer, "costs-developer");
 
-        await developer.GotoAsync($"/environments/{session.Checkout}");
+        await developer.GotoAsync($"/environments/{session.Checkout}?tab=cost");
         await BrowserSession.WaitForCircuitAsync(developer);
         await developer.Locator("[data-testid=cost-panel]").WaitForAsync();
         var panel = await developer.Locator("[data-testid=cost-panel]").InnerTextAsync();

@@ -1,27 +1,32 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
+using MudBlazor;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Costs;
+using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Costs;
 using Portal.Web.Features.Lifecycle;
 using Portal.Web.Security;
-using Radzen;
 
 namespace Portal.Web.Features.Environments;
 
-/// <summary>One environment, live: status, stack events, outputs, resources, and the day-2 actions.</summary>
+/// <summary>One environment, live, in tabs: overview (facts, expiry and schedule, outputs), resources, stack events, cost, parameters, history; and the day-2 actions.</summary>
 public sealed partial class EnvironmentDetailPage : IDisposable
 {
     private const int EventsShown = 500;
     private const int CostPanelDays = 30;
+    private static readonly string[] Tabs = ["overview", "resources", "events", "cost", "parameters", "history"];
 
     [Parameter]
     public Guid Id { get; set; }
+
+    /// <summary>The tab to open with (<c>?tab=events</c>): overview, resources, events, cost, parameters or history.</summary>
+    [SupplyParameterFromQuery(Name = "tab")]
+    public string? Tab { get; set; }
 
     [Inject]
     public required EnvironmentQueries Queries { get; init; }
@@ -45,7 +50,10 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     public required CatalogProvider Catalog { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
 
     [Inject]
     public required TimeProvider Clock { get; init; }
@@ -57,23 +65,37 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     public required IOptions<AwsOptions> Aws { get; init; }
 
     [Inject]
+    public required IOptions<OffHoursOptions> OffHours { get; init; }
+
+    [Inject]
     public required CostForecasts Forecasts { get; init; }
+
+    [Inject]
+    public required UserTimeZone TimeZone { get; init; }
 
     private LifecycleActor? _actor;
     private EnvironmentDetail? _environment;
+    private CatalogEntry? _template;
     private IReadOnlyList<StackEventRow> _events = [];
+    private RetainedResources? _retained;
     private bool _notFound;
     private bool _busy;
     private Outcome? _outcome;
     private int _extendHours = 72;
     private int _maxTtlHours;
     private bool _offHoursSupported;
+    private int _tab;
     private IDisposable? _subscription;
     private LiveRefresh? _refresh;
     private EnvironmentCosts? _costs;
     private CostForecast? _forecast;
+    private OffHoursWindow? _window;
 
     private bool IsSandbox => Aws.Value.Mode == AwsMode.Sandbox;
+
+    private OffHoursWindow Window => _window ??= OffHoursWindow.From(OffHours.Value);
+
+    private DateTimeOffset Now => Clock.GetUtcNow();
 
     private bool InFlight => _environment is { Status: var status } && (status == EnvironmentStatus.Requested || StackWatcher.InFlight.Contains(status));
 
@@ -89,6 +111,17 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private bool CanDestroy => CanChange;
 
     private bool CanRetry => CanChange && _environment is { Status: EnvironmentStatus.Failed, FailedFrom: EnvironmentStatus.Provisioning or EnvironmentStatus.Requested };
+
+    /// <summary>Why Update is greyed out, in words (null when it is not, or the user may not change the environment at all).</summary>
+    private string? UpdateUnavailableReason => !CanChange || CanUpdate || _environment is null ? null : _environment.Status switch
+    {
+        EnvironmentStatus.Stopped => "Update is unavailable while the environment is stopped: start it first (Start now), then update it.",
+        EnvironmentStatus.Stopping or EnvironmentStatus.Starting => "Update is unavailable while the off-hours schedule stops or starts the environment; wait until it is Ready.",
+        EnvironmentStatus.Requested or EnvironmentStatus.Provisioning => "Update is available once the environment is Ready.",
+        EnvironmentStatus.Updating => "An update is running; the next one can start when it is Ready.",
+        EnvironmentStatus.Ready or EnvironmentStatus.Failed or EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed => null,
+        _ => $"Update is unavailable while the environment is {_environment.Status}.",
+    };
 
     protected override async Task OnInitializedAsync()
     {
@@ -107,14 +140,17 @@ public sealed partial class EnvironmentDetailPage : IDisposable
 
             return Task.CompletedTask;
         });
+        TimeZone.Changed += OnZoneChanged;
     }
 
     protected override async Task OnParametersSetAsync()
     {
         _outcome = null;
+        _tab = Math.Max(0, Array.IndexOf(Tabs, Tab?.Trim().ToLowerInvariant()));
         await LoadAsync();
-        _offHoursSupported = _environment is { } env && Catalog.Current.Find(env.Template)?.Manifest.OffHours.Count > 0;
-        if (_environment is { } e && Catalog.Current.Find(e.Template)?.Manifest.Tiers.GetValueOrDefault(e.Tier)?.Ttl is { } ttl)
+        _template = _environment is { } env ? Catalog.Current.Find(env.Template) : null;
+        _offHoursSupported = _template?.Manifest.OffHours.Count > 0;
+        if (_environment is { } e && _template?.Manifest.Tiers.GetValueOrDefault(e.Tier)?.Ttl is { } ttl)
         {
             _extendHours = ttl.DefaultHours > 0 ? ttl.DefaultHours : 72;
             _maxTtlHours = ttl.MaxHours;
@@ -122,7 +158,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
 
         // Daily costs change once a day: read with the page, not on every live refresh.
         _costs = _actor is not null && _environment is not null ? await Costs.EnvironmentAsync(_actor, Id, CostPanelDays, CancellationToken.None) : null;
-        _forecast = _costs is not null ? await Forecasts.ForEnvironmentAsync(Id, Clock.GetUtcNow(), CancellationToken.None) : null;
+        _forecast = _costs is not null ? await Forecasts.ForEnvironmentAsync(Id, Now, CancellationToken.None) : null;
     }
 
     private async Task LoadAsync()
@@ -136,6 +172,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         {
             _environment = await Queries.GetAsync(_actor, Id, CancellationToken.None);
             _events = await Queries.RecentEventsAsync(_actor, Id, EventsShown, CancellationToken.None);
+            _retained = await Queries.RetainedAsync(_actor, Id, CancellationToken.None);
             _notFound = false;
             IsMember = _actor.IsMemberOf(_environment.TeamId);
         }
@@ -146,39 +183,79 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         }
     }
 
-    private async Task ExtendAsync() => await ActAsync(async () =>
+    private async Task ExtendAsync(int hours) => await ActAsync(async () =>
     {
-        var outcome = await Workflow.SubmitAsync(_actor!, new SubmitRequest("extend", EnvironmentId: Id, TtlHours: _extendHours, Justification: "Extended from the environment page."), CancellationToken.None);
+        _extendHours = hours;
+        var outcome = await Workflow.SubmitAsync(_actor!, new SubmitRequest("extend", EnvironmentId: Id, TtlHours: hours, Justification: "Extended from the environment page."), CancellationToken.None);
         await LoadAsync();
-        return Describe("Extension", outcome, $"It now expires {(_environment?.ExpiresAt is { } at ? Time(at) + " UTC" : "never")}.");
+        return Describe("Extension", outcome, $"It now expires {(_environment?.ExpiresAt is { } at ? TimeZone.Time(at) : "never")}.");
     });
 
-    private async Task SetScheduleAsync(bool enabled) => await ActAsync(async () =>
+    private async Task SetScheduleAsync(bool enabled)
     {
-        await Commands.SetOffHoursScheduleAsync(_actor!, Id, enabled, CancellationToken.None);
-        await LoadAsync();
-        return new Outcome(AlertStyle.Success, enabled ? "Off-hours schedule on: the environment stops outside business hours." : "Off-hours schedule off.");
-    });
+        _busy = true;
+        try
+        {
+            await Commands.SetOffHoursScheduleAsync(_actor!, Id, enabled, CancellationToken.None);
+            await LoadAsync();
+            var now = Now;
+            var message = !enabled
+                ? $"Off-hours schedule off: {_environment?.Name} runs around the clock."
+                : $"Off-hours schedule on: {_environment?.Name} runs {Window.Describe(now)} and is stopped outside those hours"
+                  + (Window.IsBusinessHours(now) ? "." : " — it is outside business hours now, so it stops within minutes.");
+            Snackbar.Add(message, enabled ? Severity.Success : Severity.Info, o => o.VisibleStateDuration = 8000);
+        }
+        catch (Exception e) when (LifecycleProblems.Message(e) is { } message)
+        {
+            Snackbar.Add(message, Severity.Error);
+            await LoadAsync();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        _busy = true;
+        try
+        {
+            await Commands.StartAsync(_actor!, Id, CancellationToken.None);
+            await LoadAsync();
+            Snackbar.Add($"Starting {_environment?.Name}. The off-hours schedule is off until you turn it back on.", Severity.Success, o => o.VisibleStateDuration = 8000);
+        }
+        catch (Exception e) when (LifecycleProblems.Message(e) is { } message)
+        {
+            Snackbar.Add(message, Severity.Error);
+            await LoadAsync();
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
 
     private async Task RetryAsync() => await ActAsync(async () =>
     {
         await Commands.RetryAsync(_actor!, Id, CancellationToken.None);
         await LoadAsync();
-        return new Outcome(AlertStyle.Info, "Retrying: the portal creates the stack again.");
+        return new Outcome(Severity.Info, "Retrying: the portal creates the stack again.");
     });
 
     private async Task UpdateAsync()
     {
         var e = _environment!;
-        var parameters = Catalog.Current.Find(e.Template)?.Manifest.UserParameters ?? [];
-        var result = await Dialogs.OpenAsync<UpdateDialog>($"Update {e.Name}", new Dictionary<string, object?>
+        var parameters = new DialogParameters<UpdateDialog>
         {
-            ["EnvironmentId"] = Id,
-            ["Parameters"] = parameters,
-            ["Current"] = e.Parameters,
-            ["Actor"] = _actor,
-        }, new DialogOptions { Width = "44rem" });
-        if (result is RequestOutcome outcome)
+            { d => d.EnvironmentId, Id },
+            { d => d.Template, _template },
+            { d => d.Current, e.Parameters },
+            { d => d.Tier, e.Tier },
+            { d => d.Actor, _actor! },
+        };
+        var dialog = await Dialogs.ShowAsync<UpdateDialog>($"Update {e.Name}", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is { Canceled: false, Data: RequestOutcome outcome })
         {
             await LoadAsync();
             _outcome = Describe("Update", outcome, "CloudFormation applies the change set now.");
@@ -188,14 +265,17 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private async Task DestroyAsync()
     {
         var e = _environment!;
-        var result = await Dialogs.OpenAsync<DestroyDialog>($"Destroy {e.Name}?", new Dictionary<string, object?>
+        _retained = await Queries.RetainedAsync(_actor!, Id, CancellationToken.None);
+        var parameters = new DialogParameters<DestroyDialog>
         {
-            ["EnvironmentId"] = Id,
-            ["Name"] = e.Name,
-            ["StackName"] = e.StackName,
-            ["Actor"] = _actor,
-        }, new DialogOptions { Width = "34rem" });
-        if (result is RequestOutcome outcome)
+            { d => d.EnvironmentId, Id },
+            { d => d.Name, e.Name },
+            { d => d.StackName, e.StackName },
+            { d => d.Retained, _retained },
+            { d => d.Actor, _actor! },
+        };
+        var dialog = await Dialogs.ShowAsync<DestroyDialog>($"Destroy {e.Name}?", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        if (await dialog.Result is { Canceled: false, Data: RequestOutcome outcome })
         {
             await LoadAsync();
             _outcome = Describe("Destroy", outcome, "The stack is being deleted.");
@@ -211,7 +291,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         }
         catch (Exception e) when (LifecycleProblems.Message(e) is { } message)
         {
-            _outcome = new Outcome(AlertStyle.Danger, message);
+            _outcome = new Outcome(Severity.Error, message);
             await LoadAsync();
         }
         finally
@@ -222,38 +302,22 @@ public sealed partial class EnvironmentDetailPage : IDisposable
 
     private static Outcome Describe(string what, RequestOutcome outcome, string whenApproved) => outcome.Status switch
     {
-        RequestStatus.Approved or RequestStatus.Completed => new Outcome(AlertStyle.Success, $"{what} approved: {outcome.Reason.TrimEnd('.')}. {whenApproved}"),
-        RequestStatus.PendingApproval => new Outcome(AlertStyle.Info,
+        RequestStatus.Approved or RequestStatus.Completed => new Outcome(Severity.Success, $"{what} approved: {outcome.Reason.TrimEnd('.')}. {whenApproved}"),
+        RequestStatus.PendingApproval => new Outcome(Severity.Info,
             $"{what} requested; it waits for {outcome.ApprovalsRequired} approval{(outcome.ApprovalsRequired == 1 ? "" : "s")}: {outcome.Reason}"),
-        RequestStatus.Rejected => new Outcome(AlertStyle.Danger, $"{what} rejected: {outcome.Reason}"),
-        RequestStatus.Cancelled or RequestStatus.Failed => new Outcome(AlertStyle.Warning, $"{what} {outcome.Status.ToString().ToLowerInvariant()}: {outcome.Reason}"),
-        _ => new Outcome(AlertStyle.Info, $"{what}: {outcome.Status}"),
+        RequestStatus.Rejected => new Outcome(Severity.Error, $"{what} rejected: {outcome.Reason}"),
+        RequestStatus.Cancelled or RequestStatus.Failed => new Outcome(Severity.Warning, $"{what} {outcome.Status.ToString().ToLowerInvariant()}: {outcome.Reason}"),
+        _ => new Outcome(Severity.Info, $"{what}: {outcome.Status}"),
     };
 
-    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-
-    private string Relative(DateTimeOffset at)
-    {
-        var left = at - Clock.GetUtcNow();
-        return left <= TimeSpan.Zero ? "overdue"
-            : left.TotalHours < 1 ? $"in {Math.Ceiling(left.TotalMinutes)} minutes"
-            : left.TotalHours < 48 ? $"in {Math.Round(left.TotalHours)} hours"
-            : $"in {Math.Round(left.TotalDays)} days";
-    }
-
-    private static bool IsLink(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
-
-    private static string StatusClass(string status) =>
-        status.EndsWith("_FAILED", StringComparison.Ordinal) ? "portal-event-failed"
-        : status.EndsWith("_COMPLETE", StringComparison.Ordinal) ? "portal-event-complete"
-        : "portal-event-progress";
+    private void OnZoneChanged() => _ = InvokeAsync(StateHasChanged);
 
     public void Dispose()
     {
         _subscription?.Dispose();
         _refresh?.Dispose();
+        TimeZone.Changed -= OnZoneChanged;
     }
 
-    private sealed record Outcome(AlertStyle Style, string Text);
+    private sealed record Outcome(Severity Severity, string Text);
 }

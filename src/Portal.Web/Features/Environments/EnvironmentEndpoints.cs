@@ -9,7 +9,7 @@ namespace Portal.Web.Features.Environments;
 
 /// <summary>
 /// <c>/api/v1/environments</c>: the environments the caller may see, one environment, its stack events, a long-poll for a
-/// status (for CI), and the day-2 actions that need no approval (off-hours schedule, retry of a failed create).
+/// status (for CI), and the day-2 actions that need no approval (off-hours schedule, start now, retry of a failed create).
 /// Changes that need a request (update, destroy, extend) go through <c>/api/v1/requests</c>.
 /// </summary>
 public static class EnvironmentEndpoints
@@ -34,6 +34,8 @@ public static class EnvironmentEndpoints
         var write = api.MapGroup("/environments").RequireAuthorization(PortalPolicies.ApiWrite);
         write.MapPut("/{id:guid}/schedule", ScheduleAsync).WithName("SetEnvironmentSchedule")
             .Produces<EnvironmentDetail>().ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        write.MapPost("/{id:guid}/start", StartAsync).WithName("StartEnvironment")
+            .Produces<EnvironmentDetail>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
         write.MapPost("/{id:guid}/retry", RetryAsync).WithName("RetryEnvironment")
             .Produces<EnvironmentDetail>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
@@ -185,6 +187,20 @@ public static class EnvironmentEndpoints
                 return await queries.GetAsync(actor, id, cancellationToken);
             },
             TypedResults.Ok);
+    }
+
+    /// <summary>Starts a stopped environment now (and turns its off-hours schedule off, so it is not stopped again at once): 202, or 409 when it is not stopped.</summary>
+    private static async Task<IResult> StartAsync(
+        Guid id, HttpContext http, LifecycleActors actors, EnvironmentCommands commands, EnvironmentQueries queries, CancellationToken cancellationToken)
+    {
+        var actor = await actors.ForAsync(http.User, cancellationToken);
+        return await LifecycleProblems.RunAsync(
+            async () =>
+            {
+                await commands.StartAsync(actor, id, cancellationToken);
+                return await queries.GetAsync(actor, id, cancellationToken);
+            },
+            detail => TypedResults.Accepted($"/api/v1/environments/{id}", detail));
     }
 
     private static async Task<IResult> RetryAsync(

@@ -28,12 +28,24 @@ public sealed class EnvironmentQueries(
     /// <summary>Statuses an environment does not leave by itself: waiting for another one from here is pointless.</summary>
     public static readonly IReadOnlySet<EnvironmentStatus> Terminal = new HashSet<EnvironmentStatus> { EnvironmentStatus.Failed, EnvironmentStatus.Destroyed };
 
-    public async Task<EnvironmentPage> ListAsync(LifecycleActor actor, EnvironmentFilter filter, int skip, int take, CancellationToken cancellationToken)
+    public Task<EnvironmentPage> ListAsync(LifecycleActor actor, EnvironmentFilter filter, int skip, int take, CancellationToken cancellationToken) =>
+        ListAsync(actor, filter, EnvironmentOrder.Newest, skip, take, cancellationToken);
+
+    /// <summary>One page of the environments the actor may see, filtered, searched by name and ordered (ties: newest first).</summary>
+    public async Task<EnvironmentPage> ListAsync(LifecycleActor actor, EnvironmentFilter filter, EnvironmentOrder order, int skip, int take, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(order);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var query = Visible(db, actor);
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            // Names are lower-case by rule, so a lower-cased search matches on every provider without a collation.
+            var search = filter.Search.Trim().ToLowerInvariant();
+            query = query.Where(e => e.Name.Contains(search));
+        }
+
         if (!string.IsNullOrWhiteSpace(filter.Team))
         {
             var slug = filter.Team.Trim().ToLowerInvariant();
@@ -55,8 +67,7 @@ public sealed class EnvironmentQueries(
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var rows = await query
-            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
+        var rows = await Ordered(db, query, order)
             .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize))
             .Select(e => new
             {
@@ -68,6 +79,97 @@ public sealed class EnvironmentQueries(
             .ToListAsync(cancellationToken);
         return new EnvironmentPage([.. rows.Select(r => Summary(r.Environment, r.Team ?? "", r.Owner ?? ""))], total);
     }
+
+    private static IQueryable<PortalEnvironment> Ordered(PortalDbContext db, IQueryable<PortalEnvironment> query, EnvironmentOrder order)
+    {
+        var d = order.Descending;
+        IOrderedQueryable<PortalEnvironment> sorted = order.By switch
+        {
+            EnvironmentSortBy.Name => d ? query.OrderByDescending(e => e.Name) : query.OrderBy(e => e.Name),
+            EnvironmentSortBy.Team => d
+                ? query.OrderByDescending(e => db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault())
+                : query.OrderBy(e => db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault()),
+            EnvironmentSortBy.Tier => d ? query.OrderByDescending(e => e.Tier) : query.OrderBy(e => e.Tier),
+            EnvironmentSortBy.Status => d ? query.OrderByDescending(e => e.Status) : query.OrderBy(e => e.Status),
+            EnvironmentSortBy.Template => d ? query.OrderByDescending(e => e.TemplateSlug) : query.OrderBy(e => e.TemplateSlug),
+            EnvironmentSortBy.Estimate => d ? query.OrderByDescending(e => e.MonthlyEstimateUsd) : query.OrderBy(e => e.MonthlyEstimateUsd),
+            // Environments that never expire sort after every date, either way round.
+            EnvironmentSortBy.Expires => d
+                ? query.OrderBy(e => e.ExpiresAt == null).ThenByDescending(e => e.ExpiresAt)
+                : query.OrderBy(e => e.ExpiresAt == null).ThenBy(e => e.ExpiresAt),
+            EnvironmentSortBy.Created => d ? query.OrderByDescending(e => e.CreatedAt) : query.OrderBy(e => e.CreatedAt),
+            _ => throw new ArgumentOutOfRangeException(nameof(order), order.By, "Unknown sort."),
+        };
+        return sorted.ThenByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id);
+    }
+
+    /// <summary>
+    /// What outlives the stack: before a destroy, the template's resources with <c>DeletionPolicy: Retain</c> (or
+    /// <c>Snapshot</c>, which keeps a final snapshot) that the stack has; after it, those CloudFormation skipped
+    /// (<c>DELETE_SKIPPED</c>). Monthly costs come from the environment's latest estimate lines (null when unpriced).
+    /// </summary>
+    public async Task<RetainedResources> RetainedAsync(LifecycleActor actor, Guid id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await FindAsync(db, actor, id, cancellationToken);
+        var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id && e.ResourceType != "AWS::CloudFormation::Stack").ToListAsync(cancellationToken);
+        var latest = events.GroupBy(e => e.LogicalResourceId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.Timestamp).ThenBy(e => e.Id).Last(), StringComparer.Ordinal);
+        var estimates = (await db.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId == id)
+                .Select(r => new { r.CreatedAt, r.Status, r.EstimateLineItemsJson }).ToListAsync(cancellationToken))
+            .Where(r => r.Status is RequestStatus.Completed or RequestStatus.Approved && r.EstimateLineItemsJson.Length > 2)
+            .OrderByDescending(r => r.CreatedAt).Select(r => r.EstimateLineItemsJson).FirstOrDefault();
+        var costs = (estimates is null ? [] : JsonSerializer.Deserialize<List<EstimateLine>>(estimates, WebJson) ?? [])
+            .GroupBy(l => l.LogicalId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.MonthlyUsd), StringComparer.Ordinal);
+
+        var items = new List<RetainedResource>();
+        var template = catalog.Current.Find(environment.TemplateSlug)?.Template;
+        foreach (var resource in template?.Resources.Values ?? [])
+        {
+            if (resource.DeletionPolicy is not ("Retain" or "RetainExceptOnCreate" or "Snapshot")
+                || (latest.Count > 0 && !latest.ContainsKey(resource.LogicalId)))
+            {
+                continue;
+            }
+
+            var skipped = latest.TryGetValue(resource.LogicalId, out var last) && last.ResourceStatus == "DELETE_SKIPPED";
+            var physical = latest.GetValueOrDefault(resource.LogicalId)?.PhysicalResourceId;
+            items.Add(new RetainedResource(resource.LogicalId, resource.Type, physical, resource.DeletionPolicy == "Snapshot" ? RetainedKind.FinalSnapshot : RetainedKind.Resource,
+                resource.DeletionPolicy == "Snapshot" ? null : costs.TryGetValue(resource.LogicalId, out var usd) ? usd : null, skipped));
+        }
+
+        // Skipped deletions the current template no longer explains (a retained resource from an older version) still bill.
+        foreach (var (logicalId, last) in latest.Where(l => l.Value.ResourceStatus == "DELETE_SKIPPED" && items.All(i => i.LogicalId != l.Key)))
+        {
+            items.Add(new RetainedResource(logicalId, last.ResourceType, last.PhysicalResourceId, RetainedKind.Resource, costs.TryGetValue(logicalId, out var usd) ? usd : null, true));
+        }
+
+        return new RetainedResources([.. items.OrderBy(i => i.Kind).ThenBy(i => i.LogicalId, StringComparer.Ordinal)], environment.Status == EnvironmentStatus.Destroyed);
+    }
+
+    /// <summary>What happened to an environment: its requests and its audit trail, newest first.</summary>
+    public async Task<EnvironmentHistory> HistoryAsync(LifecycleActor actor, Guid id, int take, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        _ = await FindAsync(db, actor, id, cancellationToken);
+        var limit = Math.Clamp(take, 1, MaxEventLimit);
+        var requests = await db.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId == id)
+            .OrderByDescending(r => r.CreatedAt).Take(limit)
+            .Select(r => new EnvironmentHistoryRequest(r.Id, r.Kind, r.Status, db.Users.Where(u => u.Id == r.RequesterId).Select(u => u.Email).FirstOrDefault() ?? "", r.CreatedAt, r.DecidedAt))
+            .ToListAsync(cancellationToken);
+        var target = id.ToString();
+        var audit = await db.AuditEvents.AsNoTracking().Where(a => a.TargetType == PortalEnvironment.AuditTargetType && a.TargetId == target)
+            .OrderByDescending(a => a.OccurredAt).ThenByDescending(a => a.Id).Take(limit)
+            .Select(a => new EnvironmentHistoryEntry(a.OccurredAt, a.Actor, a.Action, a.Detail))
+            .ToListAsync(cancellationToken);
+        return new EnvironmentHistory(requests, audit);
+    }
+
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    private sealed record EstimateLine(string LogicalId, decimal MonthlyUsd);
 
     /// <summary>The team slugs an actor may filter by (their own teams, or every team).</summary>
     public async Task<IReadOnlyList<string>> TeamSlugsAsync(LifecycleActor actor, CancellationToken cancellationToken)
@@ -218,7 +320,7 @@ public sealed class EnvironmentQueries(
         return new EnvironmentDetail(
             e.Id, e.Name, team, e.TeamId, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
             e.LastStackStatus, ReadObject(e.OutputsJson), parameters, e.ExpiresAt, e.OffHoursSchedule, e.HoursSavedBySchedule, e.VpcCidr,
-            e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing);
+            e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing, e.StoppedAt);
     }
 
     private static StackEventRow Row(StackEventRecord e) =>
@@ -237,8 +339,53 @@ public sealed class EnvironmentQueries(
     }
 }
 
-/// <summary>List filters; a null filter matches everything. Without a status filter, <see cref="HideDestroyed"/> leaves out destroyed environments.</summary>
-public sealed record EnvironmentFilter(string? Team = null, EnvironmentTier? Tier = null, EnvironmentStatus? Status = null, bool HideDestroyed = false);
+/// <summary>
+/// List filters; a null filter matches everything. Without a status filter, <see cref="HideDestroyed"/> leaves out destroyed
+/// environments. <see cref="Search"/> matches part of the name.
+/// </summary>
+public sealed record EnvironmentFilter(string? Team = null, EnvironmentTier? Tier = null, EnvironmentStatus? Status = null, bool HideDestroyed = false, string? Search = null);
+
+public enum EnvironmentSortBy
+{
+    Created,
+    Name,
+    Team,
+    Tier,
+    Status,
+    Template,
+    Estimate,
+    Expires,
+}
+
+/// <summary>How a list is ordered; ties fall back to newest first.</summary>
+public sealed record EnvironmentOrder(EnvironmentSortBy By, bool Descending)
+{
+    public static readonly EnvironmentOrder Newest = new(EnvironmentSortBy.Created, true);
+}
+
+public enum RetainedKind
+{
+    /// <summary>The resource itself stays (<c>DeletionPolicy: Retain</c>) and keeps billing.</summary>
+    Resource,
+
+    /// <summary>The resource goes, a final snapshot of it stays (<c>DeletionPolicy: Snapshot</c>) and bills for its storage.</summary>
+    FinalSnapshot,
+}
+
+/// <summary>A resource that outlives its stack; <see cref="MonthlyUsd"/> from the estimate (null when unpriced); <see cref="Skipped"/> once CloudFormation left it.</summary>
+public sealed record RetainedResource(string LogicalId, string Type, string? PhysicalId, RetainedKind Kind, decimal? MonthlyUsd, bool Skipped);
+
+public sealed record RetainedResources(IReadOnlyList<RetainedResource> Items, bool Destroyed)
+{
+    /// <summary>What the retained resources (not snapshots) cost a month, as far as they are priced.</summary>
+    public decimal MonthlyUsd => Items.Where(i => i.Kind == RetainedKind.Resource && (!Destroyed || i.Skipped)).Sum(i => i.MonthlyUsd ?? 0m);
+}
+
+public sealed record EnvironmentHistory(IReadOnlyList<EnvironmentHistoryRequest> Requests, IReadOnlyList<EnvironmentHistoryEntry> Audit);
+
+public sealed record EnvironmentHistoryRequest(Guid Id, RequestKind Kind, RequestStatus Status, string Requester, DateTimeOffset CreatedAt, DateTimeOffset? DecidedAt);
+
+public sealed record EnvironmentHistoryEntry(DateTimeOffset OccurredAt, string Actor, string Action, string Detail);
 
 public sealed record EnvironmentPage(IReadOnlyList<EnvironmentSummary> Items, int Total);
 
@@ -275,7 +422,8 @@ public sealed record EnvironmentDetail(
     DateTimeOffset? DestroyedAt,
     int EventCount,
     IReadOnlyList<EnvironmentResource> Resources,
-    IReadOnlyList<StackEventRow> FailureEvents);
+    IReadOnlyList<StackEventRow> FailureEvents,
+    DateTimeOffset? StoppedAt = null);
 
 /// <summary>A stack resource as its newest stored event describes it.</summary>
 public sealed record EnvironmentResource(string LogicalId, string Type, string? PhysicalId, string Status, string? StatusReason);
