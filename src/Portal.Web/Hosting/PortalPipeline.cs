@@ -23,6 +23,8 @@ public static class PortalPipeline
             app.UseHsts();
         }
 
+        app.UseDatabaseOutageProblems();
+
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
         app.UseLocalAccountsSwitch();

@@ -63,6 +63,7 @@ public static class PortalServiceRegistration
 
         services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
         services.AddHostedService<PortalStartup>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = PortalStartup.ShutdownTimeout);
         services.AddSingleton<DemoOrganisation>();
 
         services.AddScoped<CurrentUser>();

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
+using Portal.TestSupport;
+using Portal.Web.Hosting;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Hosting;
@@ -17,12 +19,12 @@ public sealed class TelemetryTests
     public async Task WithAnOtlpEndpoint_TracesAndMetricsAreExportedToIt()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
-        var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Sqlite, settings: new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Address,
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        });
-        using (var client = portal.CreateClient())
+        // As in production, the variables are there when the host is built (the factory's settings arrive later, at Build).
+        var portal = new PortalWebFactory(await TestDatabase.CreateAsync(DatabaseProvider.Sqlite));
+        var configured = portal.WithWebHostBuilder(b => b
+            .UseSetting(PortalTelemetry.EndpointKey, receiver.Address)
+            .UseSetting(PortalTelemetry.ProtocolKey, "http/protobuf"));
+        using (var client = configured.CreateClient())
         {
             (await client.GetAsync("/healthz")).EnsureSuccessStatusCode();
             (await client.GetAsync("/api/v1/me")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized);
