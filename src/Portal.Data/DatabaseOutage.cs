@@ -66,7 +66,7 @@ public sealed partial class DatabaseBackoff(string loop, TimeSpan interval, Time
     {
         if (_failingSince is { } since)
         {
-            LogRecovered(loop, timeProvider.GetUtcNow() - since, _failures);
+            LogRecovered(loop, Math.Round((timeProvider.GetUtcNow() - since).TotalSeconds, 1), _failures);
             _failingSince = null;
             _failures = 0;
         }
@@ -122,6 +122,6 @@ public sealed partial class DatabaseBackoff(string loop, TimeSpan interval, Time
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Loop} still failing: {Reason}")]
     private partial void LogStillFailing(string loop, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Loop} resumed: the database answered again after {Duration} ({Failures} failed attempts)")]
-    private partial void LogRecovered(string loop, TimeSpan duration, int failures);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Loop} resumed: the database answered again after {Seconds} s ({Failures} failed attempts)")]
+    private partial void LogRecovered(string loop, double seconds, int failures);
 }
