@@ -22,7 +22,14 @@ public static class PortalTelemetry
 
     public static WebApplicationBuilder AddPortalTelemetry(this WebApplicationBuilder builder)
     {
-        var telemetry = builder.Services.AddOpenTelemetry()
+        // Off unless a collector is configured: no providers, no listeners, nothing recorded (the exporter would otherwise
+        // send to localhost:4317). The variables are read when the host is built, as OpenTelemetry's own packages do.
+        if (builder.Configuration[EndpointKey] is not { Length: > 0 })
+        {
+            return builder;
+        }
+
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource
                 .AddService(DefaultServiceName, serviceVersion: typeof(PortalTelemetry).Assembly.GetName().Version?.ToString())
 
@@ -39,15 +46,11 @@ public static class PortalTelemetry
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation())
-            .WithLogging(static _ => { }, static options => options.IncludeScopes = true);
+            .WithLogging(static _ => { }, static options => options.IncludeScopes = true)
 
-        // The exporter reads OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL (grpc by default, or http/protobuf with the per-signal
-        // paths), _HEADERS and the per-signal variants from configuration; without an endpoint it would send to
-        // localhost:4317, so it is only added when one is set.
-        if (builder.Configuration[EndpointKey] is { Length: > 0 })
-        {
-            telemetry.UseOtlpExporter();
-        }
+            // Reads OTEL_EXPORTER_OTLP_ENDPOINT, _PROTOCOL (grpc by default, or http/protobuf with the per-signal paths),
+            // _HEADERS and the per-signal variants from configuration.
+            .UseOtlpExporter();
 
         return builder;
     }
