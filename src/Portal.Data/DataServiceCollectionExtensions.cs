@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Data;
@@ -21,10 +23,16 @@ public static class DataServiceCollectionExtensions
     }
 
     /// <summary>Configures EF Core for one provider; used by DI and by tests that build contexts directly.</summary>
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database) => database.Provider switch
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database) => (database.Provider switch
     {
         DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString),
         DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
         _ => throw new InvalidOperationException($"Unknown database provider {database.Provider}."),
-    };
+    }).ConfigureWarnings(w => w.Log(
+        // A failed query or save is thrown to its caller, which decides what to log (a background loop logs an outage once,
+        // a request answers 503); EF's own error line with the stack trace, once per attempt, is only noise (seen: 124 lines/s).
+        (RelationalEventId.ConnectionError, LogLevel.Debug),
+        (RelationalEventId.CommandError, LogLevel.Debug),
+        (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+        (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
 }

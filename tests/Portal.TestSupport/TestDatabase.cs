@@ -39,12 +39,14 @@ public sealed class TestDatabase : IAsyncDisposable
             : throw new InvalidOperationException(
                 $"{PostgresVariable} is not set. Data tests run on a real PostgreSQL: run them with ./test.sh, which starts one.");
 
-    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider)
+    /// <param name="provider">The engine.</param>
+    /// <param name="postgresServer">A PostgreSQL server's connection string other than the shared one (a test's own server).</param>
+    public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider, string? postgresServer = null)
     {
         var name = $"portal_test_{Guid.NewGuid():N}"[..32];
         if (provider == DatabaseProvider.Postgres)
         {
-            var admin = PostgresServer;
+            var admin = postgresServer ?? PostgresServer;
             await using (var connection = new NpgsqlConnection(admin))
             {
                 await connection.OpenAsync();

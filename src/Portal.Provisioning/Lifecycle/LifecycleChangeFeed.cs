@@ -7,9 +7,10 @@ namespace Portal.Provisioning.Lifecycle;
 
 /// <summary>
 /// Publishes to <see cref="LifecycleSignals"/> what changed in the database since the last look — including changes other
-/// portal nodes made — so every node's live pages follow every change. Polls once a second, cheap (indexed by UpdatedAt).
+/// portal nodes made — so every node's live pages follow every change. Polls once a second, cheap (indexed by UpdatedAt); backs off
+/// while the database is unavailable (see <see cref="DatabaseBackoff"/>).
 /// </summary>
-public sealed partial class LifecycleChangeFeed(
+public sealed class LifecycleChangeFeed(
     IDbContextFactory<PortalDbContext> contextFactory, LifecycleSignals signals, TimeProvider timeProvider, ILogger<LifecycleChangeFeed> logger)
     : BackgroundService
 {
@@ -18,16 +19,21 @@ public sealed partial class LifecycleChangeFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var since = timeProvider.GetUtcNow();
-        using var timer = new PeriodicTimer(Interval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        var backoff = new DatabaseBackoff("Lifecycle change feed", Interval, timeProvider, logger);
+        var delay = Interval;
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
             try
             {
                 since = await PublishChangesAsync(since, stoppingToken).ConfigureAwait(false);
+                delay = backoff.Succeeded();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                LogPollFailed(ex);
+                // While the database is away: back off (up to 30 s) and say so once, not once a second. The mark stays, so
+                // the first poll after the outage publishes everything that changed during it.
+                delay = backoff.Failed(ex);
             }
         }
     }
@@ -62,7 +68,4 @@ public sealed partial class LifecycleChangeFeed(
 
         return now;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading lifecycle changes failed; retrying")]
-    private partial void LogPollFailed(Exception exception);
 }

@@ -24,6 +24,8 @@ public static class PortalPipeline
             app.UseHsts();
         }
 
+        app.UseDatabaseOutageProblems();
+
         app.UseSecurityHeaders();
         app.UsePortalStatusCodePages();
         app.UseLocalAccountsSwitch();

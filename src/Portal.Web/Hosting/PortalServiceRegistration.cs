@@ -1,9 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Portal.Data;
-using Portal.Data.DataProtection;
 using Portal.Data.Entities;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Costs;
@@ -43,9 +41,7 @@ public static class PortalServiceRegistration
         });
 
         // Data-protection keys live in the database so every node can read cookies the others wrote.
-        services.AddDataProtection().SetApplicationName("Portal");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(o =>
-            o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>>())));
+        services.AddDataProtection().SetApplicationName("Portal").PersistKeysToDbContext<PortalDbContext>();
 
         AddIdentity(services);
         services.AddPortalAuthorization();
@@ -64,6 +60,7 @@ public static class PortalServiceRegistration
 
         services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
         services.AddHostedService<PortalStartup>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = PortalStartup.ShutdownTimeout);
         services.AddSingleton<DemoOrganisation>();
 
         services.AddScoped<CurrentUser>();

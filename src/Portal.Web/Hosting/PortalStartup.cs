@@ -11,6 +11,9 @@ internal sealed class PortalStartup(
     IOptions<DatabaseOptions> database,
     ILogger<PortalStartup> logger) : IHostedLifecycleService
 {
+    /// <summary>How long the host waits for its services to stop (SIGTERM, a deploy) before it gives up on them.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         if (database.Value.MigrateOnStartup)
