@@ -152,7 +152,7 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
         await mailer.SendAsync(
             [.. approvers.Select(a => a.Email)],
             $"[Portal] {announcement.Title}",
-            $"{announcement.Body}\n\nReview it at /approvals?request={request.Id} in the portal.",
+            $"{announcement.Body}\n\nRequest {request.Id}\nReview it in the portal at /approvals?request={request.Id}",
             cancellationToken);
     }
 

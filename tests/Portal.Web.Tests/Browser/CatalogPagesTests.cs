@@ -1,7 +1,10 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
+using Portal.Web.Components.Shared;
+using Portal.Web.Features.Catalog;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Browser;
@@ -142,7 +145,10 @@ public sealed class CatalogPagesTests(BrowserSession session) : IClassFixture<Br
         await BrowserSession.WaitForCircuitAsync(page);
 
         await Tab(page, "Estimates by tier").ClickAsync();
-        await page.Locator("[data-testid=tier-estimate-prod]").GetByText("$2,699").WaitForAsync();
+        var catalog = session.Portal.Services.GetRequiredService<CatalogQueries>();
+        var prod = catalog.TierEstimates(catalog.Find("rds-postgres")!)["prod"].Estimate!.MonthlyUsd;
+        prod.ShouldBeInRange(2_690m, 2_710m);
+        await page.Locator("[data-testid=tier-estimate-prod] [data-testid=estimate-total]").GetByText(Format.Money(prod)).WaitForAsync();
         await RequestJourneyTests.ScreenshotsAsync(page, "template-estimates");
 
         await Tab(page, "Resources").ClickAsync();

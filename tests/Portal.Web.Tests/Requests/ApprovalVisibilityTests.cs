@@ -82,10 +82,10 @@ public abstract class ApprovalVisibilityTests(DatabaseProvider provider) : IAsyn
 
         await WaitForMailsAsync(2);
         var mails = _smtp.Messages.ToList();
-        mails.Single(m => m.Data.Contains("docs (staging) for payments")).To.Order().ShouldBe(["platform2@example.com", "platform@example.com"]);
-        var own = mails.Single(m => m.Data.Contains("tools (staging) for search"));
-        own.To.ShouldBe(["platform2@example.com"]);
-        own.Data.ShouldContain($"/approvals?request={fromEngineer}");
+        var toBoth = mails.Single(m => m.Data.Contains($"Request {fromDeveloper}"));
+        toBoth.To.Order().ShouldBe(["platform2@example.com", "platform@example.com"]);
+        toBoth.Data.ShouldContain("Dana Developer");
+        mails.Single(m => m.Data.Contains($"Request {fromEngineer}")).To.ShouldBe(["platform2@example.com"]);
     }
 
     [Fact]

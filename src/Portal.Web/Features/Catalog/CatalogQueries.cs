@@ -72,10 +72,12 @@ public sealed record CatalogCard(
 /// <summary>A tier's monthly list-price estimate with its presets (null when it cannot be priced without values) and availability target.</summary>
 public sealed record TierPrice(string Tier, decimal? MonthlyUsd, string? Availability);
 
-/// <summary>Money as the portal shows it, for pages not yet on <see cref="Components.Shared.Format"/>: "$5,000.00", "$5,000.00/month".</summary>
+/// <summary>Money as the older pages show it (cents below $1,000, whole dollars above); new pages use <see cref="Components.Shared.Format"/>.</summary>
 public static class Money
 {
-    public static string Format(decimal usd) => Components.Shared.Format.Money(usd);
+    private static readonly System.Globalization.CultureInfo Usd = System.Globalization.CultureInfo.GetCultureInfo("en-US");
+
+    public static string Format(decimal usd) => usd.ToString(usd >= 1000 ? "C0" : "C2", Usd);
 
     public static string Monthly(decimal usd) => Format(usd) + "/month";
 }

@@ -221,6 +221,8 @@ public sealed partial class RequestForm
     private string Label(CfnParameter parameter) =>
         Entry.Template.Interface?.ParameterLabels.GetValueOrDefault(parameter.Name) ?? parameter.Name;
 
+    private static bool IsLong(string label) => label.Length > 40;
+
     private static string? Hint(CfnParameter parameter) => parameter.Description
         ?? (parameter.Type.IsList ? "Comma-separated values." : null);
 
