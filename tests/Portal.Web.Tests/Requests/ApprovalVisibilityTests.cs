@@ -85,7 +85,7 @@ public abstract class ApprovalVisibilityTests(DatabaseProvider provider) : IAsyn
         var bodies = mails.Select(m => (m.To, Body: Body(m))).ToList();
         var toBoth = bodies.SingleOrDefault(m => m.Body.Contains($"Request {fromDeveloper}"));
         toBoth.Body.ShouldNotBeNull(string.Join("\n---\n", mails.Select(m => m.Data)));
-        toBoth.To.Order().ShouldBe(["platform2@example.com", "platform@example.com"]);
+        toBoth.To.ShouldBe(["platform@example.com", "platform2@example.com"], ignoreOrder: true);
         toBoth.Body.ShouldContain("Dana Developer");
         bodies.Single(m => m.Body.Contains($"Request {fromEngineer}")).To.ShouldBe(["platform2@example.com"]);
     }
