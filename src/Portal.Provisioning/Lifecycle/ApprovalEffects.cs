@@ -1,14 +1,16 @@
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Mail;
 
 namespace Portal.Provisioning.Lifecycle;
 
 /// <summary>
 /// What an approved request does: inside the decision's unit of work it creates or moves the environment (so both commit
-/// or neither does); after the commit it hands the environment to the job layer and tells live pages.
+/// or neither does); after the commit it hands the environment to the job layer and tells live pages. A request that waits
+/// for a decision is announced to the platform engineers who may decide (in-app, and by e-mail when SMTP is set).
 /// </summary>
-public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals signals)
+public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals signals, PortalMailer mailer)
 {
     public enum FollowUp
     {
@@ -131,6 +133,29 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
         signals.Publish(new LifecycleChange(LifecycleChangeKind.Notification, request.RequesterId, request.TeamId, null));
     }
 
+    /// <summary>After the commit of a request that waits for a decision: the approvers' bells ring live, and they get an e-mail when SMTP is set.</summary>
+    public async Task AnnounceToApproversAsync(ApproverAnnouncement announcement, EnvironmentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(announcement);
+        ArgumentNullException.ThrowIfNull(request);
+        var approvers = announcement.Approvers;
+        foreach (var approver in approvers)
+        {
+            signals.Publish(new LifecycleChange(LifecycleChangeKind.Notification, approver.UserId, request.TeamId, null));
+        }
+
+        if (approvers.Count == 0 || !mailer.IsEnabled)
+        {
+            return;
+        }
+
+        await mailer.SendAsync(
+            [.. approvers.Select(a => a.Email)],
+            $"[Portal] {announcement.Title}",
+            $"{announcement.Body}\n\nRequest {request.Id}\nReview it in the portal at /approvals?request={request.Id}",
+            cancellationToken);
+    }
+
     /// <summary>Tells the requester their request was decided (once per outcome).</summary>
     public static void NotifyRequester(PortalDbContext db, EnvironmentRequest request, DateTimeOffset now)
     {
@@ -139,7 +164,9 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
         var what = $"{RequestWorkflow.KindName(request.Kind)} of {request.EnvironmentName} ({request.Tier.Slug()})";
         var (title, body) = request.Status switch
         {
-            RequestStatus.Approved when request.PolicyOutcome == PolicyOutcome.AutoApproved => ($"Approved: {what}", request.PolicyReason),
+            // Policy decided (an auto-approved create, update or extension; an extension completes at once): say so, with its reason.
+            RequestStatus.Approved or RequestStatus.Completed when request.PolicyOutcome == PolicyOutcome.AutoApproved && request.Decisions.Count == 0 =>
+                ($"Approved by policy: {what}", request.PolicyReason),
             RequestStatus.Approved or RequestStatus.Completed => ($"Approved: {what}", request.Decisions.LastOrDefault()?.Comment ?? "Approved by a platform engineer."),
             RequestStatus.Rejected => ($"Rejected: {what}", request.Decisions.LastOrDefault(d => d.Verdict == DecisionVerdict.Reject)?.Comment ?? request.PolicyReason),
             RequestStatus.PendingApproval or RequestStatus.Cancelled or RequestStatus.Failed => (null, null),

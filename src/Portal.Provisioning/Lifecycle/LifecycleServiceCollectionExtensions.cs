@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portal.Provisioning.Mail;
 
 namespace Portal.Provisioning.Lifecycle;
 
@@ -25,6 +26,7 @@ public static class LifecycleServiceCollectionExtensions
         services.TryAddSingleton<Costs.CostForecasts>();
         services.TryAddSingleton<IBudgetLedger, TeamBudgetLedger>();
         services.TryAddSingleton<LifecycleSignals>();
+        services.AddPortalMail(); // ApprovalEffects e-mails approvers when SMTP is set
         services.TryAddSingleton<ApprovalEffects>();
         services.TryAddSingleton<ChangeSetPreparer>();
         services.TryAddSingleton<RequestWorkflow>();

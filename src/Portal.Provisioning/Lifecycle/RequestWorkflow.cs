@@ -84,8 +84,10 @@ public sealed class RequestWorkflow(
             ApprovalEffects.NotifyRequester(db, entity, now);
         }
 
+        var announcement = await Notifications.AddForApproversAsync(db, entity, team.Slug, now, cancellationToken);
         await SaveAsync(db, entity, cancellationToken);
         await effects.AfterCommitAsync(followUp, entity, cancellationToken);
+        await effects.AnnounceToApproversAsync(announcement, entity, cancellationToken);
         return Outcome(entity);
     }
 

@@ -158,6 +158,109 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
     }
 
     [Fact]
+    public async Task RequestsPage_ListsTheRequestsThatExist_AsSoonAsItOpens()
+    {
+        await SubmitAsync("dev@example.com", "payments", "listed-on-load");
+        var page = await session.SignInAsync("dev@example.com");
+
+        await page.GotoAsync("/requests");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        // Whatever the grid shows first (rows or "no requests") must already be the rows: nothing else changes meanwhile.
+        var grid = page.Locator("[data-testid=requests-grid]");
+        await grid.Locator("[data-testid=request-link]").Or(grid.GetByText("No requests yet")).First.WaitForAsync();
+        (await grid.GetByText("listed-on-load").CountAsync()).ShouldBe(1);
+        await ScreenshotsAsync(page, "requests-list-on-load");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ProdRequest_NeedsTwoDifferentPlatformEngineers_CountedAlike_OnTheQueueAndTheRequestPage()
+    {
+        // A developer asks for prod from the catalog.
+        var dev = await session.SignInAsync("dev@example.com");
+        var form = new CatalogRequestForm(dev);
+        await form.OpenAsync("static-site");
+        await dev.Locator("[data-testid=tier]").GetByText("prod").ClickAsync();
+        await form.FillNameAsync("storefront");
+        await dev.FillAsync("[data-testid=request-justification]", "Launch of the new storefront");
+        await form.SubmitAsync();
+        await dev.WaitForURLAsync(RequestUrl());
+        await BrowserSession.WaitForCircuitAsync(dev);
+        var devView = new RequestPageObject(dev);
+        await devView.Status.GetByText("Pending approval").WaitForAsync();
+        (await devView.ReasonAsync()).ShouldBe("Needs 2 different platform engineers: prod");
+        (await dev.Locator("[data-testid=approvals]").InnerTextAsync()).ShouldContain("0 of 2");
+        var id = Guid.Parse(dev.Url[^36..]);
+
+        // The first engineer approves from the queue: 1 of 2, on the queue and on the request alike.
+        var platform = await session.SignInAsync("platform@example.com");
+        await platform.GotoAsync("/approvals");
+        await BrowserSession.WaitForCircuitAsync(platform);
+        var queue = new ApprovalsPageObject(platform);
+        (await queue.ApprovalsAsync("storefront")).ShouldBe("0 of 2");
+        await ScreenshotsAsync(platform, "approvals-queue-prod");
+        await queue.OpenAsync("storefront");
+        await ScreenshotsAsync(platform, "approvals-detail-prod");
+        await platform.FillAsync("[data-testid=decision-comment]", "Sizing looks right");
+        await platform.ClickAsync("[data-testid=decision-approve]");
+        await platform.Locator("[data-testid=already-approved-note]").WaitForAsync();
+        await platform.Locator("[data-testid=approval-detail] [data-testid=approvals]").GetByText("1 of 2").WaitForAsync();
+        await platform.Locator("[data-testid=approvals-count-storefront]").GetByText("1 of 2").WaitForAsync();
+        (await platform.Locator("[data-testid=decision-approve]").IsDisabledAsync()).ShouldBeTrue();
+        await dev.Locator("[data-testid=approvals]").GetByText("1 of 2").WaitForAsync();
+        (await devView.Status.TextContentAsync())!.Trim().ShouldBe("Pending approval");
+
+        // The second engineer's approval completes it; the requester's open page follows.
+        var platform2 = await session.SignInAsync("platform2@example.com");
+        await platform2.GotoAsync("/approvals");
+        await BrowserSession.WaitForCircuitAsync(platform2);
+        (await new ApprovalsPageObject(platform2).ApprovalsAsync("storefront")).ShouldBe("1 of 2");
+        await platform2.GotoAsync($"/approvals?request={id}");
+        await BrowserSession.WaitForCircuitAsync(platform2);
+        await platform2.ClickAsync("[data-testid=decision-approve]");
+        await platform2.Locator("[data-testid=approval-status]").GetByText("Approved").WaitForAsync();
+
+        await dev.Locator("[data-testid=decisions]").GetByText("Approved by Pia Platform").WaitForAsync();
+        (await devView.Status.TextContentAsync())!.Trim().ShouldBeOneOf("Approved", "Completed");
+        (await dev.Locator("[data-testid=approvals]").InnerTextAsync()).ShouldContain("2 of 2");
+        (await dev.Locator("[data-testid=decision-outcome]").CountAsync()).ShouldBe(1);
+        (await devView.OutcomeAsync()).ShouldNotBe("Needs approval");
+        await ScreenshotsAsync(dev, "request-prod-approved");
+        await platform2.Context.CloseAsync();
+        await platform.Context.CloseAsync();
+        await dev.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task PlatformEngineersOwnProdRequest_TheyCannotApprove_TwoOthersMust()
+    {
+        var outcome = await session.Portal.Services.GetRequiredService<RequestWorkflow>().SubmitAsync(
+            await ActorAsync("platform@example.com"),
+            new SubmitRequest("create", "static-site", "prod", Team: "search", Name: "status-page", Justification: "Public status page"),
+            CancellationToken.None);
+        outcome.Status.ShouldBe(Portal.Data.Entities.Lifecycle.RequestStatus.PendingApproval);
+        var platform = await session.SignInAsync("platform@example.com");
+        await platform.GotoAsync($"/approvals?request={outcome.Id}");
+        await BrowserSession.WaitForCircuitAsync(platform);
+
+        (await platform.Locator("[data-testid=own-request-note]").InnerTextAsync()).ShouldContain("another platform engineer must decide");
+        (await platform.Locator("[data-testid=decision-approve]").IsDisabledAsync()).ShouldBeTrue();
+
+        var platform2 = await session.SignInAsync("platform2@example.com");
+        await platform2.GotoAsync($"/approvals?request={outcome.Id}");
+        await BrowserSession.WaitForCircuitAsync(platform2);
+        await platform2.ClickAsync("[data-testid=decision-approve]");
+        await platform2.Locator("[data-testid=approval-detail] [data-testid=approvals]").GetByText("1 of 2").WaitForAsync();
+        (await platform2.Locator("[data-testid=approval-status]").TextContentAsync())!.Trim().ShouldBe("Pending approval");
+        await platform.Locator("[data-testid=approval-detail] [data-testid=approvals]").GetByText("1 of 2").WaitForAsync();
+        (await platform.Locator("[data-testid=decision-approve]").IsDisabledAsync()).ShouldBeTrue();
+        await ScreenshotsAsync(platform, "approvals-own-prod-request");
+        await platform2.Context.CloseAsync();
+        await platform.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Developer_OpeningApprovals_IsToldAccessIsDenied()
     {
         var page = await session.SignInAsync("dev@example.com");
@@ -167,6 +270,15 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await page.GetByText("Access denied").WaitForAsync();
         (await page.Locator("[data-testid=approvals-queue]").CountAsync()).ShouldBe(0);
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>The page at 1400 px and at 390 px wide (name-1400, name-390), then back to 1400 px.</summary>
+    internal static async Task ScreenshotsAsync(IPage page, string name)
+    {
+        await BrowserSession.ScreenshotAsync(page, name + "-1400");
+        await page.SetViewportSizeAsync(390, 844);
+        await BrowserSession.ScreenshotAsync(page, name + "-390");
+        await page.SetViewportSizeAsync(1400, 900);
     }
 
     private static Regex RequestUrl() => RequestUrlPattern();
@@ -224,4 +336,22 @@ public sealed class RequestPageObject(IPage page)
     public async Task<string> OutcomeAsync() => (await page.Locator("[data-testid=decision-outcome]").TextContentAsync() ?? "").Trim();
 
     public async Task<string> ReasonAsync() => (await page.Locator("[data-testid=decision-reason]").InnerTextAsync()).Trim();
+}
+
+/// <summary>Page object for <c>/approvals</c>: the queue's rows by environment name.</summary>
+public sealed class ApprovalsPageObject(IPage page)
+{
+    /// <summary>The row's approval count ("1 of 2"), once the row is there.</summary>
+    public async Task<string> ApprovalsAsync(string environmentName)
+    {
+        var cell = page.Locator($"[data-testid=approvals-count-{environmentName}]");
+        await cell.WaitForAsync();
+        return (await cell.InnerTextAsync()).Trim();
+    }
+
+    public async Task OpenAsync(string environmentName)
+    {
+        await page.ClickAsync($"[data-testid=review-{environmentName}]");
+        await page.Locator("[data-testid=approval-detail]").WaitForAsync();
+    }
 }

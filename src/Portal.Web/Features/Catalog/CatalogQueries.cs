@@ -28,7 +28,8 @@ public sealed class CatalogQueries(
     public IReadOnlyList<CatalogCard> Cards() =>
         [.. Current.Offered.OrderBy(e => e.Manifest.Name, StringComparer.Ordinal).Select(e => new CatalogCard(
             e.Slug, e.Manifest.Name, e.Manifest.Description, e.Manifest.Category, e.Version, [.. OrderedTiers(e)],
-            TierEstimates(e).Values.Select(r => r.Estimate?.MonthlyUsd).Where(v => v is not null).Min()))];
+            TierEstimates(e).Values.Select(r => r.Estimate?.MonthlyUsd).Where(v => v is not null).Min(),
+            [.. OrderedTiers(e).Select(t => new TierPrice(t, TierEstimates(e)[t].Estimate?.MonthlyUsd, e.Manifest.Tiers[t].Availability?.Target))]))];
 
     /// <summary>Each tier priced with its presets and the template's defaults, in us-east-1 (stand-in ids where a VPC or subnets must be chosen).</summary>
     public IReadOnlyDictionary<string, EstimateResult> TierEstimates(CatalogEntry entry) =>
@@ -37,6 +38,10 @@ public sealed class CatalogQueries(
             tier => estimator.Estimate(e, new EstimateRequest(tier, DefaultRegion, EnvironmentEstimator.PreviewUserValues(e)))));
 
     public EstimateResult Estimate(CatalogEntry entry, EstimateRequest request) => estimator.Estimate(entry, request);
+
+    /// <summary>The Ready network-vpc environments the actor may place a request in (see <see cref="NetworkQueries"/>).</summary>
+    public Task<IReadOnlyList<ReadyNetwork>> ReadyNetworksAsync(Provisioning.Lifecycle.LifecycleActor actor, CancellationToken cancellationToken) =>
+        NetworkQueries.ReadyNetworksAsync(contextFactory, actor, cancellationToken);
 
     public static IEnumerable<string> OrderedTiers(CatalogEntry entry) =>
         new[] { "dev", "staging", "prod" }.Where(entry.Manifest.Tiers.ContainsKey);
@@ -61,9 +66,13 @@ public sealed class CatalogQueries(
     }
 }
 
-public sealed record CatalogCard(string Slug, string Name, string Description, string Category, string Version, IReadOnlyList<string> Tiers, decimal? FromMonthlyUsd);
+public sealed record CatalogCard(
+    string Slug, string Name, string Description, string Category, string Version, IReadOnlyList<string> Tiers, decimal? FromMonthlyUsd, IReadOnlyList<TierPrice> Prices);
 
-/// <summary>Money as the portal shows it: US dollars, cents below $1,000, whole dollars above.</summary>
+/// <summary>A tier's monthly list-price estimate with its presets (null when it cannot be priced without values) and availability target.</summary>
+public sealed record TierPrice(string Tier, decimal? MonthlyUsd, string? Availability);
+
+/// <summary>Money as the older pages show it (cents below $1,000, whole dollars above); new pages use <see cref="Components.Shared.Format"/>.</summary>
 public static class Money
 {
     private static readonly System.Globalization.CultureInfo Usd = System.Globalization.CultureInfo.GetCultureInfo("en-US");

@@ -48,13 +48,29 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
         var pageSize = Math.Clamp(filter.PageSize, 1, MaxPageSize);
         var skip = Math.Max(0, filter.Page - 1) * pageSize;
 
-        // Oldest first in the approval queue (who has waited longest), newest first elsewhere; ids are time-ordered (v7) and
-        // sort on SQLite, where DateTimeOffset columns do not.
-        var ordered = filter.Status == RequestStatus.PendingApproval
-            ? query.OrderBy(r => r.Id)
-            : query.OrderByDescending(r => r.Id);
-        var rows = await ordered.Skip(skip).Take(pageSize).ToListAsync(cancellationToken);
+        var ordered = Order(query, filter);
+
+        // The decisions come along: a request's approval count is its approving decisions (without them every count read 0).
+        var rows = await ordered.Skip(skip).Take(pageSize).Include(r => r.Decisions).AsSplitQuery().ToListAsync(cancellationToken);
         return new RequestList(await SummariesAsync(db, rows, cancellationToken), total);
+    }
+
+    // Oldest first in the approval queue (who has waited longest), newest first elsewhere, unless the caller sorts; ties by id.
+    // Ids are time-ordered (v7) and sort on SQLite, where DateTimeOffset columns do not.
+    private static IQueryable<EnvironmentRequest> Order(IQueryable<EnvironmentRequest> query, RequestFilter filter)
+    {
+        var descending = filter.Descending ?? filter.Status != RequestStatus.PendingApproval;
+        return (filter.SortBy, descending) switch
+        {
+            (RequestSort.Environment, false) => query.OrderBy(r => r.EnvironmentName).ThenByDescending(r => r.Id),
+            (RequestSort.Environment, true) => query.OrderByDescending(r => r.EnvironmentName).ThenByDescending(r => r.Id),
+            (RequestSort.Status, false) => query.OrderBy(r => r.Status).ThenByDescending(r => r.Id),
+            (RequestSort.Status, true) => query.OrderByDescending(r => r.Status).ThenByDescending(r => r.Id),
+            (RequestSort.Tier, false) => query.OrderBy(r => r.Tier).ThenByDescending(r => r.Id),
+            (RequestSort.Tier, true) => query.OrderByDescending(r => r.Tier).ThenByDescending(r => r.Id),
+            (_, false) => query.OrderBy(r => r.Id),
+            (_, true) => query.OrderByDescending(r => r.Id),
+        };
     }
 
     /// <summary>One request in full; <see cref="LifecycleNotFoundException"/> when it does not exist or belongs to a team the actor cannot see.</summary>
@@ -110,17 +126,40 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
     }
 
     /// <summary>Pending requests, oldest first, each with its team's budget position (what approving would leave).</summary>
-    public async Task<IReadOnlyList<QueueItem>> QueueAsync(LifecycleActor actor, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<QueueItem>> QueueAsync(LifecycleActor actor, CancellationToken cancellationToken) =>
+        (await QueuePageAsync(actor, 1, MaxPageSize, RequestSort.Created, null, cancellationToken)).Items;
+
+    /// <summary>One page of the approval queue (oldest first unless sorted otherwise), with how many wait in all.</summary>
+    public async Task<QueuePage> QueuePageAsync(
+        LifecycleActor actor, int page, int pageSize, RequestSort sortBy, bool? descending, CancellationToken cancellationToken)
     {
-        var page = await ListAsync(actor, new RequestFilter(Status: RequestStatus.PendingApproval, PageSize: MaxPageSize), cancellationToken);
+        var list = await ListAsync(
+            actor, new RequestFilter(Status: RequestStatus.PendingApproval, Page: page, PageSize: pageSize, SortBy: sortBy, Descending: descending), cancellationToken);
+        return new QueuePage(await WithBudgetsAsync(list.Items, cancellationToken), list.Total);
+    }
+
+    /// <summary>The environment's parameters as they are now (what an update request would change), or none when it is not visible.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> CurrentParametersAsync(LifecycleActor actor, Guid environmentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var environment = await db.Environments.AsNoTracking().Where(e => e.Id == environmentId).Select(e => new { e.TeamId, e.ParametersJson }).SingleOrDefaultAsync(cancellationToken);
+        return environment is null || !actor.CanSee(environment.TeamId)
+            ? null
+            : JsonSerializer.Deserialize<Dictionary<string, string>>(environment.ParametersJson, Json) ?? [];
+    }
+
+    private async Task<IReadOnlyList<QueueItem>> WithBudgetsAsync(IReadOnlyList<RequestSummary> items, CancellationToken cancellationToken)
+    {
         var now = timeProvider.GetUtcNow();
-        var remaining = new Dictionary<Guid, decimal>();
-        foreach (var teamId in page.Items.Select(i => i.TeamId).Distinct())
+        var budgetOf = new Dictionary<Guid, TeamBudget>();
+        foreach (var teamId in items.Select(i => i.TeamId).Distinct())
         {
-            remaining[teamId] = (await budgets.GetBudgetAsync(teamId, now, cancellationToken)).RemainingUsd;
+            budgetOf[teamId] = await budgets.GetBudgetAsync(teamId, now, cancellationToken);
         }
 
-        return [.. page.Items.Select(i => new QueueItem(i, now - i.CreatedAt, remaining[i.TeamId], remaining[i.TeamId] - i.CostDeltaMonthlyUsd))];
+        return [.. items.Select(i => new QueueItem(
+            i, now - i.CreatedAt, budgetOf[i.TeamId].RemainingUsd, budgetOf[i.TeamId].RemainingUsd - i.CostDeltaMonthlyUsd, budgetOf[i.TeamId].MonthlyBudgetUsd))];
     }
 
     /// <summary>The teams a user may request environments for: their own, or every team for platform engineers.</summary>
@@ -223,9 +262,25 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
     private sealed record EnvironmentRef(Guid Id, string Name, EnvironmentStatus Status);
 }
 
-/// <summary>List filters; <see cref="Page"/> counts from 1.</summary>
+/// <summary>List filters; <see cref="Page"/> counts from 1. <see cref="Descending"/> null: the list's natural order.</summary>
 public sealed record RequestFilter(
-    RequestStatus? Status = null, string? Team = null, RequestKind? Kind = null, Guid? RequesterId = null, int Page = 1, int PageSize = 20);
+    RequestStatus? Status = null,
+    string? Team = null,
+    RequestKind? Kind = null,
+    Guid? RequesterId = null,
+    int Page = 1,
+    int PageSize = 20,
+    RequestSort SortBy = RequestSort.Created,
+    bool? Descending = null);
+
+/// <summary>What a request list is sorted by (ids are time-ordered, so <see cref="Created"/> sorts by id).</summary>
+public enum RequestSort
+{
+    Created,
+    Environment,
+    Status,
+    Tier,
+}
 
 public sealed record RequestList(IReadOnlyList<RequestSummary> Items, int Total);
 
@@ -249,8 +304,11 @@ public sealed record RequestSummary(
     DateTimeOffset CreatedAt,
     DateTimeOffset? DecidedAt);
 
+/// <summary>A page of the approval queue and how many requests wait in all.</summary>
+public sealed record QueuePage(IReadOnlyList<QueueItem> Items, int Total);
+
 /// <summary>A pending request in the approval queue, with how long it has waited and the team's budget before and after.</summary>
-public sealed record QueueItem(RequestSummary Request, TimeSpan Age, decimal BudgetRemainingUsd, decimal BudgetAfterUsd);
+public sealed record QueueItem(RequestSummary Request, TimeSpan Age, decimal BudgetRemainingUsd, decimal BudgetAfterUsd, decimal MonthlyBudgetUsd);
 
 public sealed record PersonRef(Guid Id, string Email, string Name);
 
