@@ -72,7 +72,9 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
             await page.Locator($"[data-testid=chart-{chart}] svg").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
         }
 
-        (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldContain("checkout");
+        // Two teams' environments of the same name are two bars, each labelled team/name (issue #15, defect 1).
+        await ExpectBothCheckoutsAsync(page, "top");
+        await ExpectBothCheckoutsAsync(page, "estimates");
         (await page.Locator("[data-testid=table-approvers]").InnerTextAsync()).ShouldContain("policy");
         (await page.Locator("[data-testid=table-waste]").InnerTextAsync()).ShouldContain("untagged");
         await BrowserSession.ScreenshotAsync(page, "costs-finance");
@@ -93,8 +95,12 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         filtered.ShouldContain("search");
         filtered.ShouldNotContain("payments");
         filtered.ShouldNotContain("unallocated");
-        (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldNotContain("checkout");
-        (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldContain("crawler");
+        var top = await page.Locator("[data-testid=table-top]").InnerTextAsync();
+        top.ShouldNotContain("payments/checkout");
+        top.ShouldContain("search/checkout");
+        top.ShouldContain("search/crawler");
+        (await page.Locator("[data-testid=chart-top] svg text").AllTextContentsAsync()).ShouldContain("search/checkout");
+        await ExpectLiveAsync(page);
         await BrowserSession.ScreenshotAsync(page, "costs-finance-search");
 
         // Every table exports what it shows, as CSV with a header row.
@@ -135,6 +141,24 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         await developer.GetByText("Environment not found").WaitForAsync();
         (await developer.Locator("[data-testid=cost-panel]").CountAsync()).ShouldBe(0);
         await developer.Context.CloseAsync();
+    }
+
+    /// <summary>The chart and its table name both environments called "checkout", each as team/name.</summary>
+    private static async Task ExpectBothCheckoutsAsync(IPage page, string chart)
+    {
+        var labels = await page.Locator($"[data-testid=chart-{chart}] svg text").AllTextContentsAsync();
+        labels.ShouldContain("payments/checkout", $"the {chart} chart draws payments' checkout");
+        labels.ShouldContain("search/checkout", $"the {chart} chart draws search's checkout");
+        var table = await page.Locator($"[data-testid=table-{chart}]").InnerTextAsync();
+        table.ShouldContain("payments/checkout");
+        table.ShouldContain("search/checkout");
+    }
+
+    /// <summary>The circuit still answers: Blazor's error bar is hidden and the page's filter bar still reacts.</summary>
+    private static async Task ExpectLiveAsync(IPage page)
+    {
+        (await page.Locator("#blazor-error-ui").IsVisibleAsync()).ShouldBeFalse("the circuit must survive the filter");
+        (await page.Locator("[data-testid=circuit-live]").CountAsync()).ShouldBe(1);
     }
 
     private static async Task<string> TotalAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter) =>
@@ -185,6 +209,8 @@ public sealed class FinanceDashboardSession : BrowserSession
             await workflow.SubmitAsync(dev, new SubmitRequest("create", "ecs-web-service", "dev", Team: "payments", Name: "checkout", TtlHours: 168), CancellationToken.None),
             await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: "brochure", TtlHours: 168), CancellationToken.None),
             await workflow.SubmitAsync(searcher, new SubmitRequest("create", "ecs-web-service", "dev", Team: "search", Name: "crawler", TtlHours: 168), CancellationToken.None),
+            // Issue #15, defect 1: an environment named like one of another team (the dashboard once keyed its charts by name).
+            await workflow.SubmitAsync(searcher, new SubmitRequest("create", "static-site", "dev", Team: "search", Name: "checkout", TtlHours: 168), CancellationToken.None),
         };
         foreach (var outcome in created)
         {
