@@ -16,8 +16,8 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
         ArgumentNullException.ThrowIfNull(series);
         var rotate = labels.Any(l => l.Length > 10) ? 30 : 0;
         IChartOptions options = stacked
-            ? new StackedBarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate }
-            : new BarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate };
+            ? new StackedBarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate, MaxNumYAxisTicks = 6 }
+            : new BarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate, MaxNumYAxisTicks = 6 };
         return new CostChartModel(stacked ? ChartType.StackedBar : ChartType.Bar, [.. labels], ToSeries(series), options, height, MinWidthFor(labels.Count, 48 * series.Count));
     }
 
@@ -27,7 +27,7 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
         ArgumentNullException.ThrowIfNull(labels);
         var options = new LineChartOptions
         {
-            ChartPalette = [colour], YAxisToStringFunc = CostFormat.Compact, ShowLegend = false, LineDisplayType = LineDisplayType.Area,
+            ChartPalette = [colour], YAxisToStringFunc = CostFormat.Compact, ShowLegend = false, LineDisplayType = LineDisplayType.Area, MaxNumYAxisTicks = 6,
             XAxisLabelInterval = Math.Max(1, labels.Count / 10),
         };
         return new CostChartModel(ChartType.Line, [.. labels], ToSeries([(name, values)]), options, 280, 520);
