@@ -30,7 +30,7 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
             ChartPalette = [colour], YAxisToStringFunc = CostFormat.Compact, ShowLegend = false, LineDisplayType = LineDisplayType.Area, MaxNumYAxisTicks = 6,
             XAxisLabelInterval = Math.Max(1, labels.Count / 10),
         };
-        return new CostChartModel(ChartType.Line, [.. labels], ToSeries([(name, values)]), options, 280, 520);
+        return new CostChartModel(ChartType.Line, [.. labels], ToSeries([(name, values)]), options, 280, 560);
     }
 
     /// <summary>Shares of a whole.</summary>
@@ -41,8 +41,9 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
         return new CostChartModel(ChartType.Donut, [.. labels], ToSeries([("Spend", values)]), options, 260, 280, Position.Right);
     }
 
-    // Room for every category's label; below that the chart scrolls in its card rather than overlapping them.
-    private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 300, 1200);
+    // Room for every category's label, and never so narrow that the SVG (scaled to its width) shrinks its text below reading
+    // size: on a phone the chart scrolls sideways in its card instead.
+    private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 560, 1200);
 
     private static List<ChartSeries<double>> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series) =>
         [.. series.Select(s => new ChartSeries<double> { Name = s.Name, Data = s.Values.Select(v => (double)v).ToArray() })];
