@@ -9,7 +9,6 @@ using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Components.Shared;
-using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
 using Portal.Web.Tests.Costs;
 using Portal.Web.Tests.Infrastructure;
@@ -160,7 +159,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         await developer.Locator("[data-testid=cost-panel]").WaitForAsync();
         var panel = await developer.Locator("[data-testid=cost-panel]").InnerTextAsync();
         panel.ShouldContain("Sandbox data");
-        (await developer.Locator("[data-testid=cost-mtd]").InnerTextAsync()).ShouldNotBe(Money.Format(0));
+        (await developer.Locator("[data-testid=cost-mtd]").InnerTextAsync()).ShouldNotBe(Format.Money(0));
         (await developer.Locator("[data-testid=cost-forecast]").InnerTextAsync()).ShouldStartWith("$");
         await developer.Locator("[data-testid=cost-panel] svg").First.WaitForAsync();
         await BrowserSession.ScreenshotAsync(developer, "environment-cost-panel");
