@@ -319,13 +319,18 @@ public static class CostPages
         await page.SetViewportSizeAsync(1400, 900);
         await BrowserSession.ScreenshotAsync(page, name + "-1400");
         await page.SetViewportSizeAsync(390, 844);
+        var first = page.Locator($"[data-testid={cards[0]}]").First;
+        async Task<bool> SpansPhoneAsync() => await first.BoundingBoxAsync() is { Width: > 300 };
+
+        // The layout may collapse its navigation on its own when the window narrows; if it stays open, close it as a phone
+        // user would, then wait for the page to take the screen.
         var toggle = page.Locator("[aria-label='Toggle navigation']");
-        if ((await page.Locator($"[data-testid={cards[0]}]").First.BoundingBoxAsync())?.X > 100 && await toggle.CountAsync() > 0)
+        if (!await UntilAsync(SpansPhoneAsync, TimeSpan.FromSeconds(5)) && await toggle.CountAsync() > 0)
         {
-            // The navigation stays open when the window narrows: closed, as a phone user would.
             await toggle.First.ClickAsync();
-            await page.Locator($"[data-testid={cards[0]}]").First.ScrollIntoViewIfNeededAsync();
         }
+
+        (await UntilAsync(SpansPhoneAsync, TimeSpan.FromSeconds(30))).ShouldBeTrue($"{cards[0]} uses the phone's width");
 
         foreach (var card in cards)
         {
@@ -339,5 +344,21 @@ public static class CostPages
         }
 
         await page.SetViewportSizeAsync(1400, 900);
+    }
+
+    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan within)
+    {
+        var deadline = DateTimeOffset.UtcNow + within;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
     }
 }
