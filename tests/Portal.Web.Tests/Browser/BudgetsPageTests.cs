@@ -50,35 +50,46 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         await page.Locator("[data-testid=budget-row-payments]").WaitForAsync();
         (await page.Locator("[data-testid=budget-row-search]").CountAsync()).ShouldBe(1);
         (await page.Locator("[data-testid=budget-row-_organisation]").CountAsync()).ShouldBe(1, "finance sees the organisation line");
-        await page.Locator("[data-testid=budgets-chart] .rz-column-series").First.WaitForAsync();
-        (await page.Locator("[data-testid=budgets-chart] .rz-column-series").CountAsync()).ShouldBe(3, "budget, actual and forecast");
-        (await page.Locator("[data-testid=budget-actual-payments]").InnerTextAsync()).ShouldBe("$2,750");
+        await page.Locator("[data-testid=budgets-chart] svg").First.WaitForAsync();
+        (await page.Locator("[data-testid=budgets-chart] svg text").AllTextContentsAsync()).ShouldContain("payments");
+        (await page.Locator("[data-testid=budget-actual-payments]").InnerTextAsync()).ShouldBe("$2,750.00");
         (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50% spent");
-        (await page.Locator("[data-testid=budget-forecast-payments]").GetAttributeAsync("title") ?? "").ShouldContain("$2,750 actual");
-        await page.Locator("tr", new() { Has = page.Locator("[data-testid=budget-row-payments]") }).Locator(".rz-row-toggler").ClickAsync();
-        (await page.Locator("[data-testid=basis-payments]").InnerTextAsync()).ShouldContain("$2,750 actual so far + $0.00 for the");
+        (await page.Locator("[data-testid=budget-forecast-payments]").GetAttributeAsync("title") ?? "").ShouldContain("$2,750.00 actual");
+
+        // Both figures in words (issue #15: "Used 55%" beside a state explained neither).
+        (await page.Locator("[data-testid=budget-explain-payments]").InnerTextAsync())
+            .ShouldBe("Used 55.0% of $5,000.00 so far; forecast $2,750.00 by month end, 45% under.");
+        (await CostPages.TruncatedCellsAsync(page, "[data-testid=budgets-grid], [data-testid=anomalies-grid]")).ShouldBeEmpty("no header or cell is cut off");
+
+        await page.Locator("tr", new() { Has = page.Locator("[data-testid=budget-row-payments]") }).Locator("button").First.ClickAsync();
+        (await page.Locator("[data-testid=basis-payments]").InnerTextAsync()).ShouldContain("$2,750.00 actual so far + $0.00 for the");
         var csv = await page.Locator("[data-testid=budgets-export]").GetAttributeAsync("href") ?? "";
         csv.ShouldStartWith("data:text/csv");
-        Uri.UnescapeDataString(csv).ShouldContain("month,scope,name,budget_usd");
-        Uri.UnescapeDataString(csv).ShouldContain(",payments,Payments,5000.00,2750.00,");
+        var csvLines = Uri.UnescapeDataString(csv["data:text/csv;charset=utf-8,".Length..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        csvLines[0].ShouldStartWith("month,scope,name,budget_usd");
+        csvLines.ShouldContain(l => l.Contains(",payments,Payments,5000.00,2750.00,", StringComparison.Ordinal));
+
+        // The page and the CSV agree on every line's remaining amount, the organisation's (no total set) included.
+        await CostPages.ExpectRemainingAsInCsvAsync(page, csvLines);
+        (await page.Locator("[data-testid=budget-remaining-_organisation]").InnerTextAsync()).ShouldBe("—");
 
         await page.ClickAsync("[data-testid=budget-edit-payments]");
         await page.FillAsync("[data-testid=budget-amount] input", "-5");
         await page.ClickAsync("[data-testid=budget-save]");
-        (await page.Locator("[data-testid=error-monthlyUsd]").InnerTextAsync()).ShouldContain("zero or more");
+        await page.Locator("[data-testid=budget-amount]").GetByText("zero or more", new() { Exact = false }).WaitForAsync();
         await BrowserSession.ScreenshotAsync(page, "budgets-edit-field-error");
         await page.FillAsync("[data-testid=budget-amount] input", "4000");
         await page.ClickAsync("[data-testid=budget-save]");
-        await page.Locator("[data-testid=budget-amount-payments]").GetByText("$4,000").WaitForAsync();
+        await page.Locator("[data-testid=budget-amount-payments]").GetByText("$4,000.00").WaitForAsync();
         (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50% spent", "$2,750 of $4,000");
 
         await page.ClickAsync($"[data-testid=anomaly-acknowledge-{_anomalyId}]");
         await page.ClickAsync("[data-testid=acknowledge-save]");
-        (await page.Locator("[data-testid=error-note]").InnerTextAsync()).ShouldContain("required");
-        await page.FillAsync("[data-testid=acknowledge-note]", "Quarter-end load test; capacity released.");
+        await page.Locator("[data-testid=acknowledge-note-field]").GetByText("required", new() { Exact = false }).WaitForAsync();
+        await page.FillAsync("#acknowledge-note", "Quarter-end load test; capacity released.");
         await page.ClickAsync("[data-testid=acknowledge-save]");
         await page.Locator($"[data-testid=anomaly-acknowledge-{_anomalyId}]").WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Detached });
-        await page.ClickAsync("[data-testid=anomalies-show-acknowledged]");
+        await page.GetByText("Show acknowledged").ClickAsync();
         (await page.Locator($"[data-testid=anomaly-ack-{_anomalyId}]").InnerTextAsync()).ShouldContain("Quarter-end load test");
         await BrowserSession.ScreenshotAsync(page, "budgets-finance");
 
@@ -101,7 +112,7 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         (await page.Locator("[data-testid^=budget-edit-]").CountAsync()).ShouldBe(0);
         (await page.Locator($"[data-testid=anomaly-{_anomalyId}]").CountAsync()).ShouldBe(0, "payments' anomaly is not search's to see");
         (await page.Locator("[data-testid=budget-actual-search]").InnerTextAsync()).ShouldBe("$300.00");
-        await page.Locator("[data-testid=budgets-chart] .rz-column-series").First.WaitForAsync();
+        await page.Locator("[data-testid=budgets-chart] svg").First.WaitForAsync();
         await BrowserSession.ScreenshotAsync(page, "budgets-developer");
         await page.Context.CloseAsync();
     }

@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
 using Portal.Data;
+using Portal.Data.Entities.Costs;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
-using Portal.Web.Features.Catalog;
+using Portal.Web.Components.Shared;
 using Portal.Web.Features.Costs;
 using Portal.Web.Tests.Costs;
 using Portal.Web.Tests.Infrastructure;
@@ -63,16 +64,17 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         foreach (var team in teams)
         {
             teamTable.ShouldContain(team.Key);
-            teamTable.ShouldContain(Money.Format(team.AmountUsd));
+            teamTable.ShouldContain(Format.Money(team.AmountUsd));
         }
 
         foreach (var chart in new[] { "monthly", "teams", "tiers", "services", "top", "daily", "estimates", "templates", "approvers", "waste" })
         {
-            // A Radzen chart draws its SVG once the browser has measured it.
             await page.Locator($"[data-testid=chart-{chart}] svg").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
         }
 
-        (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldContain("checkout");
+        // Two teams' environments of the same name are two bars, each labelled team/name (issue #15, defect 1).
+        await ExpectBothCheckoutsAsync(page, "top");
+        await ExpectBothCheckoutsAsync(page, "estimates");
         (await page.Locator("[data-testid=table-approvers]").InnerTextAsync()).ShouldContain("policy");
         (await page.Locator("[data-testid=table-waste]").InnerTextAsync()).ShouldContain("untagged");
         await BrowserSession.ScreenshotAsync(page, "costs-finance");
@@ -82,19 +84,37 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
             await page.Locator($"[data-testid=chart-{chart}]").ScreenshotAsync(new() { Path = Path.Combine(BrowserSession.ScreenshotDirectory, $"costs-finance-{chart}.png") });
         }
 
-        // The team filter narrows every chart and table, and lands in the address bar.
-        await page.ClickAsync("[data-testid=filter-team]");
-        await page.Locator(".rz-dropdown-item").GetByText("search", new() { Exact = true }).ClickAsync();
+        (await CostPages.TruncatedCellsAsync(page, "[data-testid^=table-]")).ShouldBeEmpty("no header or cell is cut off with room to spare");
+
+        // Choosing a tier and applying it once ended the circuit (two "checkout"s gave two chart elements one key): the page
+        // stays live and still draws both.
+        await CostPages.ChooseAsync(page, "filter-tier", "dev");
+        await page.ClickAsync("[data-testid=filter-apply]");
+        await page.WaitForURLAsync(url => url.Contains("tier=dev", StringComparison.Ordinal));
+        await page.Locator("[data-testid=costs-scope]").WaitForAsync();
+        await ExpectBothCheckoutsAsync(page, "top");
+        await ExpectLiveAsync(page);
+        await page.ClickAsync("[data-testid=filter-reset]");
+        await page.WaitForURLAsync(url => !url.Contains("tier=", StringComparison.Ordinal));
+
+        // The team filter narrows every chart and table, lands in the address bar, and the page says whose spend it shows.
+        (await page.Locator("[data-testid=costs-scope]").InnerTextAsync()).ShouldStartWith("All teams");
+        await CostPages.ChooseAsync(page, "filter-team", "search");
         await page.ClickAsync("[data-testid=filter-apply]");
         await page.WaitForURLAsync(url => url.Contains("team=search", StringComparison.Ordinal));
+        await Expect(page.Locator("[data-testid=costs-scope]"), "Team search only; unallocated spend left out. Unblended USD.");
         var search = teams.Single(t => t.Key == "search").AmountUsd;
         await Expect(page.Locator("[data-testid=kpi-total]"), await TotalAsync(queries, finance, window with { TeamIds = [await TeamAsync("search")] }));
         var filtered = await page.Locator("[data-testid=table-teams]").InnerTextAsync();
         filtered.ShouldContain("search");
         filtered.ShouldNotContain("payments");
         filtered.ShouldNotContain("unallocated");
-        (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldNotContain("checkout");
-        (await page.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldContain("crawler");
+        var top = await page.Locator("[data-testid=table-top]").InnerTextAsync();
+        top.ShouldNotContain("payments/checkout");
+        top.ShouldContain("search/checkout");
+        top.ShouldContain("search/crawler");
+        (await page.Locator("[data-testid=chart-top] svg text").AllTextContentsAsync()).ShouldContain("search/checkout");
+        await ExpectLiveAsync(page);
         await BrowserSession.ScreenshotAsync(page, "costs-finance-search");
 
         // Every table exports what it shows, as CSV with a header row.
@@ -104,6 +124,21 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         lines[0].ShouldBe("team,amount_usd,percent");
         lines.Skip(1).ShouldBe([$"search,{search.ToString("0.######", CultureInfo.InvariantCulture)},100"]);
         download.SuggestedFilename.ShouldStartWith("costs-teams-");
+
+        // The finance journey, looked at on a desktop and on a phone: the filtered dashboards, then budgets with an anomaly and
+        // their CSV.
+        await CostPages.JourneyScreenshotsAsync(page, "journey-finance-costs-search", ["chart-monthly", "chart-top", "chart-estimates", "chart-waste"]);
+        await page.GotoAsync("/costs/budgets");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await page.Locator($"[data-testid=anomaly-{session.Anomaly}]").WaitForAsync();
+        (await page.Locator($"[data-testid=anomaly-{session.Anomaly}]").InnerTextAsync()).ShouldBe("payments/checkout");
+        (await page.Locator("[data-testid=budget-explain-payments]").InnerTextAsync()).ShouldStartWith("Used ");
+        var budgets = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-testid=budgets-export]"));
+        var budgetLines = (await File.ReadAllTextAsync(await budgets.PathAsync())).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        budgetLines[0].ShouldBe("month,scope,name,budget_usd,month_to_date_usd,forecast_usd,remaining_usd,percent_used,alert_state");
+        budgetLines.Skip(1).Select(l => l.Split(',')[1]).ShouldBe(["_organisation", "payments", "search"]);
+        await CostPages.ExpectRemainingAsInCsvAsync(page, budgetLines);
+        await CostPages.JourneyScreenshotsAsync(page, "journey-finance-budgets", ["budgets-chart", "budgets-grid", "anomalies-grid"]);
         await page.Context.CloseAsync();
 
         // A developer of payments: only payments, no unallocated spend, and no cost panel of search's environment.
@@ -124,7 +159,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         await developer.Locator("[data-testid=cost-panel]").WaitForAsync();
         var panel = await developer.Locator("[data-testid=cost-panel]").InnerTextAsync();
         panel.ShouldContain("Sandbox data");
-        (await developer.Locator("[data-testid=cost-mtd]").InnerTextAsync()).ShouldNotBe(Money.Format(0));
+        (await developer.Locator("[data-testid=cost-mtd]").InnerTextAsync()).ShouldNotBe(Format.Money(0));
         (await developer.Locator("[data-testid=cost-forecast]").InnerTextAsync()).ShouldStartWith("$");
         await developer.Locator("[data-testid=cost-panel] svg").First.WaitForAsync();
         await BrowserSession.ScreenshotAsync(developer, "environment-cost-panel");
@@ -137,8 +172,26 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         await developer.Context.CloseAsync();
     }
 
+    /// <summary>The chart and its table name both environments called "checkout", each as team/name.</summary>
+    private static async Task ExpectBothCheckoutsAsync(IPage page, string chart)
+    {
+        var labels = await page.Locator($"[data-testid=chart-{chart}] svg text").AllTextContentsAsync();
+        labels.ShouldContain("payments/checkout", $"the {chart} chart draws payments' checkout");
+        labels.ShouldContain("search/checkout", $"the {chart} chart draws search's checkout");
+        var table = await page.Locator($"[data-testid=table-{chart}]").InnerTextAsync();
+        table.ShouldContain("payments/checkout");
+        table.ShouldContain("search/checkout");
+    }
+
+    /// <summary>The circuit still answers: Blazor's error bar is hidden and the page's filter bar still reacts.</summary>
+    private static async Task ExpectLiveAsync(IPage page)
+    {
+        (await page.Locator("#blazor-error-ui").IsVisibleAsync()).ShouldBeFalse("the circuit must survive the filter");
+        (await page.Locator("[data-testid=circuit-live]").CountAsync()).ShouldBe(1);
+    }
+
     private static async Task<string> TotalAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter) =>
-        Money.Format((await queries.DailyTrendAsync(actor, filter, CancellationToken.None)).Sum(d => d.AmountUsd));
+        Format.Money((await queries.DailyTrendAsync(actor, filter, CancellationToken.None)).Sum(d => d.AmountUsd));
 
     private async Task<Guid> TeamAsync(string slug) => (await session.Portal.Services.GetRequiredService<CostDashboardQueries>().TeamsBySlugAsync(CancellationToken.None))[slug];
 
@@ -174,6 +227,8 @@ public sealed class FinanceDashboardSession : BrowserSession
 
     public Guid Crawler { get; private set; }
 
+    public Guid Anomaly { get; private set; }
+
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
@@ -185,6 +240,8 @@ public sealed class FinanceDashboardSession : BrowserSession
             await workflow.SubmitAsync(dev, new SubmitRequest("create", "ecs-web-service", "dev", Team: "payments", Name: "checkout", TtlHours: 168), CancellationToken.None),
             await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "dev", Team: "payments", Name: "brochure", TtlHours: 168), CancellationToken.None),
             await workflow.SubmitAsync(searcher, new SubmitRequest("create", "ecs-web-service", "dev", Team: "search", Name: "crawler", TtlHours: 168), CancellationToken.None),
+            // Issue #15, defect 1: an environment named like one of another team (the dashboard once keyed its charts by name).
+            await workflow.SubmitAsync(searcher, new SubmitRequest("create", "ecs-web-service", "dev", Team: "search", Name: "checkout", TtlHours: 168), CancellationToken.None),
         };
         foreach (var outcome in created)
         {
@@ -192,6 +249,17 @@ public sealed class FinanceDashboardSession : BrowserSession
         }
 
         (Checkout, Crawler) = (created[0].EnvironmentId!.Value, created[2].EnvironmentId!.Value);
+
+        // An open anomaly of payments' checkout for the budgets page of the finance journey.
+        await using (var db = await Portal.DbAsync())
+        {
+            var payments = await db.Teams.Where(t => t.Slug == "payments").Select(t => t.Id).SingleAsync();
+            var now = SharedClock.GetUtcNow();
+            var anomaly = CostAnomaly.Detect(payments, Checkout, DateOnly.FromDateTime(now.UtcDateTime), 640m, 110m, 15m, 14, now);
+            db.CostAnomalies.Add(anomaly);
+            await db.SaveChangesAsync();
+            Anomaly = anomaly.Id;
+        }
 
         // The daily ingestion's schedule stays out of it (moving the clock on would make it fire): finance runs it from the page.
         var scheduler = await Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
@@ -203,5 +271,94 @@ public sealed class FinanceDashboardSession : BrowserSession
         // Two days on: the sandbox has billed the environments for whole days since their creation. The clock keeps running
         // (Quartz, which runs the ingestion, waits on it).
         SharedClock.Shift(TimeSpan.FromDays(2));
+    }
+}
+
+/// <summary>Page-object helpers of the cost pages on MudBlazor.</summary>
+public static class CostPages
+{
+    /// <summary>Picks an option of the filter bar's select (MudSelect: its list opens in a popover; Escape closes a multi-select).</summary>
+    public static async Task ChooseAsync(IPage page, string testId, string option)
+    {
+        await page.Locator($"[data-testid={testId}]").ClickAsync();
+        var item = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") });
+        await item.First.ClickAsync();
+        if (await page.Locator(".mud-popover-open .mud-list-item").CountAsync() > 0)
+        {
+            await page.Keyboard.PressAsync("Escape");
+        }
+
+        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+    }
+
+    /// <summary>Header and body cells under the selector whose text is cut off (an ellipsis or clipped overflow).</summary>
+    public static async Task<IReadOnlyList<string>> TruncatedCellsAsync(IPage page, string tables) =>
+        await page.EvaluateAsync<string[]>(
+            "sel => [...document.querySelectorAll(sel)].flatMap(t => [...t.querySelectorAll('th, td')])" +
+            ".filter(c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.trim())",
+            tables);
+
+    /// <summary>Every budget line's Remaining on the page is the CSV's remaining_usd (issue #15: they disagreed for the organisation).</summary>
+    public static async Task ExpectRemainingAsInCsvAsync(IPage page, IReadOnlyList<string> csvLines)
+    {
+        foreach (var fields in csvLines.Skip(1).Select(l => l.Split(',')))
+        {
+            var onPage = (await page.Locator($"[data-testid=budget-remaining-{fields[1]}]").InnerTextAsync()).Trim();
+            var expected = fields[6].Length == 0 ? "—" : Format.Money(decimal.Parse(fields[6], CultureInfo.InvariantCulture));
+            onPage.ShouldBe(expected, $"the {fields[1]} line's remaining amount on the page and in the CSV");
+        }
+    }
+
+    /// <summary>
+    /// The page at 1400 px (NAME-1400) and each card at 390 px, a phone (NAME-CARD-390): at 390 px every card spans the screen
+    /// and reaches no further (a chart wider than the phone scrolls inside its card).
+    /// </summary>
+    public static async Task JourneyScreenshotsAsync(IPage page, string name, IReadOnlyList<string> cards)
+    {
+        ArgumentNullException.ThrowIfNull(cards);
+        await page.SetViewportSizeAsync(1400, 900);
+        await BrowserSession.ScreenshotAsync(page, name + "-1400");
+        await page.SetViewportSizeAsync(390, 844);
+        var first = page.Locator($"[data-testid={cards[0]}]").First;
+        async Task<bool> SpansPhoneAsync() => await first.BoundingBoxAsync() is { Width: > 300 };
+
+        // The layout may collapse its navigation on its own when the window narrows; if it stays open, close it as a phone
+        // user would, then wait for the page to take the screen.
+        var toggle = page.Locator("[aria-label='Toggle navigation']");
+        if (!await UntilAsync(SpansPhoneAsync, TimeSpan.FromSeconds(5)) && await toggle.CountAsync() > 0)
+        {
+            await toggle.First.ClickAsync();
+        }
+
+        (await UntilAsync(SpansPhoneAsync, TimeSpan.FromSeconds(30))).ShouldBeTrue($"{cards[0]} uses the phone's width");
+
+        foreach (var card in cards)
+        {
+            var locator = page.Locator($"[data-testid={card}]").First;
+            await locator.ScrollIntoViewIfNeededAsync();
+            var box = await locator.BoundingBoxAsync();
+            box.ShouldNotBeNull(card);
+            (box.X + box.Width).ShouldBeLessThanOrEqualTo(390 + 1, $"{card} stays within a 390 px screen");
+            box.Width.ShouldBeGreaterThan(300, $"{card} uses the phone's width");
+            await locator.ScreenshotAsync(new() { Path = Path.Combine(BrowserSession.ScreenshotDirectory, $"{name}-{card}-390.png") });
+        }
+
+        await page.SetViewportSizeAsync(1400, 900);
+    }
+
+    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan within)
+    {
+        var deadline = DateTimeOffset.UtcNow + within;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
     }
 }

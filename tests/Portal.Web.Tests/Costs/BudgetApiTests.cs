@@ -68,6 +68,31 @@ public abstract class BudgetApiTests(DatabaseProvider provider) : IAsyncLifetime
         organisation.TeamBudgetsTotalUsd.ShouldBe(8000m);
         organisation.MonthToDateUsd.ShouldBe(2740m, "every team's spend and the unallocated $40");
         organisation.AlertState.ShouldBe(nameof(BudgetState.NoBudget));
+        organisation.RemainingUsd.ShouldBeNull("without an organisation total nothing is left or overspent");
+    }
+
+    [Fact]
+    public async Task Csv_AndApi_AgreeOnEveryLinesRemainingAmount_WithAndWithoutAnOrganisationTotal()
+    {
+        using var client = await ClientAsync("finance@example.com");
+        foreach (var total in new decimal?[] { null, 10_000m })
+        {
+            if (total is { } amount)
+            {
+                (await client.PutAsJsonAsync("/api/v1/budgets/_organisation", new { monthlyUsd = amount })).EnsureSuccessStatusCode();
+            }
+
+            var overview = (await client.GetFromJsonAsync<BudgetOverview>("/api/v1/budgets"))!;
+            var csv = BudgetService.ToCsv(overview).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            csv[0].Split(',')[6].ShouldBe("remaining_usd");
+            var remaining = csv.Skip(1).ToDictionary(l => l.Split(',')[1], l => l.Split(',')[6]);
+            foreach (var line in new[] { overview.Organisation! }.Concat(overview.Teams))
+            {
+                remaining[line.Team].ShouldBe(line.RemainingUsd?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "", line.Team);
+            }
+
+            remaining[BudgetService.OrganisationKey].ShouldBe(total is null ? "" : "7260.00", "$10,000 less the $2,740 forecast; nothing without a total");
+        }
     }
 
     [Fact]

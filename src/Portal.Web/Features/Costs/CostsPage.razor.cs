@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
-using Portal.Web.Features.Catalog;
+using Portal.Web.Components.Shared;
 using Portal.Web.Security;
 
 namespace Portal.Web.Features.Costs;
@@ -18,11 +18,12 @@ public sealed partial class CostsPage
     private const int ChartRows = 10;
     private const int DefaultDays = 30;
 
+    // Teams the 13-month chart and table name; the rest are summed as "other teams" (the CSV export keeps every team).
+    private const int MonthlyTeamsShown = 8;
+
     private static readonly string[] Tiers = ["dev", "staging", "prod"];
 
     private static readonly string[] WasteColors = ["#c62828", "#ef6c00", "#6d4c41", CostColors.Unallocated];
-
-    private static readonly CultureInfo Usd = CultureInfo.GetCultureInfo("en-US");
 
     [Inject]
     public required CostDashboardQueries Queries { get; init; }
@@ -66,7 +67,7 @@ public sealed partial class CostsPage
     private IReadOnlyList<string> _accounts = [];
     private DateTime? _from;
     private DateTime? _to;
-    private string? _team;
+    private IReadOnlyCollection<string> _teams = [];
     private string? _tier;
     private string? _account;
     private CostFilter? _filter;
@@ -76,30 +77,43 @@ public sealed partial class CostsPage
     private bool _ingesting;
     private string? _ingestMessage;
 
-    // Teams the 13-month chart and table name; the rest are summed as "other teams" (the CSV export keeps every team).
-    private const int MonthlyTeamsShown = 8;
-
     private MonthlySpend? _monthly;
     private List<MonthRow> _monthRows = [];
-    private IReadOnlyList<SpendShare>? _teams;
-    private IReadOnlyList<SpendShare>? _tiers;
+    private IReadOnlyList<SpendShare>? _teamShares;
+    private IReadOnlyList<SpendShare>? _tierShares;
     private IReadOnlyList<SpendShare>? _services;
     private IReadOnlyList<EnvironmentSpend>? _top;
     private IReadOnlyList<DailySpend>? _daily;
-    private IReadOnlyList<EstimateAccuracy>? _estimates;
     private IReadOnlyList<TemplateAccuracy>? _templates;
     private IReadOnlyList<ApproverSpend>? _approvers;
     private WasteReport? _waste;
+    private int _billed;
+    private Charts? _charts;
 
     private bool IsSandbox => Aws.Value.Mode == AwsMode.Sandbox;
 
     private DateOnly Today => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
 
-    private string Range => _filter is { } f ? $"{f.From:yyyy-MM-dd} – {f.To:yyyy-MM-dd}" : "";
+    private string Range => _filter is { } f ? $"{Format.Date(f.From)} – {Format.Date(f.To)}" : "";
 
     private decimal TotalUsd => _daily?.Sum(d => d.AmountUsd) ?? 0;
 
     private decimal AveragePerDay => _daily is { Count: > 0 } days ? decimal.Round(TotalUsd / days.Count, 2) : 0;
+
+    /// <summary>Whose spend the page shows: the filtered teams when a team filter is set (issue #15: it said "All teams").</summary>
+    private string ScopeText
+    {
+        get
+        {
+            var teams = _filter is { TeamIds.Count: > 0 } ? SplitTeams(TeamQuery) : [];
+            if (teams.Count > 0)
+            {
+                return $"{(teams.Count == 1 ? "Team" : "Teams")} {string.Join(", ", teams)} only{(_actor?.SeesAllTeams == true ? "; unallocated spend left out" : "")}.";
+            }
+
+            return _actor?.SeesAllTeams == true ? "All teams, unallocated spend included." : "Your teams only.";
+        }
+    }
 
     protected override async Task OnInitializedAsync()
     {
@@ -127,7 +141,7 @@ public sealed partial class CostsPage
             _to = filter.To.ToDateTime(TimeOnly.MinValue);
         }
 
-        (_team, _tier, _account) = (Blank(TeamQuery), Blank(TierQuery), Blank(AccountQuery));
+        (_teams, _tier, _account) = (SplitTeams(TeamQuery), Blank(TierQuery), Blank(AccountQuery));
 
         // Prerendering would run every view once for markup the circuit replaces at once: it shows the spinner instead.
         if (!RendererInfo.IsInteractive)
@@ -168,14 +182,47 @@ public sealed partial class CostsPage
             var byTeam = _monthly.Rows.Where(r => r.Month == m).ToDictionary(r => r.Team, r => r.AmountUsd, StringComparer.Ordinal);
             return new MonthRow(m, byTeam, byTeam.Values.Sum());
         })];
-        (_teams, _tiers, _services, _top, _daily) = (await teams, await tiers, await services, await top, await daily);
-        _estimates = await estimates;
-        _templates = CostDashboardQueries.ByTemplate(_estimates);
+        (_teamShares, _tierShares, _services, _top, _daily) = (await teams, await tiers, await services, await top, await daily);
+
+        // The per-environment rows (one per environment: 10,000 in a large organisation) are not kept in the circuit: the page
+        // keeps what it charts and the aggregates; the grid reads its page from the server (AccuracyGrid).
+        var rows = await estimates;
+        _billed = rows.Count(e => e.ActualUsd > 0);
+        _templates = CostDashboardQueries.ByTemplate(rows);
+        var charted = rows.Take(ChartRows).ToList();
         (_approvers, _waste) = (await approvers, await waste);
+        _charts = BuildCharts(charted);
+    }
+
+    private Charts BuildCharts(IReadOnlyList<EstimateAccuracy> estimates)
+    {
+        var teams = NonZero(_teamShares, t => t.AmountUsd).ToList();
+        var services = NonZero(_services, s => s.AmountUsd).Take(ChartRows).ToList();
+        var top = NonZero(_top, t => t.AmountUsd).ToList();
+        var waste = NonZero(_waste!.ByKind, k => k.AmountUsd).ToList();
+        const string Estimate = "#b0bec5";
+        return new Charts(
+            CostChartModel.Bars([.. _monthRows.Select(r => CostFormat.Month(r.Month))],
+                [.. _monthly!.Teams.Select(team => (team, _monthRows.Select(r => r.ByTeam.GetValueOrDefault(team))))],
+                [.. _monthly.Teams.Select(TeamColor)], 340, stacked: true),
+            CostChartModel.Bars([.. teams.Select(t => t.Key)], [("Spend", teams.Select(t => t.AmountUsd))], ["#1f77b4"], 240),
+            CostChartModel.Donut([.. _tierShares!.Select(t => t.Key)], _tierShares!.Select(t => t.AmountUsd), [.. _tierShares!.Select(t => CostColors.ForTier(t.Key))]),
+            CostChartModel.Bars([.. services.Select(s => CostFormat.Service(s.Key))], [("Spend", services.Select(s => s.AmountUsd))], ["#3366cc"], 240),
+            // Environments by id: two teams may each have a "checkout" (issue #15, defect 1); labelled team/name.
+            CostChartModel.Bars([.. top.Select(e => CostFormat.Environment(e.Team, e.Name))], [("Spend", top.Select(e => e.AmountUsd))], ["#1f77b4"], 300),
+            CostChartModel.Area([.. (_daily ?? []).Select(d => CostFormat.Day(d.Date))], "Spend per day", (_daily ?? []).Select(d => d.AmountUsd), "#1f77b4"),
+            CostChartModel.Bars([.. estimates.Select(e => CostFormat.Environment(e.Team, e.Name))],
+                [("Estimate", estimates.Select(e => e.EstimateUsd)), ("Actual", estimates.Select(e => e.ActualUsd))], [Estimate, "#1f77b4"], 300),
+            CostChartModel.Bars([.. _templates!.Select(t => t.Template)],
+                [("Estimate", _templates!.Select(t => t.EstimateUsd)), ("Actual", _templates!.Select(t => t.ActualUsd))], [Estimate, "#1f77b4"], 260),
+            CostChartModel.Bars([.. _approvers!.Select(a => a.Approver)],
+                [("Approved estimate", _approvers!.Select(a => a.ApprovedUsd)), ("Realised", _approvers!.Select(a => a.ActualUsd))], [Estimate, "#8e24aa"], 260),
+            CostChartModel.Bars([.. waste.Select(k => CostFormat.Waste(k.Key))], [("Waste", waste.Select(k => k.AmountUsd))], [WasteColors[0]], 240));
     }
 
     private void Apply() => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(FilterQuery(
-        _from is { } f ? DateOnly.FromDateTime(f) : null, _to is { } t ? DateOnly.FromDateTime(t) : null, _team, _tier, _account)));
+        _from is { } f ? DateOnly.FromDateTime(f) : null, _to is { } t ? DateOnly.FromDateTime(t) : null,
+        _teams.Count == 0 ? null : string.Join(',', _teams.Order(StringComparer.Ordinal)), _tier, _account)));
 
     private void Reset() => Navigation.NavigateTo("costs");
 
@@ -217,91 +264,18 @@ public sealed partial class CostsPage
     private string TeamColor(string team) =>
         team == MonthlySpend.OtherTeams ? CostColors.OtherTeams : CostColors.ForTeam(team, _options?.AllTeamSlugs ?? []);
 
-    private List<ChartPoint> MonthSeries(string team) =>
-        [.. _monthRows.Select(r => new ChartPoint(r.Month, r.ByTeam.GetValueOrDefault(team)))];
-
-    private static string BarHeight(int rows) => $"height: {Math.Max(140, 46 + (rows * 34))}px";
-
-    private static string AxisMoney(object value) => value switch
-    {
-        decimal d => Compact((double)d),
-        double d => Compact(d),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
-    };
-
-    private static string Compact(double usd) =>
-        Math.Abs(usd) >= 1_000_000 ? (usd / 1_000_000).ToString("$0.#M", Usd)
-        : Math.Abs(usd) >= 1_000 ? (usd / 1_000).ToString("$0.#k", Usd)
-        : usd.ToString(Math.Abs(usd) >= 10 || usd == 0 ? "$0" : "$0.##", Usd);
-
-    private static string LabelMoney(object value) => value switch
-    {
-        decimal d => Money.Format(d),
-        double d => Money.Format((decimal)d),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
-    };
-
-    private static string MonthLabel(object value) =>
-        value is string s && DateOnly.TryParseExact(s + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-            ? d.ToString("MMM yy", Usd) : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-
-    private static string DayLabel(object value) => value switch
-    {
-        DateOnly d => d.ToString("MMM d", Usd),
-        DateTime d => d.ToString("MMM d", Usd),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
-    };
-
-    /// <summary>AWS's service names as people say them, so the axis needs no truncation.</summary>
-    private static string ShortLabel(object value)
-    {
-        var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-        if (ServiceNames.TryGetValue(text, out var known))
-        {
-            return known;
-        }
-
-        text = text.Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
-        return text.Length > 18 ? text[..17] + "…" : text;
-    }
-
-    private static readonly Dictionary<string, string> ServiceNames = new(StringComparer.Ordinal)
-    {
-        ["Amazon Simple Storage Service"] = "S3",
-        ["Amazon Relational Database Service"] = "RDS",
-        ["Amazon Elastic Compute Cloud - Compute"] = "EC2 compute",
-        ["EC2 - Other"] = "EC2 other",
-        ["Amazon Elastic Container Service"] = "ECS",
-        ["Amazon Elastic Load Balancing"] = "Load balancing",
-        ["Elastic Load Balancing"] = "Load balancing",
-        ["AWS Key Management Service"] = "KMS",
-        ["Amazon Virtual Private Cloud"] = "VPC",
-        ["AmazonCloudWatch"] = "CloudWatch",
-        ["Amazon CloudFront"] = "CloudFront",
-        ["Amazon ElastiCache"] = "ElastiCache",
-        ["AWS Secrets Manager"] = "Secrets Manager",
-        ["AWS ApplicationAutoScaling"] = "Auto Scaling",
-        ["Amazon DynamoDB"] = "DynamoDB",
-        ["AWS Lambda"] = "Lambda",
-    };
-
-    private static string WasteLabel(object value) => Convert.ToString(value, CultureInfo.InvariantCulture) switch
-    {
-        WasteKinds.Destroyed => "Destroyed, billing",
-        WasteKinds.Expired => "Expired",
-        WasteKinds.Stopped => "Stopped",
-        WasteKinds.Unallocated => "Unallocated",
-        var other => other ?? "",
-    };
-
     /// <summary>Bars worth drawing: a zero bar is only a label on the axis (the table still lists it).</summary>
     private static IEnumerable<T> NonZero<T>(IEnumerable<T>? rows, Func<T, decimal> amount) => (rows ?? []).Where(r => amount(r) != 0);
 
-    private static string Percent(decimal? value) => value is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + " %" : "—";
+    private static List<string> SplitTeams(string? value) =>
+        [.. (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private sealed record ChartPoint(string Label, decimal Value);
-
     private sealed record MonthRow(string Month, Dictionary<string, decimal> ByTeam, decimal Total);
+
+    /// <summary>Every chart of the page, built once per load.</summary>
+    private sealed record Charts(
+        CostChartModel Monthly, CostChartModel Teams, CostChartModel Tiers, CostChartModel Services, CostChartModel Top, CostChartModel Daily,
+        CostChartModel Estimates, CostChartModel Templates, CostChartModel Approvers, CostChartModel Waste);
 }

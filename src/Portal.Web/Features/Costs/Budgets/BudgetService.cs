@@ -37,10 +37,15 @@ public sealed class BudgetService(IDbContextFactory<PortalDbContext> contextFact
         {
             var set = await db.OrganisationBudgets.AsNoTracking().SingleOrDefaultAsync(cancellationToken);
             var forecast = await forecasts.ForOrganisationAsync(now, cancellationToken);
-            organisation = Line(OrganisationKey, "Organisation", set?.MonthlyBudgetUsd ?? 0m, forecast, raised[BudgetAlert.OrganisationScope]) with
+            var budget = set?.MonthlyBudgetUsd ?? 0m;
+            organisation = Line(OrganisationKey, "Organisation", budget, forecast, raised[BudgetAlert.OrganisationScope]) with
             {
                 BudgetSet = set is not null,
                 TeamBudgetsTotalUsd = lines.Sum(l => l.BudgetUsd),
+
+                // Without a total (none set, or 0) nothing is left or overspent: the page said "–" while the CSV wrote −forecast
+                // (issue #15). Both now print this one figure. A team keeps budget − forecast: auto-approval reads it as "no budget left".
+                RemainingUsd = budget > 0 ? budget - forecast.ForecastUsd : null,
             };
         }
 
@@ -160,7 +165,7 @@ public sealed class BudgetService(IDbContextFactory<PortalDbContext> contextFact
         foreach (var line in (overview.Organisation is { } o ? [o] : Array.Empty<BudgetLine>()).Concat(overview.Teams))
         {
             csv.Append(CultureInfo.InvariantCulture,
-                $"{overview.Month},{line.Team},{Field(line.Name)},{line.BudgetUsd:0.00},{line.MonthToDateUsd:0.00},{line.ForecastUsd:0.00},{line.RemainingUsd:0.00},{line.PercentUsed?.ToString("0.0", CultureInfo.InvariantCulture)},{line.AlertState}\r\n");
+                $"{overview.Month},{line.Team},{Field(line.Name)},{line.BudgetUsd:0.00},{line.MonthToDateUsd:0.00},{line.ForecastUsd:0.00},{line.RemainingUsd?.ToString("0.00", CultureInfo.InvariantCulture)},{line.PercentUsed?.ToString("0.0", CultureInfo.InvariantCulture)},{line.AlertState}\r\n");
         }
 
         return csv.ToString();
@@ -211,7 +216,7 @@ public sealed record BudgetOverview(string Currency, string Month, DateTimeOffse
 /// <summary>
 /// One budget: <see cref="ForecastUsd"/> = month-to-date actual + running environments' estimates for the rest of the month
 /// (<see cref="Basis"/>); <see cref="RemainingUsd"/> = budget − forecast (the figure auto-approval uses);
-/// <see cref="PercentUsed"/> = actual ÷ budget (null without a budget). <see cref="Team"/> is the slug, or <c>_organisation</c>.
+/// <see cref="PercentUsed"/> = actual ÷ budget (null without a budget); the organisation's <see cref="RemainingUsd"/> is null without a total. <see cref="Team"/> is the slug, or <c>_organisation</c>.
 /// </summary>
 public sealed record BudgetLine(
     string Team,
@@ -219,7 +224,7 @@ public sealed record BudgetLine(
     decimal BudgetUsd,
     decimal MonthToDateUsd,
     decimal ForecastUsd,
-    decimal RemainingUsd,
+    decimal? RemainingUsd,
     decimal? PercentUsed,
     string AlertState,
     IReadOnlyList<string> AlertsRaised,

@@ -1,10 +1,11 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using Portal.Data.Entities;
 using Portal.Provisioning.Costs;
 using Portal.Provisioning.Lifecycle;
-using Portal.Web.Features.Catalog;
+using Portal.Web.Components.Shared;
 using Portal.Web.Security;
-using Radzen;
 
 namespace Portal.Web.Features.Costs.Budgets;
 
@@ -16,6 +17,7 @@ namespace Portal.Web.Features.Costs.Budgets;
 public sealed partial class BudgetsPage
 {
     private BudgetOverview? _overview;
+    private CostChartModel? _chart;
     private IReadOnlyList<AnomalyItem>? _anomalies;
     private LifecycleActor? _actor;
     private bool _financeOrAdmin;
@@ -31,10 +33,13 @@ public sealed partial class BudgetsPage
     public required CurrentUser CurrentUser { get; init; }
 
     [Inject]
-    public required DialogService Dialogs { get; init; }
+    public required IDialogService Dialogs { get; init; }
 
     [Inject]
-    public required NotificationService Notifications { get; init; }
+    public required ISnackbar Snackbar { get; init; }
+
+    [Inject]
+    public required UserTimeZone Zone { get; init; }
 
     [Inject]
     public required TimeProvider Time { get; init; }
@@ -54,6 +59,11 @@ public sealed partial class BudgetsPage
     private async Task LoadAsync()
     {
         _overview = await Budgets.ReadAsync(_actor!, CancellationToken.None);
+        var teams = _overview.Teams;
+        _chart = teams.Count == 0 ? null : CostChartModel.Bars(
+            [.. teams.Select(t => t.Team)],
+            [("Budget", teams.Select(t => t.BudgetUsd)), ("Actual (month to date)", teams.Select(t => t.MonthToDateUsd)), ("Forecast (month end)", teams.Select(t => t.ForecastUsd))],
+            ["#90a4ae", "#1e88e5", "#fb8c00"], 320);
         await LoadAnomaliesAsync();
     }
 
@@ -63,43 +73,77 @@ public sealed partial class BudgetsPage
         _anomalies = await Budgets.AnomaliesAsync(_actor!, new AnomalyFilter(today.AddDays(-BudgetEndpoints.DefaultAnomalyDays), today, null, _showAcknowledged ? null : false), CancellationToken.None);
     }
 
+    private async Task ShowAcknowledgedAsync(bool show)
+    {
+        _showAcknowledged = show;
+        await LoadAnomaliesAsync();
+    }
+
     private bool CanAcknowledge(AnomalyItem anomaly) => _financeOrAdmin || _actor!.IsMemberOf(anomaly.TeamId);
 
     private async Task EditAsync(BudgetLine line)
     {
-        var saved = await Dialogs.OpenAsync<BudgetDialog>($"Monthly budget: {line.Name}", new Dictionary<string, object?>
+        var parameters = new DialogParameters<BudgetDialog>
         {
-            ["Key"] = line.Team,
-            ["Current"] = line.BudgetSet == false ? 0m : line.BudgetUsd,
-            ["Actor"] = _actor,
-        });
-        if (saved is true)
+            { d => d.Key, line.Team },
+            { d => d.Current, line.BudgetSet == false ? 0m : line.BudgetUsd },
+            { d => d.Actor, _actor! },
+        };
+        var dialog = await Dialogs.ShowAsync<BudgetDialog>($"Monthly budget: {line.Name}", parameters, new DialogOptions { MaxWidth = MaxWidth.ExtraSmall, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: true })
         {
-            Notifications.Notify(NotificationSeverity.Success, "Budget saved.", $"{line.Name}: the new budget applies to this month and every month after.");
+            Snackbar.Add($"Budget saved. {line.Name}: the new budget applies to this month and every month after.", Severity.Success);
             await LoadAsync();
         }
     }
 
     private async Task AcknowledgeAsync(AnomalyItem anomaly)
     {
-        var summary = $"{(anomaly.EnvironmentName ?? "team " + anomaly.Team)} spent {Money.Format(anomaly.AmountUsd)} on {anomaly.Date:yyyy-MM-dd} (usually {Money.Format(anomaly.MeanUsd)} ± {Money.Format(anomaly.StdDevUsd)}).";
-        var saved = await Dialogs.OpenAsync<AcknowledgeDialog>("Acknowledge cost anomaly", new Dictionary<string, object?>
+        var summary = $"{(anomaly.EnvironmentName is { } name ? CostFormat.Environment(anomaly.Team, name) : "team " + anomaly.Team)} spent {Format.Money(anomaly.AmountUsd)} on {Format.Date(anomaly.Date)} (usually {Format.Money(anomaly.MeanUsd)} ± {Format.Money(anomaly.StdDevUsd)}).";
+        var parameters = new DialogParameters<AcknowledgeDialog>
         {
-            ["AnomalyId"] = anomaly.Id,
-            ["Summary"] = summary,
-            ["FinanceOrAdmin"] = _financeOrAdmin,
-            ["Actor"] = _actor,
-        });
-        if (saved is true)
+            { d => d.AnomalyId, anomaly.Id },
+            { d => d.Summary, summary },
+            { d => d.FinanceOrAdmin, _financeOrAdmin },
+            { d => d.Actor, _actor! },
+        };
+        var dialog = await Dialogs.ShowAsync<AcknowledgeDialog>("Acknowledge cost anomaly", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: true })
         {
-            Notifications.Notify(NotificationSeverity.Success, "Anomaly acknowledged.");
+            Snackbar.Add("Anomaly acknowledged.", Severity.Success);
             await LoadAnomaliesAsync();
         }
     }
 
     private static string BasisText(BudgetLine line) =>
-        $"{Money.Format(line.Basis.MonthToDateUsd)} actual + {Money.Format(line.Basis.RemainingEstimatesUsd)} estimated for the {line.Basis.RemainingDays:0.##} days left "
-        + $"({line.Basis.Environments.Count} running environment{(line.Basis.Environments.Count == 1 ? "" : "s")}). Expand the row for the list.";
+        $"{Format.Money(line.Basis.MonthToDateUsd)} actual + {Format.Money(line.Basis.RemainingEstimatesUsd)} estimated for the {line.Basis.RemainingDays.ToString("0.##", CultureInfo.InvariantCulture)} days left "
+        + $"({Format.Count(line.Basis.Environments.Count, "running environment")}). Expand the row for the list.";
+
+    /// <summary>
+    /// Both figures of a line in words (issue #15: "Used 10.8%" beside "Forecast over budget" explained neither):
+    /// "Used 10.8% of $5,000.00 so far; forecast $6,120.00 by month end, 22% over."
+    /// </summary>
+    internal static string Explain(BudgetLine line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var forecast = Format.Money(line.ForecastUsd);
+        if (line.BudgetUsd <= 0 || line.PercentUsed is not { } used)
+        {
+            return $"No budget set; {Format.Money(line.MonthToDateUsd)} spent so far, forecast {forecast} by month end.";
+        }
+
+        var gap = (line.ForecastUsd - line.BudgetUsd) / line.BudgetUsd * 100m;
+        var verdict = gap switch
+        {
+            > 0 => $"{Whole(gap)}% over",
+            < 0 => $"{Whole(-gap)}% under",
+            _ => "exactly on budget",
+        };
+        return $"Used {used.ToString("0.0", CultureInfo.InvariantCulture)}% of {Format.Money(line.BudgetUsd)} so far; forecast {forecast} by month end, {verdict}.";
+
+        // Over or under by less than half a percent still says which (never "0% over").
+        static string Whole(decimal percent) => percent < 0.5m ? "<1" : decimal.Round(percent, 0, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture);
+    }
 
     private static string StateText(string state) => Enum.Parse<BudgetState>(state) switch
     {
@@ -112,13 +156,13 @@ public sealed partial class BudgetsPage
         _ => state,
     };
 
-    private static BadgeStyle StateStyle(string state) => Enum.Parse<BudgetState>(state) switch
+    private static Color StateColor(string state) => Enum.Parse<BudgetState>(state) switch
     {
-        BudgetState.NoBudget => BadgeStyle.Light,
-        BudgetState.Ok => BadgeStyle.Success,
-        BudgetState.Actual50 => BadgeStyle.Info,
-        BudgetState.ForecastOver or BudgetState.Actual80 => BadgeStyle.Warning,
-        BudgetState.Over => BadgeStyle.Danger,
-        _ => BadgeStyle.Base,
+        BudgetState.NoBudget => Color.Default,
+        BudgetState.Ok => Color.Success,
+        BudgetState.Actual50 => Color.Info,
+        BudgetState.ForecastOver or BudgetState.Actual80 => Color.Warning,
+        BudgetState.Over => Color.Error,
+        _ => Color.Default,
     };
 }

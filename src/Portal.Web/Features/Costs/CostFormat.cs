@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace Portal.Web.Features.Costs;
+
+/// <summary>
+/// The cost pages' chart labels (money itself is <see cref="Components.Shared.Format"/>'s): compact axis amounts, months,
+/// days, AWS service names as people say them, kinds of waste, and an environment as <c>team/name</c> (names repeat across teams).
+/// </summary>
+public static class CostFormat
+{
+    private static readonly CultureInfo Usd = CultureInfo.GetCultureInfo("en-US");
+
+    /// <summary>An environment on a chart or in a table: names are unique within a team only.</summary>
+    public static string Environment(string team, string name) => $"{team}/{name}";
+
+    public static string Compact(double usd) =>
+        Math.Abs(usd) >= 1_000_000 ? (usd / 1_000_000).ToString("$0.#M", Usd)
+        : Math.Abs(usd) >= 1_000 ? (usd / 1_000).ToString("$0.#k", Usd)
+        : usd.ToString(Math.Abs(usd) >= 10 || usd == 0 ? "$0" : "$0.##", Usd);
+
+    /// <summary>"2026-11" → "Nov 26".</summary>
+    public static string Month(string month) =>
+        DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d.ToString("MMM yy", Usd) : month;
+
+    /// <summary>A day on a chart axis, ISO without the year ("11-28"); tables use the full ISO date.</summary>
+    public static string Day(DateOnly date) => date.ToString("MM-dd", CultureInfo.InvariantCulture);
+
+    public static string Percent(decimal? value) => value is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
+
+    /// <summary>AWS's service names as people say them, so an axis needs no truncation.</summary>
+    public static string Service(string service)
+    {
+        if (ServiceNames.TryGetValue(service, out var known))
+        {
+            return known;
+        }
+
+        var text = service.Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
+        return text.Length > 18 ? text[..17] + "…" : text;
+    }
+
+    public static string Waste(string kind) => kind switch
+    {
+        WasteKinds.Destroyed => "Destroyed, billing",
+        WasteKinds.Expired => "Expired",
+        WasteKinds.Stopped => "Stopped",
+        WasteKinds.Unallocated => "Unallocated",
+        _ => kind,
+    };
+
+    private static readonly Dictionary<string, string> ServiceNames = new(StringComparer.Ordinal)
+    {
+        ["Amazon Simple Storage Service"] = "S3",
+        ["Amazon Relational Database Service"] = "RDS",
+        ["Amazon Elastic Compute Cloud - Compute"] = "EC2 compute",
+        ["EC2 - Other"] = "EC2 other",
+        ["Amazon Elastic Container Service"] = "ECS",
+        ["Amazon Elastic Load Balancing"] = "Load balancing",
+        ["Elastic Load Balancing"] = "Load balancing",
+        ["AWS Key Management Service"] = "KMS",
+        ["Amazon Virtual Private Cloud"] = "VPC",
+        ["AmazonCloudWatch"] = "CloudWatch",
+        ["Amazon CloudFront"] = "CloudFront",
+        ["Amazon ElastiCache"] = "ElastiCache",
+        ["AWS Secrets Manager"] = "Secrets Manager",
+        ["AWS ApplicationAutoScaling"] = "Auto Scaling",
+        ["Amazon DynamoDB"] = "DynamoDB",
+        ["AWS Lambda"] = "Lambda",
+    };
+}
