@@ -1,8 +1,8 @@
 namespace Portal.Web.Hosting;
 
 /// <summary>
-/// Response headers every page and API answer carries. The Content-Security-Policy fits Blazor Server and Radzen:
-/// scripts only from the portal itself, the circuit's WebSocket to the same origin, inline styles (Radzen sets them).
+/// Response headers every page and API answer carries. The Content-Security-Policy fits Blazor Server and MudBlazor:
+/// scripts only from the portal itself, the circuit's WebSocket to the same origin, inline styles (MudBlazor sets them).
 /// </summary>
 internal static class SecurityHeaders
 {
