@@ -27,6 +27,7 @@ public static class PortalPipeline
         app.UseStatusCodePages();
         app.UseLocalAccountsSwitch();
         app.UseAuthentication();
+        app.UseSameOriginWrites();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();
