@@ -143,7 +143,7 @@ public sealed class ProtocolTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         body.GetProperty("__type").GetString().ShouldBe("com.amazonaws.awsinsightsindexservice#InvalidSignatureException");
-        body.GetProperty("message").GetString().ShouldMatch(@"^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$");
+        body.GetProperty("message").GetString()!.ShouldMatch(@"^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$");
     }
 
     [Fact]
