@@ -25,7 +25,9 @@ public static class DataServiceCollectionExtensions
     /// <summary>Configures EF Core for one provider; used by DI and by tests that build contexts directly.</summary>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database) => (database.Provider switch
     {
-        DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString),
+        // Transient failures (deadlock victim, failover, dropped connection) are retried; code that opens its own transaction
+        // runs it as one unit of the strategy (SerializedWork).
+        DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure()),
         DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
         _ => throw new InvalidOperationException($"Unknown database provider {database.Provider}."),
     }).ConfigureWarnings(w => w.Log(

@@ -28,12 +28,20 @@ public sealed class SandboxOptions
     /// <summary>Access key id → account id, for several sandbox accounts.</summary>
     public Dictionary<string, string> AccessKeyAccounts { get; set; } = [];
 
-    /// <summary>Access key id → secret: signatures made with these keys are verified; any other key is only checked for shape.</summary>
+    /// <summary>Access key id → secret: only these keys act (their signatures verified); any other key is refused as AWS refuses an unknown one.</summary>
     public Dictionary<string, string> Credentials { get; set; } = new() { [DefaultAccessKeyId] = DefaultSecretAccessKey };
 
     /// <summary>Untagged spend billed per account per day (a deterministic amount up to this figure), like the stray costs of a real account.</summary>
     [Range(0, 10_000)]
     public decimal UntaggedDailyUsd { get; set; } = 1.50m;
+
+    /// <summary>
+    /// How many months before the first day of the current month a Cost Explorer start may reach: 14 by default (AWS keeps
+    /// 13 months of history besides the current one, and speaks of "the past 14 months"; the portal's 395-day backfill fits
+    /// on every day of the year), 38 once multi-year data is enabled. Older starts are refused with a ValidationException.
+    /// </summary>
+    [Range(1, 38)]
+    public int CostExplorerHistoryMonths { get; set; } = 14;
 
     /// <summary>Groups per GetCostAndUsage page (AWS pages after about 1,000 groups).</summary>
     [Range(1, 10_000)]
@@ -90,6 +98,11 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             {
                 failures.Add($"{SandboxOptions.SectionName}:AccessKeyAccounts:{key} must be a 12-digit account id (got '{account}').");
             }
+        }
+
+        if (options.Credentials.Count == 0)
+        {
+            failures.Add($"{SandboxOptions.SectionName}:Credentials needs at least one access key and secret; the sandbox acts only on configured keys.");
         }
 
         for (var i = 0; i < options.Faults.Failures.Count; i++)

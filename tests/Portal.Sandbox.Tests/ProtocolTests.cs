@@ -65,7 +65,7 @@ public sealed class ProtocolTests : IAsyncLifetime
     [Fact]
     public async Task A_SignatureScopedToAnotherService_IsRefused()
     {
-        using var response = await SendSignedAsync("Action=DescribeStacks&Version=2010-05-15", "AKIAOTHERKEY00000000", "any-secret", service: "ce");
+        using var response = await SendSignedAsync("Action=DescribeStacks&Version=2010-05-15", SandboxOptions.DefaultAccessKeyId, SandboxOptions.DefaultSecretAccessKey, service: "ce");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await response.Content.ReadAsStringAsync()).ShouldContain("Credential should be scoped to correct service: 'cloudformation'.");
@@ -81,15 +81,78 @@ public sealed class ProtocolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Any_OtherKey_IsAcceptedOnTheShapeOfItsSignature()
+    public async Task The_ConfiguredKey_IsAnswered()
     {
-        using var response = await SendSignedAsync("Action=DescribeAccountLimits&Version=2010-05-15", "AKIAANYOTHERKEY00000", "whatever");
+        using var response = await SendSignedAsync("Action=DescribeAccountLimits&Version=2010-05-15", SandboxOptions.DefaultAccessKeyId, SandboxOptions.DefaultSecretAccessKey);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         response.Headers.GetValues("x-amzn-RequestId").Single().ShouldNotBeNullOrEmpty();
         var root = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!;
         root.Name.ShouldBe(Ns + "DescribeAccountLimitsResponse");
         root.Element(Ns + "ResponseMetadata")!.Element(Ns + "RequestId")!.Value.ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task An_UnknownKey_IsInvalidClientTokenId_AndDeletesNothing()
+    {
+        // A well-formed signature with an invented key and any secret: AWS knows no such key, and neither does the sandbox.
+        var cloudFormation = _server.CloudFormation();
+        await cloudFormation.CreateStackAsync(
+            new Portal.Provisioning.Aws.CloudFormation.CreateStackRequest { StackName = "team-stack", TemplateBody = Templates.SingleLogGroup }, CancellationToken.None);
+        using var response = await SendSignedAsync("Action=DeleteStack&Version=2010-05-15&StackName=team-stack", "AKIAANYOTHERKEY00000", "whatever");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var error = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element(Ns + "Error")!;
+        error.Element(Ns + "Code")!.Value.ShouldBe("InvalidClientTokenId");
+        error.Element(Ns + "Message")!.Value.ShouldBe("The security token included in the request is invalid.");
+        var stacks = await cloudFormation.DescribeStacksAsync(
+            new Portal.Provisioning.Aws.CloudFormation.DescribeStacksRequest { StackName = "team-stack" }, CancellationToken.None);
+        stacks.Stacks.ShouldHaveSingleItem().StackStatus.ShouldNotStartWith("DELETE");
+    }
+
+    [Fact]
+    public async Task An_UnknownKey_OnCostExplorer_IsUnrecognizedClientException()
+    {
+        using var response = await SendSignedCostExplorerAsync("{}", "AKIAANYOTHERKEY00000", "whatever");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var body = await response.Content.ReadAsStringAsync();
+        body.ShouldContain("\"__type\":\"com.amazonaws.awsinsightsindexservice#UnrecognizedClientException\"");
+        body.ShouldContain("The security token included in the request is invalid.");
+    }
+
+    [Fact]
+    public async Task A_SignatureOlderThan15Minutes_IsExpired_AndSaysTheServersTime()
+    {
+        var signedAt = DateTime.UtcNow.AddMinutes(-20);
+        using var response = await SendSignedAsync("Action=DescribeStacks&Version=2010-05-15", SandboxOptions.DefaultAccessKeyId, SandboxOptions.DefaultSecretAccessKey, signedAt: signedAt);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var error = XDocument.Parse(await response.Content.ReadAsStringAsync()).Root!.Element(Ns + "Error")!;
+        error.Element(Ns + "Code")!.Value.ShouldBe("SignatureDoesNotMatch");
+        var message = error.Element(Ns + "Message")!.Value;
+        message.ShouldMatch(@"^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$");
+        message.ShouldStartWith($"Signature expired: {Basic(signedAt)} is now earlier than ");
+    }
+
+    [Fact]
+    public async Task A_SignatureMoreThan15MinutesAhead_IsNotYetCurrent()
+    {
+        using var response = await SendSignedCostExplorerAsync("{}", SandboxOptions.DefaultAccessKeyId, SandboxOptions.DefaultSecretAccessKey, DateTime.UtcNow.AddMinutes(20));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        body.GetProperty("__type").GetString().ShouldBe("com.amazonaws.awsinsightsindexservice#InvalidSignatureException");
+        body.GetProperty("message").GetString()!.ShouldMatch(@"^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)$");
+    }
+
+    [Fact]
+    public async Task A_SignatureWithinTheSkew_IsAnswered()
+    {
+        using var response = await SendSignedAsync(
+            "Action=DescribeStacks&Version=2010-05-15", SandboxOptions.DefaultAccessKeyId, SandboxOptions.DefaultSecretAccessKey, signedAt: DateTime.UtcNow.AddMinutes(-10));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -170,11 +233,33 @@ public sealed class ProtocolTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
-    private async Task<HttpResponseMessage> SendSignedAsync(string body, string accessKey, string secret, string service = "cloudformation", string? host = null)
+    private static string Basic(DateTime utc) => utc.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<HttpResponseMessage> SendSignedCostExplorerAsync(string body, string accessKey, string secret, DateTime? signedAt = null)
+    {
+        var uri = new Uri(_server.CostExplorerUrl);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var now = signedAt ?? DateTime.UtcNow;
+        var amzDate = Basic(now);
+        const string ContentType = "application/x-amz-json-1.1";
+        const string Target = "AWSInsightsIndexService.GetCostAndUsage";
+        var signedHeaders = "content-type;host;x-amz-date;x-amz-target";
+        var canonical = $"POST\n{uri.AbsolutePath}\n\ncontent-type:{ContentType}\nhost:{uri.Authority}\nx-amz-date:{amzDate}\nx-amz-target:{Target}\n\n{signedHeaders}\n{AWSSDKUtils.ToHex(AWS4Signer.ComputeHash(bytes), true)}";
+        var result = AWS4Signer.ComputeSignature(new ImmutableCredentials(accessKey, secret, null), "us-east-1", now, "ce", signedHeaders, canonical);
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
+        request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", Target);
+        request.Headers.TryAddWithoutValidation("Authorization", result.ForAuthorizationHeader);
+        return await _http.SendAsync(request);
+    }
+
+    private async Task<HttpResponseMessage> SendSignedAsync(
+        string body, string accessKey, string secret, string service = "cloudformation", string? host = null, DateTime? signedAt = null)
     {
         var uri = new Uri(_server.CloudFormationUrl);
         var bytes = Encoding.UTF8.GetBytes(body);
-        var now = DateTime.UtcNow;
+        var now = signedAt ?? DateTime.UtcNow;
         var amzDate = now.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         const string ContentType = "application/x-www-form-urlencoded; charset=utf-8";
         var signedHeaders = "content-type;host;x-amz-date";

@@ -65,7 +65,51 @@ public sealed partial class BudgetAlerts(
         string scope, Guid? teamId, string name, decimal budget, CostForecast forecast, IReadOnlyList<BudgetAlertKind> due, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var month = forecast.Position.Month;
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        Raised? raised;
+        try
+        {
+            // One evaluator per scope and month at a time (every node takes the same lock), so two nodes never insert the same
+            // alerts and notifications in different orders (40P01) and the second finds the first's alerts and raises nothing.
+            raised = await SerializedWork.RunAsync(
+                contextFactory,
+                $"budget-alert:{scope}:{month:yyyy-MM}",
+                (db, token) => RecordAsync(db, scope, teamId, name, budget, forecast, due, now, token),
+                cancellationToken);
+        }
+        catch (DbUpdateException e)
+        {
+            // Another node running without the lock raised these first: the unique (scope, month, kind) index holds them once.
+            LogAlreadyRaised(e.InnerException?.Message ?? e.Message, scope);
+            return null;
+        }
+
+        if (raised is null)
+        {
+            LogAlreadyRaised("found raised under the lock", scope);
+            return null;
+        }
+
+        var emailed = false;
+        foreach (var (_, title, body) in raised.Messages)
+        {
+            emailed |= await mailer.SendAsync([.. raised.Recipients.Select(r => r.Email)], $"[Portal] {title}", body + "\n\nSee /costs/budgets in the portal.", cancellationToken);
+        }
+
+        LogRaised(scope, string.Join(", ", raised.Kinds), raised.Recipients.Count);
+        return new RaisedBudgetAlert(scope, name, raised.Kinds, raised.Notified, raised.Recipients.Count, emailed);
+    }
+
+    private static async Task<Raised?> RecordAsync(
+        PortalDbContext db, string scope, Guid? teamId, string name, decimal budget, CostForecast forecast, IReadOnlyList<BudgetAlertKind> candidates, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var month = forecast.Position.Month;
+        var already = await db.BudgetAlerts.Where(a => a.Scope == scope && a.Month == month).Select(a => a.Kind).ToListAsync(cancellationToken);
+        var due = candidates.Except(already).ToList();
+        if (due.Count == 0)
+        {
+            return null;
+        }
+
         foreach (var kind in due)
         {
             db.BudgetAlerts.Add(BudgetAlert.Raise(scope, teamId, month, kind, budget, forecast.MonthToDateUsd, forecast.ForecastUsd, now));
@@ -95,25 +139,8 @@ public sealed partial class BudgetAlerts(
 
         db.Audit(now, AuditActor.System, "budget.alert-raised", "budget", name,
             new { month = month.ToString("yyyy-MM", CultureInfo.InvariantCulture), kinds = due.Select(k => k.ToString()), budget, actual = forecast.MonthToDateUsd, forecast = forecast.ForecastUsd });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException e)
-        {
-            // Another node (or a concurrent run) raised these first: the unique (scope, month, kind) index holds them once.
-            LogAlreadyRaised(e.InnerException?.Message ?? e.Message, scope);
-            return null;
-        }
-
-        var emailed = false;
-        foreach (var (_, title, body) in messages)
-        {
-            emailed |= await mailer.SendAsync([.. recipients.Select(r => r.Email)], $"[Portal] {title}", body + "\n\nSee /costs/budgets in the portal.", cancellationToken);
-        }
-
-        LogRaised(scope, string.Join(", ", due), recipients.Count);
-        return new RaisedBudgetAlert(scope, name, due, notified, recipients.Count, emailed);
+        await db.SaveChangesAsync(cancellationToken);
+        return new Raised(due, notified, [.. recipients.Select(r => (r.UserId, r.Email))], [.. messages.Select(m => (m.Kind, m.Title, m.Body))]);
     }
 
     public static string DedupeKey(string scope, DateOnly month, BudgetAlertKind kind) =>
@@ -124,6 +151,10 @@ public sealed partial class BudgetAlerts(
     private static string Body(decimal budget, CostForecast forecast) => string.Create(CultureInfo.InvariantCulture,
         $"Month-to-date spend ${forecast.MonthToDateUsd:N2} of the ${budget:N2} monthly budget ({(budget == 0 ? 0 : forecast.MonthToDateUsd / budget):P0}); " +
         $"month-end forecast ${forecast.ForecastUsd:N2} (actual plus running environments' estimates for the {forecast.Position.RemainingDays:0.#} days left).");
+
+    private sealed record Raised(
+        IReadOnlyList<BudgetAlertKind> Kinds, IReadOnlyList<BudgetAlertKind> Notified, IReadOnlyList<(Guid UserId, string Email)> Recipients,
+        IReadOnlyList<(BudgetAlertKind Kind, string Title, string Body)> Messages);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Budget alert for {Scope}: {Kinds}; {Recipients} recipient(s) notified")]
     private partial void LogRaised(string scope, string kinds, int recipients);

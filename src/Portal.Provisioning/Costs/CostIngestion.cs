@@ -144,7 +144,10 @@ public sealed partial class CostIngestion(
             .Select(e => new { e.Id, e.TeamId, e.Tier }).ToDictionaryAsync(e => e.Id, cancellationToken);
         if (db.Database.IsNpgsql())
         {
-            return await BulkUpsertAsync(db, accountId, start, stop, rows, environments.ToDictionary(e => e.Key, e => (e.Value.TeamId, e.Value.Tier)), now, cancellationToken);
+            var allocations = environments.ToDictionary(e => e.Key, e => (e.Value.TeamId, e.Value.Tier));
+
+            // Its own transaction: one retriable unit of the execution strategy.
+            return await SerializedWork.RetriableAsync(db, token => BulkUpsertAsync(db, accountId, start, stop, rows, allocations, now, token), cancellationToken);
         }
 
         // SQLite (the embedded default, small by nature): load the window, diff, save through the change tracker.

@@ -40,7 +40,9 @@ public sealed class CidrAllocator(IDbContextFactory<PortalDbContext> contextFact
         {
             try
             {
-                return await TryAllocateAsync(accountId, region, poolBlock, prefixLength, environmentId, cancellationToken);
+                // Its own transaction: one retriable unit of the execution strategy (each attempt on a fresh context).
+                await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+                return await SerializedWork.RetriableAsync(db, token => TryAllocateAsync(accountId, region, poolBlock, prefixLength, environmentId, token), cancellationToken);
             }
             catch (DbUpdateException e) when (attempt < MaxAttempts && IsRace(e))
             {

@@ -98,6 +98,11 @@ public sealed partial class EnvironmentProvisioner(
                     return;
             }
         }
+        catch (StackNotFoundException) when (environment.CanBeGoneFromAws && environment.Status is not EnvironmentStatus.Provisioning)
+        {
+            // The stack was deleted outside the portal: the environment is gone from AWS, not refused by CloudFormation.
+            LogFailed(environment.StackName, await GoneFromAws.RecordAsync(contextFactory, environmentId, Portal, timeProvider.GetUtcNow(), cancellationToken));
+        }
         catch (AwsServiceException e) when (!e.IsRetryable)
         {
             // CloudFormation refused the operation (bad template, missing permission): record it on the row, not only in the log.

@@ -42,6 +42,37 @@ public sealed class RequestWorkflow(
             ? await CreateDetailsAsync(db, actor, request, cancellationToken)
             : await EnvironmentDetailsAsync(db, actor, kind, request, cancellationToken);
 
+        // A create is counted against its team's quota and budget and decided under the team's lock, so parallel requests
+        // take turns: the count, the budget headroom and the insert are one step (PostgreSQL advisory lock, SQLite's writer).
+        EnvironmentRequest entity;
+        ApprovalEffects.FollowUp followUp;
+        ApproverAnnouncement announcement;
+        try
+        {
+            (entity, followUp, announcement) = kind == RequestKind.Create
+                ? await SerializedWork.RunAsync(
+                    contextFactory,
+                    TeamLock(team.Id),
+                    (locked, token) => RecordSubmissionAsync(locked, actor, kind, details, team, environment, entry, now, token),
+                    cancellationToken)
+                : await RecordSubmissionAsync(db, actor, kind, details, team, environment, entry, now, cancellationToken);
+        }
+        catch (StackNotFoundException) when (environment is not null)
+        {
+            // A state of AWS, not a fault: the stack was deleted outside the portal. Say so (409) and mark the environment gone.
+            var actorName = new AuditActor(actor.UserId == Guid.Empty ? null : actor.UserId, actor.Name);
+            throw new LifecycleConflictException(await GoneFromAws.RecordAsync(contextFactory, environment.Id, actorName, now, cancellationToken));
+        }
+
+        await effects.AfterCommitAsync(followUp, entity, cancellationToken);
+        await effects.AnnounceToApproversAsync(announcement, entity, cancellationToken);
+        return Outcome(entity);
+    }
+
+    private async Task<(EnvironmentRequest, ApprovalEffects.FollowUp, ApproverAnnouncement)> RecordSubmissionAsync(
+        PortalDbContext db, LifecycleActor actor, RequestKind kind, RequestDetails details, Team team, PortalEnvironment? environment, CatalogEntry? entry,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var input = new PolicyInput(
             kind,
             details.Tier,
@@ -86,9 +117,7 @@ public sealed class RequestWorkflow(
 
         var announcement = await Notifications.AddForApproversAsync(db, entity, team.Slug, now, cancellationToken);
         await SaveAsync(db, entity, cancellationToken);
-        await effects.AfterCommitAsync(followUp, entity, cancellationToken);
-        await effects.AnnounceToApproversAsync(announcement, entity, cancellationToken);
-        return Outcome(entity);
+        return (entity, followUp, announcement);
     }
 
     public Task<RequestOutcome> ApproveAsync(LifecycleActor actor, Guid requestId, string? comment, CancellationToken cancellationToken) =>
@@ -124,14 +153,40 @@ public sealed class RequestWorkflow(
             throw new DomainValidationException("comment", $"Comment must be at most {EnvironmentRequest.MaxCommentLength} characters.");
         }
 
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var request = await FindVisibleAsync(db, actor, requestId, cancellationToken);
-        if (action == "request.rejected" && string.IsNullOrWhiteSpace(comment))
+        Guid teamId;
+        await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
-            // Checked once the request is known to exist and be visible: an unknown id is 404, not a missing comment.
-            throw new DomainValidationException("comment", "Say why the request is rejected.");
+            var found = await FindVisibleAsync(db, actor, requestId, cancellationToken);
+            if (action == "request.rejected" && string.IsNullOrWhiteSpace(comment))
+            {
+                // Checked once the request is known to exist and be visible: an unknown id is 404, not a missing comment.
+                throw new DomainValidationException("comment", "Say why the request is rejected.");
+            }
+
+            teamId = found.TeamId;
         }
 
+        // Decided under the team's lock, like submissions: an approval turns a counted request into an environment, and the
+        // quota and budget counts of a create running at the same moment must see it as one or the other, never neither.
+        var (request, followUp) = await SerializedWork.RunAsync(
+            contextFactory,
+            TeamLock(teamId),
+            (locked, token) => RecordDecisionAsync(locked, actor, requestId, decide, action, comment, token),
+            cancellationToken);
+        await effects.AfterCommitAsync(followUp, request, cancellationToken);
+        return Outcome(request);
+    }
+
+    private async Task<(EnvironmentRequest, ApprovalEffects.FollowUp)> RecordDecisionAsync(
+        PortalDbContext db,
+        LifecycleActor actor,
+        Guid requestId,
+        Func<EnvironmentRequest, Decider, DateTimeOffset, StatusChange<RequestStatus>> decide,
+        string action,
+        string? comment,
+        CancellationToken cancellationToken)
+    {
+        var request = await FindVisibleAsync(db, actor, requestId, cancellationToken);
         var now = timeProvider.GetUtcNow();
         var change = decide(request, new Decider(actor.UserId, actor.Name, actor.IsPlatformEngineer), now);
         var auditActor = new AuditActor(actor.UserId, actor.Name);
@@ -166,9 +221,11 @@ public sealed class RequestWorkflow(
             throw new LifecycleConflictException($"Request {request.Id} was decided by someone else at the same moment; reload to see its status.");
         }
 
-        await effects.AfterCommitAsync(followUp, request, cancellationToken);
-        return Outcome(request);
+        return (request, followUp);
     }
+
+    // One lock per team: the quota is per team and tier, the budget per team, so a team's creates and decisions take turns.
+    private static string TeamLock(Guid teamId) => $"team-requests:{teamId}";
 
     private static async Task<EnvironmentRequest> FindVisibleAsync(PortalDbContext db, LifecycleActor actor, Guid requestId, CancellationToken cancellationToken)
     {

@@ -17,17 +17,20 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
 
     private static readonly HashSet<string> Dimensions = new(StringComparer.Ordinal) { "SERVICE", "LINKED_ACCOUNT", "REGION" };
 
-    public JsonObject Handle(string operation, JsonObject request) => operation switch
+    /// <summary>Months ahead a forecast may reach (AWS forecasts up to 18 months).</summary>
+    public const int MaxForecastMonths = 18;
+
+    public JsonObject Handle(string operation, JsonObject request, CancellationToken cancellationToken) => operation switch
     {
-        "GetCostAndUsage" => GetCostAndUsage(request),
-        "GetCostForecast" => GetCostForecast(request),
-        "GetTags" => GetTags(request),
+        "GetCostAndUsage" => GetCostAndUsage(request, cancellationToken),
+        "GetCostForecast" => GetCostForecast(request, cancellationToken),
+        "GetTags" => GetTags(request, cancellationToken),
         "ListCostAllocationTags" => ListCostAllocationTags(request),
         "UpdateCostAllocationTagsStatus" => UpdateCostAllocationTagsStatus(request),
         _ => throw new SandboxApiException("UnknownOperationException", $"Unknown operation {operation}"),
     };
 
-    private JsonObject GetCostAndUsage(JsonObject request)
+    private JsonObject GetCostAndUsage(JsonObject request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var (start, end) = Period(request);
@@ -36,6 +39,8 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         {
             throw Validation($"Granularity {granularity} is not supported by the sandbox (DAILY or MONTHLY).");
         }
+
+        CheckHistory(start, end, DateOnly.FromDateTime(now.UtcDateTime), granularity);
 
         var metrics = (request["Metrics"] as JsonArray ?? []).Select(m => m?.ToString() ?? "").ToList();
         if (metrics.Count == 0 || metrics.Any(m => !CostMetrics.Contains(m)))
@@ -63,11 +68,21 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var results = new List<(int Period, List<string> Keys, decimal Amount)>();
         var totals = new decimal[periods.Count];
-        for (var p = 0; p < periods.Count; p++)
+        var pageSize = options.Value.CostExplorerPageSize;
+        var offset = 0;
+        if (request["NextPageToken"]?.ToString() is { } token)
+        {
+            offset = Math.Max(0, ParseToken(token));
+        }
+
+        // Work per page is capped: groups are gathered in period order only until this page and one more group are known.
+        var needed = (long)offset + pageSize + 1;
+        for (var p = 0; p < periods.Count && (groupBy.Count == 0 || results.Count < needed); p++)
         {
             var rows = new List<CostRow>();
             for (var day = periods[p].Start; day < periods[p].End; day = day.AddDays(1))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 rows.AddRange(billing.Rows(day, now).Where(r => Matches(filter, r, active)));
             }
 
@@ -82,13 +97,6 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         }
 
         var response = new JsonObject();
-        var pageSize = options.Value.CostExplorerPageSize;
-        var offset = 0;
-        if (request["NextPageToken"]?.ToString() is { } token)
-        {
-            offset = ParseToken(token);
-        }
-
         var page = results.Skip(offset).Take(pageSize).ToList();
         var shownPeriods = groupBy.Count == 0 ? Enumerable.Range(0, periods.Count).ToList() : page.Select(r => r.Period).Distinct().ToList();
         if (groupBy.Count > 0 && page.Count == 0 && offset == 0)
@@ -108,7 +116,7 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
             })]),
             ["Estimated"] = periods[p].End > today.AddDays(-1),
         })]);
-        if (offset + pageSize < results.Count)
+        if ((long)offset + pageSize < results.Count)
         {
             response["NextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"page:{offset + pageSize}"));
         }
@@ -117,7 +125,7 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         return response;
     }
 
-    private JsonObject GetCostForecast(JsonObject request)
+    private JsonObject GetCostForecast(JsonObject request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
@@ -125,6 +133,11 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         if (start < today)
         {
             throw Validation("Start date must be equal to or no later than the current date to avoid a mismatch between the actual and forecasted costs.");
+        }
+
+        if (end > new DateOnly(today.Year, today.Month, 1).AddMonths(MaxForecastMonths + 1))
+        {
+            throw Validation($"end date is too far in the future, the max supported forecast is {MaxForecastMonths} months");
         }
 
         var metric = request["Metric"]?.ToString() ?? throw Validation("Metric is required.");
@@ -144,6 +157,7 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
             var amount = 0m;
             for (var day = period.Start; day < period.End; day = day.AddDays(1))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 amount += billing.Rows(day, now, projecting: true).Where(r => Matches(filter, r, active)).Sum(r => r.Amount);
             }
 
@@ -166,16 +180,18 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         return new JsonObject { ["Total"] = new JsonObject { ["Amount"] = Amount(total), ["Unit"] = "USD" }, ["ForecastResultsByTime"] = results };
     }
 
-    private JsonObject GetTags(JsonObject request)
+    private JsonObject GetTags(JsonObject request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var (start, end) = Period(request);
+        CheckHistory(start, end, DateOnly.FromDateTime(now.UtcDateTime), "DAILY");
         var tagKey = request["TagKey"]?.ToString();
         var search = request["SearchString"]?.ToString();
         var seen = new SortedSet<string>(StringComparer.Ordinal);
         var last = end.AddDays(-1) < DateOnly.FromDateTime(now.UtcDateTime) ? end : DateOnly.FromDateTime(now.UtcDateTime).AddDays(1);
         for (var day = start; day < last; day = day.AddDays(1))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             foreach (var row in billing.Rows(day, now))
             {
                 if (tagKey is null)
@@ -396,6 +412,23 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         }
 
         return start < end ? (start, end) : throw Validation("Start date (and hour) should be before end date (and hour)");
+    }
+
+    // Cost Explorer keeps a bounded history and answers nothing past next month: both are checked before any work, so a
+    // window of 0001-01-01..9999-12-31 is a quick 400 rather than millions of days billed.
+    private void CheckHistory(DateOnly start, DateOnly end, DateOnly today, string granularity)
+    {
+        var months = options.Value.CostExplorerHistoryMonths;
+        var thisMonth = new DateOnly(today.Year, today.Month, 1);
+        if (start < thisMonth.AddMonths(-months))
+        {
+            throw Validation($"start date is too old for {granularity.ToLowerInvariant()}, the max supported months for {granularity.ToLowerInvariant()} granularity is {months} months");
+        }
+
+        if (end > thisMonth.AddMonths(1))
+        {
+            throw Validation("end date past the beginning of next month");
+        }
     }
 
     private static List<(DateOnly Start, DateOnly End)> Periods(DateOnly start, DateOnly end, string granularity)

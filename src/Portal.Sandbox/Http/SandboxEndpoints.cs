@@ -103,7 +103,7 @@ internal sealed partial class SandboxEndpoints(
             JsonObject result;
             try
             {
-                result = costExplorer.Handle(target[Prefix.Length..], request);
+                result = costExplorer.Handle(target[Prefix.Length..], request, context.RequestAborted);
             }
             catch (Exception ex) when (ex is InvalidOperationException or FormatException)
             {

@@ -12,11 +12,21 @@ namespace Portal.Sandbox.Http;
 
 /// <summary>
 /// Checks a request's SigV4 Authorization header as AWS does: present (else 403 MissingAuthenticationToken), well formed
-/// (else 403 IncompleteSignature), scoped to this service; the signature itself is recomputed and compared when the access
-/// key is one of <c>Sandbox:Credentials</c> (any other key passes on shape alone).
+/// (else 403 IncompleteSignature), scoped to this service, made with a key of <c>Sandbox:Credentials</c> (else 403
+/// InvalidClientTokenId, UnrecognizedClientException on JSON services), within 15 minutes of now (else 403 "Signature
+/// expired", from which SDKs correct their clock), and its signature recomputed and compared.
 /// </summary>
 internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options)
 {
+    /// <summary>How far a request's signing time may be from now, either way (AWS: 15 minutes).</summary>
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
+
+    private const string InvalidToken = "The security token included in the request is invalid.";
+
+    // Signatures are checked against the wall clock, as AWS does; the registered TimeProvider is the simulation's clock,
+    // which tests freeze or shift to bill days that have not passed.
+    private readonly TimeProvider _wallClock = TimeProvider.System;
+
     public CallerContext Verify(HttpRequest request, byte[] body, string service, bool json, string requestId)
     {
         var authorization = request.Headers.Authorization.ToString();
@@ -76,14 +86,28 @@ internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options)
             throw Mismatch(json, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
         }
 
-        if (options.Value.Credentials.TryGetValue(accessKey, out var secret))
+        if (!options.Value.Credentials.TryGetValue(accessKey, out var secret))
         {
-            var canonical = CanonicalRequest(request, body, signedHeaders);
-            var expected = AWS4Signer.ComputeSignature(new ImmutableCredentials(accessKey, secret, null), region, signedAt, service, signedHeaders, canonical).Signature;
-            if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
-            {
-                throw Mismatch(json, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
-            }
+            // Only configured keys act: AWS knows every key it issued, and so does the sandbox.
+            throw json ? new SandboxApiException("UnrecognizedClientException", InvalidToken, 403) : new SandboxApiException("InvalidClientTokenId", InvalidToken, 403);
+        }
+
+        var now = _wallClock.GetUtcNow().UtcDateTime;
+        if (signedAt < now - MaxSkew)
+        {
+            throw Mismatch(json, $"Signature expired: {amzDate} is now earlier than {Basic(now - MaxSkew)} ({Basic(now)} - 15 min.)");
+        }
+
+        if (signedAt > now + MaxSkew)
+        {
+            throw Mismatch(json, $"Signature not yet current: {amzDate} is still later than {Basic(now + MaxSkew)} ({Basic(now)} + 15 min.)");
+        }
+
+        var canonical = CanonicalRequest(request, body, signedHeaders);
+        var expected = AWS4Signer.ComputeSignature(new ImmutableCredentials(accessKey, secret, null), region, signedAt, service, signedHeaders, canonical).Signature;
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(signature)))
+        {
+            throw Mismatch(json, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
         }
 
         var account = options.Value.AccessKeyAccounts.GetValueOrDefault(accessKey) ?? options.Value.AccountId;
@@ -113,6 +137,8 @@ internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options)
     }
 
     private static string Collapse(string value) => Spaces().Replace(value.Trim(), " ");
+
+    private static string Basic(DateTime utc) => utc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
 
     private static SandboxApiException Incomplete(string message) => new("IncompleteSignature", message, 403);
 

@@ -30,6 +30,7 @@ public static class PortalPipeline
         app.UsePortalStatusCodePages();
         app.UseLocalAccountsSwitch();
         app.UseAuthentication();
+        app.UseSameOriginWrites();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -23,10 +23,11 @@ public sealed partial class PortalEnvironment : Costs.ICostOwner
         {
             [EnvironmentStatus.Requested] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Provisioning, EnvironmentStatus.Failed, EnvironmentStatus.Destroyed },
             [EnvironmentStatus.Provisioning] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
-            [EnvironmentStatus.Ready] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Updating, EnvironmentStatus.Stopping, EnvironmentStatus.Destroying },
+            // Ready and Stopped fail only when their stack was deleted outside the portal (MarkGoneFromAws).
+            [EnvironmentStatus.Ready] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Updating, EnvironmentStatus.Stopping, EnvironmentStatus.Destroying, EnvironmentStatus.Failed },
             [EnvironmentStatus.Updating] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
             [EnvironmentStatus.Stopping] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Stopped, EnvironmentStatus.Failed },
-            [EnvironmentStatus.Stopped] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Starting, EnvironmentStatus.Destroying },
+            [EnvironmentStatus.Stopped] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Starting, EnvironmentStatus.Destroying, EnvironmentStatus.Failed },
             [EnvironmentStatus.Starting] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Ready, EnvironmentStatus.Failed },
             // From Failed: retry the step that failed (a create provisions again, an update or a schedule change updates), or destroy.
             [EnvironmentStatus.Failed] = new HashSet<EnvironmentStatus> { EnvironmentStatus.Provisioning, EnvironmentStatus.Updating, EnvironmentStatus.Destroying },
@@ -301,6 +302,40 @@ public sealed partial class PortalEnvironment : Costs.ICostOwner
     {
         var change = Move(EnvironmentStatus.Destroyed, now);
         DestroyedAt = now;
+        return change;
+    }
+
+    /// <summary>The stack status remembered for a stack CloudFormation no longer knows (deleted outside the portal).</summary>
+    public const string GoneStackStatus = "DELETE_COMPLETE";
+
+    /// <summary>CloudFormation no longer knows this environment's stack: it was deleted outside the portal.</summary>
+    public bool IsGoneFromAws => Status == EnvironmentStatus.Failed && LastStackStatus == GoneStackStatus;
+
+    /// <summary>Whether the environment's stack should exist in AWS, so finding it missing means it is gone.</summary>
+    public bool CanBeGoneFromAws => StackId is not null && !IsGoneFromAws
+        && Status is not (EnvironmentStatus.Requested or EnvironmentStatus.Destroying or EnvironmentStatus.Destroyed);
+
+    /// <summary>Why an environment gone from AWS failed, in words (its failure reason, the 409's detail, the owner's notification).</summary>
+    public string GoneFromAwsReason =>
+        $"The CloudFormation stack {StackName} no longer exists in AWS: it was deleted outside the portal. Destroy the environment to release it, or request a new one.";
+
+    /// <summary>
+    /// The stack was deleted outside the portal: the environment fails with that reason (from any state whose stack should
+    /// exist), remembers the stack as <see cref="GoneStackStatus"/> and ends its operation. Destroying it then releases it.
+    /// </summary>
+    public StatusChange<EnvironmentStatus> MarkGoneFromAws(DateTimeOffset now)
+    {
+        if (!CanBeGoneFromAws)
+        {
+            throw Invalid(EnvironmentStatus.Failed, StackId is null ? "its stack was never created" : "its stack is not expected to exist");
+        }
+
+        var change = Status == EnvironmentStatus.Failed ? new StatusChange<EnvironmentStatus>(Status, Status) : MarkFailed(GoneFromAwsReason, now);
+        FailureReason = GoneFromAwsReason;
+        LastStackStatus = GoneStackStatus;
+        ActiveOperationId = null;
+        OperationStartedAt = null;
+        Touch(now);
         return change;
     }
 

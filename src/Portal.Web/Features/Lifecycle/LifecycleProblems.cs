@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Aws;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Hosting;
 
@@ -36,8 +37,13 @@ public static class LifecycleProblems
         LifecycleNotFoundException n => Problem(StatusCodes.Status404NotFound, "Not found", n.Message),
         LifecycleConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict", c.Message),
         InvalidTransitionException t => Problem(StatusCodes.Status409Conflict, "Conflict", t.Message),
+        StackNotFoundException s => Problem(StatusCodes.Status409Conflict, "Conflict", StackGone(s)),
         _ => null,
     };
+
+    // A state of AWS is never a 500: a stack CloudFormation no longer knows was deleted outside the portal.
+    private static string StackGone(StackNotFoundException exception) =>
+        $"The CloudFormation stack no longer exists in AWS ({exception.ErrorMessage}): it was deleted outside the portal.";
 
     /// <summary>Field errors keyed the way the API spells its fields (camelCase: <c>comment</c>, <c>ttlHours</c>); template parameter names stay as spelled.</summary>
     public static IReadOnlyDictionary<string, string[]> FieldErrors(DomainValidationException exception)
@@ -53,6 +59,7 @@ public static class LifecycleProblems
     {
         DomainValidationException v => string.Join(" ", v.Errors.Values),
         DecisionForbiddenException or LifecycleNotFoundException or LifecycleConflictException or InvalidTransitionException => exception.Message,
+        StackNotFoundException s => StackGone(s),
         _ => null,
     };
 
