@@ -26,8 +26,10 @@ public static class DataServiceCollectionExtensions
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions database) => (database.Provider switch
     {
         // Transient failures (deadlock victim, failover, dropped connection) are retried; code that opens its own transaction
-        // runs it as one unit of the strategy (SerializedWork).
-        DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure()),
+        // runs it as one unit of the strategy (SerializedWork). Few and short retries: during an outage a caller must hear
+        // 503 within seconds, not after EF's default minute of back-off.
+        DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(
+            maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)),
         DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
         _ => throw new InvalidOperationException($"Unknown database provider {database.Provider}."),
     }).ConfigureWarnings(w => w.Log(
