@@ -169,7 +169,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     [InlineData("admin@example.com", "read and write")]
     public async Task JobsDashboard_ForEveryRole_AllowsOrDeniesAsTheRulesSay(string? email, string expected)
     {
-        using var client = _portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = _portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = _portal.BaseAddress });
         if (email is not null)
         {
             (await PortalWebFactory.PostLoginAsync(client, email, "portal-demo")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
