@@ -169,7 +169,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     [InlineData("admin@example.com", "read and write")]
     public async Task JobsDashboard_ForEveryRole_AllowsOrDeniesAsTheRulesSay(string? email, string expected)
     {
-        using var client = _portal.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = _portal.BaseAddress });
+        // A plain client with its own cookies and no redirect following (the factory's client over Kestrel follows redirects).
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = _portal.BaseAddress };
         if (email is not null)
         {
             (await PortalWebFactory.PostLoginAsync(client, email, "portal-demo")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
