@@ -4,11 +4,14 @@ using Microsoft.EntityFrameworkCore;
 namespace Portal.Data.Tests;
 
 /// <summary>Reads a database's schema (tables, columns, indexes, constraints) as comparable text lines.</summary>
-/// <remarks>Tables named <c>qrtz_*</c> and everything on them are skipped: they are Quartz.NET's (0004), not the EF model's.</remarks>
+/// <remarks>
+/// Hangfire's tables are skipped: on PostgreSQL they live in the <c>hangfire</c> schema (the job layer installs them after the
+/// migrations), on SQLite in a file of their own (<c>portal.jobs.db</c>), and neither is the EF model's.
+/// </remarks>
 internal static class SchemaSnapshot
 {
-    // LIKE pattern for Quartz's tables; '_' escaped so it matches only the literal prefix (case-insensitive on SQLite).
-    private const string QuartzTables = @"'qrtz\_%' ESCAPE '\'";
+    // Hangfire.PostgreSql's schema (PortalJobStorage.Schema), excluded even if a search_path puts it first.
+    private const string HangfireSchema = "'hangfire'";
 
     private static readonly string[] Ignored = ["__portal_migrations", "__EFMigrationsHistory", "sqlite_sequence"];
 
@@ -27,13 +30,13 @@ internal static class SchemaSnapshot
                    || coalesce('(' || character_maximum_length || ')', '')
                    || coalesce(' p' || numeric_precision || ',' || numeric_scale, '')
                    || ' null=' || is_nullable || ' identity=' || is_identity || ' default=' || coalesce(column_default, '')
-            FROM information_schema.columns WHERE table_schema = current_schema() AND table_name NOT LIKE {QuartzTables}
+            FROM information_schema.columns WHERE table_schema = current_schema() AND table_schema <> {HangfireSchema}
             """);
-        lines.AddRange(await QueryAsync(connection, $"SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename NOT LIKE {QuartzTables}"));
+        lines.AddRange(await QueryAsync(connection, $"SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() AND schemaname <> {HangfireSchema}"));
         lines.AddRange(await QueryAsync(connection, $"""
             SELECT 'constraint ' || c.conrelid::regclass || ' ' || c.conname || ' ' || pg_get_constraintdef(c.oid)
             FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = current_schema()
-              AND c.conrelid::regclass::text NOT LIKE {QuartzTables}
+              AND n.nspname <> {HangfireSchema}
             """));
         return lines;
     }
@@ -41,7 +44,7 @@ internal static class SchemaSnapshot
     private static async Task<List<string>> ReadSqliteAsync(DbConnection connection)
     {
         var lines = new List<string>();
-        var tables = await QueryAsync(connection, $"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE {QuartzTables}");
+        var tables = await QueryAsync(connection, $"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
         foreach (var table in tables)
         {
             lines.AddRange(await QueryAsync(connection,
@@ -50,7 +53,7 @@ internal static class SchemaSnapshot
                 $"SELECT 'fk {table}.' || \"from\" || ' -> ' || \"table\" || '.' || \"to\" || ' on delete ' || on_delete FROM pragma_foreign_key_list('{table}')"));
         }
 
-        lines.AddRange(await QueryAsync(connection, $"SELECT 'index ' || name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name NOT LIKE {QuartzTables}"));
+        lines.AddRange(await QueryAsync(connection, $"SELECT 'index ' || name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index'"));
         return lines;
     }
 

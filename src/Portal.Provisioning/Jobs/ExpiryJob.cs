@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
-using Quartz;
+using Hangfire;
 
 namespace Portal.Provisioning.Jobs;
 
@@ -11,15 +11,22 @@ namespace Portal.Provisioning.Jobs;
 /// TTL: warns owners 24 hours and 1 hour before an environment expires (once each), and destroys it when it expires
 /// unless it was extended. Runs every minute.
 /// </summary>
-[DisallowConcurrentExecution]
+[JobTracing]
 public sealed partial class ExpiryJob(
-    IDbContextFactory<PortalDbContext> contextFactory, RequestWorkflow requests, LifecycleSignals signals, TimeProvider timeProvider, ILogger<ExpiryJob> logger) : IJob
+    IDbContextFactory<PortalDbContext> contextFactory, RequestWorkflow requests, LifecycleSignals signals, JobLocks locks, TimeProvider timeProvider, ILogger<ExpiryJob> logger)
 {
-    public static readonly JobKey Key = new("expiry", "lifecycle");
+    public const string Id = "expiry";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    [JobDisplayName("Expiry warnings and destroys")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        await using var held = await locks.TryAcquireAsync(Id, TimeSpan.Zero, cancellationToken);
+        if (held is null)
+        {
+            return; // the previous run is still going
+        }
+
         var now = timeProvider.GetUtcNow();
         var soon = now.AddHours(24);
         List<Guid> expired;

@@ -1,14 +1,20 @@
+using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Portal.Data;
 using Portal.Provisioning.Lifecycle;
-using Quartz;
 
 namespace Portal.Provisioning.Jobs;
 
-/// <summary>The lifecycle's jobs (and cost ingestion's) and their clocks, for <see cref="PortalScheduler.AddPortalScheduler"/>.</summary>
+/// <summary>The job layer: Hangfire on the portal's database, the lifecycle's and cost ingestion's jobs, and the stack watcher.</summary>
 public static class LifecycleJobs
 {
-    /// <summary>Registers the job layer: the scheduler on the portal's database and the lifecycle jobs with their triggers.</summary>
+    /// <summary>
+    /// Registers Hangfire (<c>AddHangfire</c>, <c>AddHangfireServer</c>) with the storage for <c>Database:Provider</c>, the
+    /// <c>Jobs</c> options, the provisioning queue, the recurring jobs (<see cref="RecurringJobs"/>, registered at start-up)
+    /// and the stack watcher. Requires <c>AddPortalData</c>.
+    /// </summary>
     public static IServiceCollection AddLifecycleJobs(this IServiceCollection services)
     {
         services.AddOptions<OffHoursOptions>().BindConfiguration(OffHoursOptions.SectionName).Validate(
@@ -25,40 +31,45 @@ public static class LifecycleJobs
                 }
             },
             "OffHours:TimeZone must be a known time zone and OffHours:BusinessHoursStart earlier than OffHours:BusinessHoursEnd.").ValidateOnStart();
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        // This portal's own storage and activator, not Hangfire's process-wide JobStorage.Current / JobActivator.Current
+        // (tests host several portals in one process); AddHangfire only adds what is not registered yet.
+        services.AddSingleton<JobStorage>(sp =>
+            PortalJobStorage.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, sp.GetRequiredService<IOptions<JobsOptions>>().Value));
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        services.AddSingleton<JobLocks>();
         services.Replace(ServiceDescriptor.Singleton<IProvisioningQueue, ProvisioningQueue>());
         services.TryAddSingleton<CostIngestionTrigger>();
+        services.AddTransient<ProvisionJob>();
+        services.AddTransient<ReconcilerJob>();
+        services.AddTransient<ExpiryJob>();
+        services.AddTransient<OffHoursJob>();
+        services.AddTransient<CostIngestionJob>();
+        services.AddTransient<CostAlertsJob>();
+
+        // Before the server: installs Hangfire's schema (after the portal's migrations) and the recurring jobs.
+        services.AddHostedService<JobLayerStartup>();
+        services.AddHangfireServer((sp, server) =>
+        {
+            var jobs = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
+            server.WorkerCount = jobs.WorkerCount;
+            server.SchedulePollingInterval = jobs.SchedulePollingInterval;
+            server.HeartbeatInterval = TimeSpan.FromSeconds(10);
+            server.ServerTimeout = TimeSpan.FromMinutes(1);
+            server.ServerCheckInterval = TimeSpan.FromSeconds(30);
+            server.ShutdownTimeout = TimeSpan.FromSeconds(15);
+        });
+
+        services.AddSingleton<StackWatcherService>();
+        services.AddHostedService(sp => sp.GetRequiredService<StackWatcherService>());
         services.AddSingleton<LifecycleGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<LifecycleGauges>());
-        services.AddPortalScheduler(Configure);
         return services;
-    }
-
-    private static void Configure(IQuartzBuilder q)
-    {
-        q.AddJob<StackWatcherJob>(j => j.WithIdentity(StackWatcherJob.Key).StoreDurably());
-        q.AddTrigger(t => t.ForJob(StackWatcherJob.Key).WithIdentity("stack-watcher-every-second", "lifecycle").StartNow()
-            .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(1)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
-
-        q.AddJob<ReconcilerJob>(j => j.WithIdentity(ReconcilerJob.Key).StoreDurably());
-        q.AddTrigger(t => t.ForJob(ReconcilerJob.Key).WithIdentity("reconciler-every-minute", "lifecycle").StartNow()
-            .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
-
-        q.AddJob<ExpiryJob>(j => j.WithIdentity(ExpiryJob.Key).StoreDurably());
-        q.AddTrigger(t => t.ForJob(ExpiryJob.Key).WithIdentity("expiry-every-minute", "lifecycle").StartNow()
-            .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
-
-        q.AddJob<OffHoursJob>(j => j.WithIdentity(OffHoursJob.Key).StoreDurably());
-        q.AddTrigger(t => t.ForJob(OffHoursJob.Key).WithIdentity("off-hours-every-5-minutes", "lifecycle").StartAt(DateTimeOffset.UtcNow.AddSeconds(30))
-            .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(5)).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
-
-        // Cost ingestion: daily, and on demand (CostIngestionTrigger); a missed daily run fires once when the scheduler is back.
-        q.AddJob<CostIngestionJob>(j => j.WithIdentity(CostIngestionJob.Key).StoreDurably());
-        q.AddTrigger(t => t.ForJob(CostIngestionJob.Key).WithIdentity("cost-ingestion-daily", "costs")
-            .WithCronSchedule(CostIngestionJob.DailySchedule, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
-
-        // Budget alerts and anomalies: after every ingestion (in CostIngestionJob) and daily on their own.
-        q.AddJob<CostAlertsJob>(j => j.WithIdentity(CostAlertsJob.Key).StoreDurably());
-        q.AddTrigger(t => t.ForJob(CostAlertsJob.Key).WithIdentity("cost-alerts-daily", "costs")
-            .WithCronSchedule(CostAlertsJob.DailySchedule, c => c.InTimeZone(TimeZoneInfo.Utc).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
     }
 }

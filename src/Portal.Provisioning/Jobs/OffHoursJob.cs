@@ -5,7 +5,7 @@ using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Lifecycle;
-using Quartz;
+using Hangfire;
 
 namespace Portal.Provisioning.Jobs;
 
@@ -13,16 +13,23 @@ namespace Portal.Provisioning.Jobs;
 /// Dev off-hours: stops environments with the schedule on outside business hours (an update with the template's
 /// <c>offHours</c> values, so the stack and its data survive) and starts them again when business hours begin.
 /// </summary>
-[DisallowConcurrentExecution]
+[JobTracing]
 public sealed class OffHoursJob(
-    IDbContextFactory<PortalDbContext> contextFactory, CatalogProvider catalog, IProvisioningQueue queue, IOptions<OffHoursOptions> options, TimeProvider timeProvider) : IJob
+    IDbContextFactory<PortalDbContext> contextFactory, CatalogProvider catalog, IProvisioningQueue queue, IOptions<OffHoursOptions> options, JobLocks locks, TimeProvider timeProvider)
 {
-    public static readonly JobKey Key = new("off-hours", "lifecycle");
+    public const string Id = "off-hours";
     private static readonly AuditActor Portal = new(null, "portal");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    [JobDisplayName("Dev off-hours stop and start")]
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
+        await using var held = await locks.TryAcquireAsync(Id, TimeSpan.Zero, cancellationToken);
+        if (held is null)
+        {
+            return; // the previous run is still going
+        }
+
         var now = timeProvider.GetUtcNow();
         var businessHours = options.Value.IsBusinessHours(now);
         var moved = new List<Guid>();

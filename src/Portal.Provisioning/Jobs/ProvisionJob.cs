@@ -1,57 +1,69 @@
 using System.Diagnostics;
+using Hangfire;
+using Hangfire.Server;
 using Microsoft.Extensions.Logging;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Lifecycle;
-using Quartz;
 
 namespace Portal.Provisioning.Jobs;
 
 /// <summary>
-/// Runs one environment's next provisioning step (<see cref="EnvironmentProvisioner"/>). One job per environment, so
-/// Quartz never runs two steps of one environment at once; a transient failure (throttling, a dropped connection) tries
-/// again with backoff, and the reconciler re-schedules anything still pending every minute.
+/// Runs one environment's next provisioning step (<see cref="EnvironmentProvisioner"/>: create, update by change set,
+/// stop/start, destroy, retry). The argument is the environment's id only; the row says which step (and which operation,
+/// whose ClientRequestToken makes a repeated call harmless). Never two steps of one environment at once (a lock per
+/// environment), so a duplicated or retried job finds the step done and does nothing. A transient failure retries with
+/// backoff; the last attempt records the reason on the environment (Failed), which the user sees and may retry.
 /// </summary>
-[DisallowConcurrentExecution]
-public sealed partial class ProvisionJob(EnvironmentProvisioner provisioner, ILogger<ProvisionJob> logger) : IJob
+[JobTracing]
+public sealed partial class ProvisionJob(EnvironmentProvisioner provisioner, JobLocks locks, ILogger<ProvisionJob> logger)
 {
-    public const string Group = "provision";
-    public const string EnvironmentIdKey = "environmentId";
-    public const string AttemptKey = "attempt";
-    public const string TraceParentKey = "traceparent";
+    /// <summary>Retries after the first attempt: 1 s doubling to a minute, about four and a half minutes in all.</summary>
+    public const int Retries = 9;
 
-    public static JobKey KeyFor(Guid environmentId) => new($"provision-{environmentId:N}", Group);
+    /// <summary>How long a step waits for another step of the same environment to finish before it counts as a failed attempt.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(30);
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    public static string LockName(Guid environmentId) => $"environment:{environmentId:N}";
+
+    [AutomaticRetry(Attempts = Retries, DelaysInSeconds = new[] { 1, 2, 4, 8, 16, 32, 60, 60, 60 }, OnAttemptsExceeded = AttemptsExceededAction.Fail, LogEvents = false)]
+    [JobDisplayName("Provisioning step of environment {0}")]
+    public async Task RunAsync(Guid environmentId, PerformContext? context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var environmentId = Guid.Parse(context.MergedJobDataMap.GetString(EnvironmentIdKey)!);
-        var attempt = context.Trigger.JobDataMap.TryGetValue(AttemptKey, out var value) && int.TryParse(value?.ToString(), out var n) ? n : 0;
-
-        // A child of the request that enqueued the step (linked to Quartz's own span), so one trace shows the approval,
-        // this job and its AWS calls.
-        var requested = context.MergedJobDataMap.TryGetValue(TraceParentKey, out var parent) && ActivityContext.TryParse(parent?.ToString(), null, out var parsed)
-            ? parsed
-            : default;
-        var links = Activity.Current is { } quartz ? new[] { new ActivityLink(quartz.Context) } : null;
-        using var activity = LifecycleMetrics.Source.StartActivity(ActivityKind.Internal, requested, links: links, name: "provision environment");
+        var attempt = context?.GetJobParameter<int>("RetryCount", allowStale: true) ?? 0;
+        using var activity = LifecycleMetrics.Source.StartActivity("provision environment");
         activity?.SetTag("portal.environment.id", environmentId.ToString());
         activity?.SetTag("portal.attempt", attempt);
         try
         {
+            await using var held = await locks.TryAcquireAsync(LockName(environmentId), LockWait, cancellationToken)
+                ?? throw new EnvironmentBusyException(environmentId);
             await provisioner.RunAsync(environmentId, cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException && attempt < 8)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
-            LogRetrying(e, environmentId, delay.TotalSeconds, e is ThrottlingException ? "throttled" : e.GetType().Name);
-            await context.Scheduler.ScheduleJob(
-                TriggerBuilder.Create().ForJob(context.JobDetail.Key).UsingJobData(AttemptKey, (attempt + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))
-                    .StartAt(DateTimeOffset.UtcNow + delay).Build(),
-                new ScheduleJobOptions(),
-                cancellationToken);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            var kind = e is ThrottlingException ? "throttled" : e.GetType().Name;
+            if (attempt >= Retries)
+            {
+                LogGaveUp(e, environmentId, attempt + 1, kind);
+                await provisioner.GiveUpAsync(environmentId, $"The provisioning step failed {attempt + 1} times and was given up ({kind}: {e.Message}). Retry the environment to try again.", cancellationToken);
+            }
+            else
+            {
+                LogRetrying(e, environmentId, attempt + 1, kind);
+            }
+
+            throw;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Provisioning step of environment {EnvironmentId} failed ({Kind}); retrying in {Seconds} s")]
-    private partial void LogRetrying(Exception exception, Guid environmentId, double seconds, string kind);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provisioning step of environment {EnvironmentId} failed (attempt {Attempt}, {Kind}); Hangfire retries it with backoff")]
+    private partial void LogRetrying(Exception exception, Guid environmentId, int attempt, string kind);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Provisioning step of environment {EnvironmentId} failed {Attempts} times ({Kind}); the environment is marked Failed")]
+    private partial void LogGaveUp(Exception exception, Guid environmentId, int attempts, string kind);
 }
+
+/// <summary>Another step of the environment held its lock for longer than <see cref="ProvisionJob.LockWait"/>; the job retries.</summary>
+public sealed class EnvironmentBusyException(Guid environmentId)
+    : Exception($"Another provisioning step of environment {environmentId} is still running.");

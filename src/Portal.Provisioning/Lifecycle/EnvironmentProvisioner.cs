@@ -116,6 +116,9 @@ public sealed partial class EnvironmentProvisioner(
         signals.Publish(new LifecycleChange(LifecycleChangeKind.Environment, environment.Id, environment.TeamId, environment.Id));
     }
 
+    /// <summary>The job layer gave up on the environment's step (its retries ran out): Failed, with the reason on the row.</summary>
+    public Task GiveUpAsync(Guid environmentId, string reason, CancellationToken cancellationToken) => FailAsync(environmentId, reason, cancellationToken);
+
     private async Task<bool> EnsureCidrAsync(PortalEnvironment environment, CancellationToken cancellationToken)
     {
         var entry = catalog.Current.Find(environment.TemplateSlug);

@@ -58,6 +58,7 @@ public static class PortalPipeline
         });
 
         app.MapStaticAssets().AllowAnonymous();
+        Features.Admin.JobsDashboard.MapJobsDashboard(app);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -24,7 +24,7 @@ public sealed class CostIngestionScaleTests
     public async Task ADayOfTenThousandEnvironments_Takes30Calls_AndARerunChangesNothing()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        await SchedulerHost.MigrateAsync(database);
+        await JobLayerHost.MigrateAsync(database);
         var client = new PagedCostExplorer(environments: 10_000, services: 3, pageSize: 1_000);
         var ingestion = new CostIngestion(
             database.CreateFactory(),

@@ -1,28 +1,17 @@
 using System.Collections.Concurrent;
-using Quartz;
 
 namespace Portal.Provisioning.Tests.Jobs;
 
-/// <summary>What test jobs did, keyed by the probe id each test puts in its job data, so tests running in parallel never share counts.</summary>
+/// <summary>What test jobs did, keyed by the probe id each test passes as the job's argument, so tests running in parallel never share counts.</summary>
 internal static class JobProbe
 {
-    public const string Key = "probe";
-
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<Run>> Runs = new();
-    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Releases = new();
 
     public static string NewId() => Guid.NewGuid().ToString("N");
 
-    public static string IdOf(IJobExecutionContext context) => (string)context.MergedJobDataMap[Key]!;
-
-    public static void Record(IJobExecutionContext context) =>
-        Runs.GetOrAdd(IdOf(context), _ => new()).Enqueue(new Run(context.JobDetail.Key.Name, context.Scheduler.SchedulerInstanceId, context.Recovering));
+    public static void Record(string probe, string job, string node) => Runs.GetOrAdd(probe, _ => new()).Enqueue(new Run(job, node));
 
     public static IReadOnlyList<Run> RunsOf(string probe) => Runs.TryGetValue(probe, out var runs) ? [.. runs] : [];
-
-    /// <summary>A gate blocking jobs of one probe until the test opens it.</summary>
-    public static TaskCompletionSource Release(string probe) =>
-        Releases.GetOrAdd(probe, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public static async Task<IReadOnlyList<Run>> WaitForRunsAsync(string probe, int count, TimeSpan timeout)
     {
@@ -42,5 +31,18 @@ internal static class JobProbe
         return RunsOf(probe);
     }
 
-    public sealed record Run(string Job, string InstanceId, bool Recovering);
+    public sealed record Run(string Job, string Node);
 }
+
+/// <summary>Records each run in <see cref="JobProbe"/> with the name of the host ("node") that ran it.</summary>
+public sealed class RecordingJob(NodeName node)
+{
+    public async Task RunAsync(string probe, string name, CancellationToken cancellationToken)
+    {
+        // Long enough that a second node fetching the same job would overlap with this one.
+        await Task.Delay(50, cancellationToken);
+        JobProbe.Record(probe, name, node.Value);
+    }
+}
+
+public sealed record NodeName(string Value);

@@ -3,9 +3,9 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
+using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Costs;
 using Portal.TestSupport;
-using Quartz;
 using Portal.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -69,9 +69,10 @@ internal static class CostBenchmarkData
     /// <summary>Generates the data set; returns the number of cost facts.</summary>
     public static async Task<long> GenerateAsync(PortalWebFactory portal)
     {
-        // The generated environments have no stacks: the job layer is put on standby so it neither acts on them (off-hours,
-        // expiry) nor competes with the measured queries for the two cores.
-        await (await portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler()).Standby();
+        // The generated environments have no stacks: the recurring jobs and the stack watcher are stopped so they neither act on
+        // them (off-hours, expiry) nor compete with the measured queries for the two cores.
+        RecurringJobs.RemoveAll(portal.Services.GetRequiredService<Hangfire.IRecurringJobManager>());
+        portal.Services.GetRequiredService<StackWatcherService>().Pause();
         await using var db = await portal.DbAsync();
         var owner = await db.Users.Where(u => u.Email == "dev@example.com").Select(u => u.Id).SingleAsync();
         var payments = await db.Teams.Where(t => t.Slug == "payments").Select(t => t.Id).SingleAsync();

@@ -8,7 +8,6 @@ using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
 using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
-using Quartz;
 using Xunit.Abstractions;
 
 namespace Portal.Web.Tests.Benchmarks;
@@ -82,8 +81,7 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
             // Slow enough that every stack stays in flight for the whole measurement.
             ["Sandbox:Speed"] = "0.01",
         });
-        var scheduler = await portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.PauseJob(StackWatcherJob.Key);
+        portal.Services.GetRequiredService<StackWatcherService>().Pause();
         await RaiseBudgetsAsync(portal);
         var workflow = portal.Services.GetRequiredService<RequestWorkflow>();
         var dev = await portal.ActorAsync("dev@example.com");

@@ -64,11 +64,11 @@ public sealed class AdminPagesTests(BrowserSession session) : IClassFixture<Brow
         await page.GotoAsync("/admin/system");
         await BrowserSession.WaitForCircuitAsync(page);
 
-        await page.Locator("[data-testid=system-jobs]").GetByText("lifecycle.stack-watcher", new() { Exact = true }).WaitForAsync();
+        await page.Locator("[data-testid=system-jobs]").GetByText("stack-watcher", new() { Exact = true }).WaitForAsync();
         (await page.Locator("[data-testid=scheduler-state]").InnerTextAsync()).ShouldNotBeNullOrWhiteSpace();
         var jobs = await page.Locator("[data-testid=system-jobs]").InnerTextAsync();
-        jobs.ShouldContain("lifecycle.reconciler");
-        jobs.ShouldContain("costs.cost-ingestion");
+        jobs.ShouldContain("reconciler");
+        jobs.ShouldContain("cost-ingestion");
         (await page.Locator("[data-testid=system-aws-summary]").InnerTextAsync()).ShouldContain("Cost Explorer");
         (await page.Locator("[data-testid=system-version]").InnerTextAsync()).ShouldNotBeNullOrWhiteSpace();
         await BrowserSession.ScreenshotAsync(page, "admin-system");

@@ -12,7 +12,6 @@ using Portal.Web.Components.Shared;
 using Portal.Web.Features.Costs;
 using Portal.Web.Tests.Costs;
 using Portal.Web.Tests.Infrastructure;
-using Quartz;
 
 namespace Portal.Web.Tests.Browser;
 
@@ -262,14 +261,10 @@ public sealed class FinanceDashboardSession : BrowserSession
         }
 
         // The daily ingestion's schedule stays out of it (moving the clock on would make it fire): finance runs it from the page.
-        var scheduler = await Portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        foreach (var trigger in await scheduler.GetTriggersOfJob(CostIngestionJob.Key))
-        {
-            await scheduler.PauseTrigger(trigger.Key);
-        }
+        Portal.Services.GetRequiredService<Hangfire.IRecurringJobManager>().RemoveIfExists(CostIngestionJob.Id);
 
         // Two days on: the sandbox has billed the environments for whole days since their creation. The clock keeps running
-        // (Quartz, which runs the ingestion, waits on it).
+        // (the job layer, which runs the ingestion, waits on it).
         SharedClock.Shift(TimeSpan.FromDays(2));
     }
 }

@@ -9,7 +9,7 @@ using Portal.Provisioning.Lifecycle;
 namespace Portal.Web.Tests.Browser;
 
 /// <summary>
-/// Requests and approvals in Chromium on the embedded default (SQLite, Quartz's SQLite store, the in-process sandbox), as a
+/// Requests and approvals in Chromium on the embedded default (SQLite, Hangfire's SQLite store, the in-process sandbox), as a
 /// new user runs the portal: a developer requests
 /// from the catalog, follows the request to Ready; a staging request reaches the approval queue live and only a platform
 /// engineer decides.

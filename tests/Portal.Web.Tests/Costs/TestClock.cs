@@ -18,7 +18,7 @@ internal sealed class TestClock : TimeProvider
         }
     }
 
-    /// <summary>Moves the clock on by <paramref name="offset"/> and lets it run (timers, and so Quartz, keep working).</summary>
+    /// <summary>Moves the clock on by <paramref name="offset"/> and lets it run (timers, and so the job layer, keep working).</summary>
     public void Shift(TimeSpan offset)
     {
         lock (_lock)

@@ -27,7 +27,7 @@ public sealed class ComposeFileTests
         [DatabaseOptions.SectionName] = typeof(DatabaseOptions),
         [PortalOptions.SectionName] = typeof(PortalOptions),
         [AwsOptions.SectionName] = typeof(AwsOptions),
-        [SchedulerOptions.SectionName] = typeof(SchedulerOptions),
+        [JobsOptions.SectionName] = typeof(JobsOptions),
         [AuthOptions.SectionName] = typeof(AuthOptions),
     };
 

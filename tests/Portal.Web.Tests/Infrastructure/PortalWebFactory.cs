@@ -109,8 +109,6 @@ public sealed class PortalWebFactory(
                 ["Portal:DataDirectory"] = DataDirectory,
                 ["Portal:Demo:Enabled"] = "true",
 
-                // Quartz registers schedulers process-wide by name; portals hosted side by side in this process each need their own.
-                ["Scheduler:Name"] = "Portal-" + Database.Name,
                 ["Logging:LogLevel:Default"] = "Warning",
 
                 // The sandbox builds stacks 2,000 times faster than AWS, and the watcher looks twice a second.

@@ -8,7 +8,6 @@ using Portal.Provisioning.Aws.CloudFormation;
 using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Tests.Infrastructure;
-using Quartz;
 
 namespace Portal.Web.Tests.Lifecycle;
 
@@ -36,7 +35,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         (await StackParametersAsync(environment))["WorkerDesiredCount"].ShouldBe("1");
 
         await commands.SetOffHoursScheduleAsync(dev, environment.Id, true, CancellationToken.None);
-        await TriggerAsync(OffHoursJob.Key);
+        await TriggerAsync<OffHoursJob>((j, ct) => j.RunAsync(ct));
 
         var stopped = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Stopped);
         stopped.StackId.ShouldBe(stackId, "stopping updates the stack; it never replaces it");
@@ -47,7 +46,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
 
         // Turning the schedule off starts a stopped environment at once, with the tier's presets back.
         await commands.SetOffHoursScheduleAsync(dev, environment.Id, false, CancellationToken.None);
-        await TriggerAsync(OffHoursJob.Key);
+        await TriggerAsync<OffHoursJob>((j, ct) => j.RunAsync(ct));
 
         var started = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Ready);
         started.StoppedAt.ShouldBeNull();
@@ -107,8 +106,8 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         var dev = await _portal.ActorAsync("dev@example.com");
         var environment = await CreateReadyAsync(dev, "static-site", "shortlived", ttlHours: 20);
 
-        await TriggerAsync(ExpiryJob.Key);
-        await TriggerAsync(ExpiryJob.Key);
+        await TriggerAsync<ExpiryJob>((j, ct) => j.RunAsync(ct));
+        await TriggerAsync<ExpiryJob>((j, ct) => j.RunAsync(ct));
 
         await _portal.WaitUntilAsync(async db => await db.Notifications.CountAsync(n => n.Kind == "environment.expiring") == 1);
         await Task.Delay(500);
@@ -119,7 +118,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(-1)));
         }
 
-        await TriggerAsync(ExpiryJob.Key);
+        await TriggerAsync<ExpiryJob>((j, ct) => j.RunAsync(ct));
 
         var destroyed = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Destroyed);
         destroyed.DestroyedAt.ShouldNotBeNull();
@@ -148,7 +147,7 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         }
 
         // Stopped without the schedule: the off-hours job starts it, and the provisioner refuses with the reason.
-        await TriggerAsync(OffHoursJob.Key);
+        await TriggerAsync<OffHoursJob>((j, ct) => j.RunAsync(ct));
 
         var failed = await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Failed);
         failed.FailureReason.ShouldBe("Environment stackless has no CloudFormation stack, so it cannot be updated, stopped or started.");
@@ -162,11 +161,9 @@ public sealed class LifecycleDayTwoTests : IAsyncLifetime
         return await _portal.WaitForAsync(outcome.EnvironmentId!.Value, EnvironmentStatus.Ready);
     }
 
-    private async Task TriggerAsync(JobKey job)
-    {
-        var scheduler = await _portal.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
-        await scheduler.TriggerJob(job);
-    }
+    // Runs the recurring job now, as its schedule would.
+    private Task TriggerAsync<TJob>(Func<TJob, CancellationToken, Task> run)
+        where TJob : notnull => run(_portal.Services.GetRequiredService<TJob>(), CancellationToken.None);
 
     private async Task<Dictionary<string, string>> StackParametersAsync(PortalEnvironment environment)
     {

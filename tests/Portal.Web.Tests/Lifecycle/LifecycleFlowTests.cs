@@ -9,7 +9,7 @@ namespace Portal.Web.Tests.Lifecycle;
 
 /// <summary>
 /// The whole lifecycle through the real services, job layer and sandbox: request → policy → stack → Ready → destroy; on
-/// PostgreSQL (clustered job store) and on the embedded default, SQLite (Quartz's SQLite store).
+/// PostgreSQL (Hangfire.PostgreSql) and on the embedded default, SQLite (Hangfire.Storage.SQLite).
 /// </summary>
 public abstract class LifecycleFlowTests(DatabaseProvider provider) : IAsyncLifetime
 {
@@ -29,8 +29,9 @@ public abstract class LifecycleFlowTests(DatabaseProvider provider) : IAsyncLife
 
         outcome.Status.ShouldBe(RequestStatus.Approved);
         outcome.Reason.ShouldStartWith("Auto-approved");
-        (await _portal.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler()).SchedulerName
-            .ShouldBe("Portal-" + _portal.Database.Name, "each hosted portal has its own scheduler, on its own database");
+        _portal.Services.GetRequiredService<Hangfire.JobStorage>().ShouldBeOfType(
+            provider == DatabaseProvider.Postgres ? typeof(Hangfire.PostgreSql.PostgreSqlStorage) : typeof(Hangfire.Storage.SQLite.SQLiteStorage),
+            "each hosted portal has its own job storage, on its own database");
         outcome.EnvironmentId.ShouldNotBeNull();
         var ready = await WaitForAsync(outcome.EnvironmentId.Value, EnvironmentStatus.Ready);
         ready.StackName.ShouldBe("payments-checkout-dev");

@@ -11,9 +11,9 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Lifecycle;
 
 /// <summary>
-/// Real portal processes on one PostgreSQL: a node SIGKILLed while 50 environments provision, then restarted; and two
-/// nodes sharing the job layer, one killed mid-flight. The database is the source of truth, so nothing is lost or
-/// made twice.
+/// Real portal processes: a node SIGKILLed while 50 environments provision, then restarted, on PostgreSQL and on the
+/// embedded default (SQLite, Hangfire's SQLite store); and two nodes sharing the job layer on one PostgreSQL, one killed
+/// mid-flight. The database is the source of truth, so nothing is lost or made twice.
 /// </summary>
 public sealed class ProcessResilienceTests : IAsyncLifetime
 {
@@ -31,11 +31,7 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
     private TestDatabase _database = default!;
     private string _dataRoot = default!;
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
-        _dataRoot = Path.Combine(Path.GetTempPath(), "portal-tests", _database.Name + "-processes");
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -44,16 +40,23 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
             await process.DisposeAsync();
         }
 
-        await _database.DisposeAsync();
-        if (Directory.Exists(_dataRoot))
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+
+        if (_dataRoot is not null && Directory.Exists(_dataRoot))
         {
             Directory.Delete(_dataRoot, recursive: true);
         }
     }
 
-    [Fact]
-    public async Task Sigkill_WhileFiftyEnvironmentsProvision_TheRestartedPortalFinishesEveryOne_WithOneStackEach()
+    [Theory]
+    [InlineData(DatabaseProvider.Postgres)]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task Sigkill_WhileFiftyEnvironmentsProvision_TheRestartedPortalFinishesEveryOne_WithOneStackEach(DatabaseProvider provider)
     {
+        await CreateDatabaseAsync(provider);
         var data = Path.Combine(_dataRoot, "node");
         var first = await StartAsync("crash-node-1", data);
         var environmentIds = await RequestAsync(first, "crash", 50);
@@ -79,6 +82,7 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
     [Fact]
     public async Task TwoNodes_ShareTheJobLayer_AndWhenOneDiesMidFlightTheOtherFinishesItsWork()
     {
+        await CreateDatabaseAsync(DatabaseProvider.Postgres);
         var a = await StartAsync("pair-node-a", Path.Combine(_dataRoot, "a"));
 
         // Both nodes call one sandbox (node A's), as two portal nodes call one AWS.
@@ -86,7 +90,7 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
         {
             ["Aws:ServiceUrls:CloudFormation"] = new Uri(a.BaseAddress, "/sandbox/aws/cloudformation").ToString(),
         });
-        (await SchedulerInstancesAsync()).ShouldBe(2, "both nodes joined the Quartz cluster");
+        (await HangfireServersAsync(2)).ShouldBe(2, "both nodes run a Hangfire server on the one database");
 
         var fromA = RequestAsync(a, "pair-a", 10);
         var fromB = RequestAsync(b, "pair-b", 10);
@@ -116,6 +120,12 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
             perEnvironment.Count.ShouldBe(20, action);
             perEnvironment.ShouldAllBe(c => c == 1, $"{action} happened once per environment");
         }
+    }
+
+    private async Task CreateDatabaseAsync(DatabaseProvider provider)
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        _dataRoot = Path.Combine(Path.GetTempPath(), "portal-tests", _database.Name + "-processes");
     }
 
     private async Task<PortalProcess> StartAsync(string name, string dataDirectory, Dictionary<string, string>? extra = null)
@@ -188,12 +198,23 @@ public sealed class ProcessResilienceTests : IAsyncLifetime
             string.Join(", ", statuses.GroupBy(s => s.Status).Select(g => $"{g.Key} {g.Count()}")));
     }
 
-    private async Task<long> SchedulerInstancesAsync()
+    /// <summary>Hangfire servers registered in the database, waiting (up to 30 s) for <paramref name="expected"/> to announce themselves.</summary>
+    private async Task<long> HangfireServersAsync(long expected)
     {
         await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM qrtz_scheduler_state", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {Portal.Provisioning.Jobs.PortalJobStorage.Schema}.server", connection);
+            var count = (long)(await command.ExecuteScalarAsync())!;
+            if (count >= expected || DateTimeOffset.UtcNow > deadline)
+            {
+                return count;
+            }
+
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Every stack (deleted ones too) whose name starts with <paramref name="prefix"/>, read with the AWS CLI from the node's sandbox.</summary>

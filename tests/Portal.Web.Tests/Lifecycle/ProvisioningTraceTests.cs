@@ -21,7 +21,7 @@ public sealed class ProvisioningTraceTests : IAsyncLifetime
     {
         _listener = new ActivityListener
         {
-            ShouldListenTo = s => s.Name.StartsWith("Portal.", StringComparison.Ordinal) || s.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || s.Name == "Quartz",
+            ShouldListenTo = s => s.Name.StartsWith("Portal.", StringComparison.Ordinal) || s.Name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || s.Name == Portal.Provisioning.Jobs.JobTracingAttribute.SourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _spans.Enqueue,
         };
@@ -51,7 +51,10 @@ public sealed class ProvisioningTraceTests : IAsyncLifetime
         var trace = _spans.Where(s => s.TraceId == traceId).ToList();
         var job = trace.Where(s => s.OperationName == "provision environment").ShouldHaveSingleItem("one provisioning step ran in the request's trace");
         job.GetTagItem("portal.environment.id").ShouldBe(environmentId.ToString());
-        job.Links.ShouldNotBeEmpty("linked to Quartz's span for the firing");
+        var hangfire = trace.Where(s => s.Source.Name == Portal.Provisioning.Jobs.JobTracingAttribute.SourceName && s.SpanId == job.ParentSpanId)
+            .ShouldHaveSingleItem("the provisioning step runs inside the Hangfire job's span, in the request's trace");
+        hangfire.DisplayName.ShouldBe("ProvisionJob.RunAsync");
+        hangfire.Kind.ShouldBe(ActivityKind.Consumer);
         var createStack = trace.Where(s => s.Source.Name == "Portal.Aws" && (string?)s.GetTagItem("aws.operation") == "CreateStack")
             .ShouldHaveSingleItem("the CreateStack call is in the same trace");
         createStack.ParentSpanId.ShouldBe(job.SpanId);

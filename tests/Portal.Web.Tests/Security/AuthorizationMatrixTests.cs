@@ -155,6 +155,49 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         failures.ShouldBeEmpty();
     }
 
+    /// <summary>
+    /// The Hangfire dashboard at /jobs, signed in through the sign-in form (cookie): anonymous callers are sent to sign in,
+    /// platform engineers read it, admins also get its commands (trigger, retry, delete), everyone else 403. Its pages carry
+    /// no inline script, so the portal's CSP (script-src 'self') holds there too.
+    /// </summary>
+    [Theory]
+    [InlineData(null, "sign-in")]
+    [InlineData("dev@example.com", Forbidden)]
+    [InlineData("dev2@example.com", Forbidden)]
+    [InlineData("finance@example.com", Forbidden)]
+    [InlineData("platform@example.com", "read")]
+    [InlineData("admin@example.com", "read and write")]
+    public async Task JobsDashboard_ForEveryRole_AllowsOrDeniesAsTheRulesSay(string? email, string expected)
+    {
+        // A plain client with its own cookies and no redirect following (the factory's client over Kestrel follows redirects).
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var client = new HttpClient(handler) { BaseAddress = _portal.BaseAddress };
+        if (email is not null)
+        {
+            (await PortalWebFactory.PostLoginAsync(client, email, "portal-demo")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        }
+
+        using var response = await client.GetAsync("/jobs/recurring");
+        var body = await response.Content.ReadAsStringAsync();
+        switch (expected)
+        {
+            case "sign-in":
+                response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+                response.Headers.Location!.ToString().ShouldContain("/account/login");
+                break;
+            case Forbidden:
+                response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+                break;
+            default:
+                response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
+                body.ShouldContain("reconciler");
+                body.Contains("/jobs/recurring/trigger", StringComparison.Ordinal).ShouldBe(expected == "read and write", "only admins get the dashboard's commands");
+                response.Headers.GetValues("Content-Security-Policy").Single().ShouldContain("script-src 'self';");
+                System.Text.RegularExpressions.Regex.Matches(body, @"<script(?![^>]*\ssrc=)").ShouldBeEmpty("no inline script, which the CSP would block");
+                break;
+        }
+    }
+
     private async Task<(string Outcome, int Status)> CallAsync(string method, string pattern, string caller)
     {
         using var client = _portal.CreateClient();

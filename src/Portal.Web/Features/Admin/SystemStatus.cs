@@ -1,81 +1,90 @@
 using System.Reflection;
+using Hangfire;
+using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Entities.Costs;
 using Portal.Provisioning.Aws;
-using Quartz;
+using Portal.Provisioning.Jobs;
 
 namespace Portal.Web.Features.Admin;
 
-/// <summary>What the admin System page shows: version, the job layer's state and jobs, AWS API usage, cost ingestion runs.</summary>
-public sealed class SystemStatus(ISchedulerFactory schedulers, AwsUsageTracker usage, IDbContextFactory<PortalDbContext> contextFactory)
+/// <summary>
+/// What the admin System page shows: version, the job layer from Hangfire's monitoring API (servers, queues, recurring jobs
+/// with last and next run, failed jobs; the dashboard at <c>/jobs</c> has the rest), the stack watcher, AWS API usage and
+/// cost ingestion runs.
+/// </summary>
+public sealed class SystemStatus(JobStorage storage, StackWatcherService watcher, AwsUsageTracker usage, IDbContextFactory<PortalDbContext> contextFactory)
 {
-    private static readonly TriggerKey[] Triggers =
-    [
-        new("stack-watcher-every-second", "lifecycle"),
-        new("reconciler-every-minute", "lifecycle"),
-        new("expiry-every-minute", "lifecycle"),
-        new("off-hours-every-5-minutes", "lifecycle"),
-        new("cost-ingestion-daily", "costs"),
-        new("cost-alerts-daily", "costs"),
-    ];
+    private const int FailedShown = 10;
 
     public static string Version { get; } =
         typeof(SystemStatus).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     public async Task<SystemSnapshot> ReadAsync(CancellationToken cancellationToken)
     {
-        var scheduler = await schedulers.GetScheduler(cancellationToken);
-        var jobs = new List<JobRow>();
-        foreach (var trigger in await scheduler.GetTriggers(Triggers, cancellationToken))
-        {
-            if (trigger is not null)
-            {
-                jobs.Add(new JobRow(trigger.JobKey.ToString(), trigger.Key.ToString(), trigger.PreviousFireTimeUtc, trigger.NextFireTimeUtc));
-            }
-        }
-
-        var executing = await scheduler.QueryFireInstances(new FireInstanceQuery(), cancellationToken);
-        var nodes = await scheduler.QueryClusterNodes(cancellationToken);
+        // Hangfire's monitoring API is synchronous: off the circuit's thread.
+        var jobs = await Task.Run(ReadJobLayer, cancellationToken);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var runs = (await db.CostIngestionRuns.AsNoTracking().ToListAsync(cancellationToken))
             .OrderByDescending(r => r.StartedAt).Take(10).ToList();
         var tags = await db.CostAllocationTagChecks.AsNoTracking().OrderBy(c => c.AccountId).ThenBy(c => c.TagKey).ToListAsync(cancellationToken);
-        return new SystemSnapshot(
-            Version,
-            scheduler.SchedulerName,
-            await scheduler.GetSchedulerInstanceId(cancellationToken),
-            scheduler.Status.ToString(),
-            [.. nodes.Select(n => $"{n.InstanceId}{(n.IsCurrentNode ? " (this node)" : "")}: {n.State}{(n.LastCheckInUtc is { } at ? $", checked in {at:HH:mm:ss} UTC" : "")}")],
-            jobs,
-            Describe(executing.Items),
-            usage.Snapshot(),
-            runs,
-            tags);
+        return new SystemSnapshot(Version, jobs, usage.Snapshot(), runs, tags);
     }
 
-    private static List<string> Describe(IEnumerable<FireInstance> firings)
+    private JobLayerSnapshot ReadJobLayer()
     {
-        var lines = new List<string>();
-        foreach (FireInstance firing in firings)
+        var monitoring = storage.GetMonitoringApi();
+        var statistics = monitoring.GetStatistics();
+        var servers = monitoring.Servers()
+            .Select(s => new JobServerRow(s.Name, s.WorkersCount, string.Join(", ", s.Queues), Utc(s.StartedAt), s.Heartbeat is { } beat ? Utc(beat) : null))
+            .ToList();
+        var queues = monitoring.Queues().Select(q => new JobQueueRow(q.Name, q.Length, q.Fetched ?? 0)).ToList();
+        List<RecurringJobRow> recurring;
+        using (var connection = storage.GetConnection())
         {
-            lines.Add($"{firing.JobKey} on {firing.SchedulerInstanceId} since {firing.FireTimeUtc:HH:mm:ss} UTC");
+            recurring = [.. connection.GetRecurringJobs().OrderBy(r => r.Id, StringComparer.Ordinal).Select(r => new RecurringJobRow(
+                r.Id, r.Cron, r.LastExecution is { } last ? Utc(last) : null, r.LastJobState, r.NextExecution is { } next ? Utc(next) : null, r.Error))];
         }
 
-        return lines;
+        var failed = monitoring.FailedJobs(0, FailedShown)
+            .Select(f => new FailedJobRow(f.Key, f.Value.Job is { } job ? $"{job.Type.Name}.{job.Method.Name}" : "(unknown job)",
+                f.Value.ExceptionMessage ?? f.Value.Reason, f.Value.FailedAt is { } at ? Utc(at) : null))
+            .ToList();
+        return new JobLayerSnapshot(
+            statistics.Servers, statistics.Enqueued, statistics.Processing, statistics.Scheduled, statistics.Failed, statistics.Succeeded,
+            servers, queues, recurring, failed, watcher.IsSweeping, watcher.LastSweepAt);
     }
+
+    // Hangfire reports UTC DateTimes.
+    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }
 
 public sealed record SystemSnapshot(
     string Version,
-    string SchedulerName,
-    string SchedulerInstanceId,
-    string SchedulerStatus,
-    IReadOnlyList<string> Nodes,
-    IReadOnlyList<JobRow> Jobs,
-    IReadOnlyList<string> Executing,
+    JobLayerSnapshot Jobs,
     AwsUsageSnapshot Aws,
     IReadOnlyList<CostIngestionRun> IngestionRuns,
     IReadOnlyList<CostAllocationTagCheck> CostAllocationTags);
 
-public sealed record JobRow(string Job, string Trigger, DateTimeOffset? LastFired, DateTimeOffset? NextFire);
+public sealed record JobLayerSnapshot(
+    long ServerCount,
+    long Enqueued,
+    long Processing,
+    long Scheduled,
+    long Failed,
+    long Succeeded,
+    IReadOnlyList<JobServerRow> Servers,
+    IReadOnlyList<JobQueueRow> Queues,
+    IReadOnlyList<RecurringJobRow> Recurring,
+    IReadOnlyList<FailedJobRow> FailedJobs,
+    bool ThisNodeSweeps,
+    DateTimeOffset? LastSweepAt);
+
+public sealed record JobServerRow(string Name, int Workers, string Queues, DateTimeOffset StartedAt, DateTimeOffset? Heartbeat);
+
+public sealed record JobQueueRow(string Name, long Length, long Fetched);
+
+public sealed record RecurringJobRow(string Id, string Cron, DateTimeOffset? LastRun, string? LastState, DateTimeOffset? NextRun, string? Error);
+
+public sealed record FailedJobRow(string Id, string Job, string? Reason, DateTimeOffset? FailedAt);

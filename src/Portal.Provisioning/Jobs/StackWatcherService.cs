@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Provisioning.Jobs;
+
+/// <summary>
+/// Sweeps every account and region with in-flight stacks (<see cref="StackWatcher"/>) every
+/// <see cref="StackWatcherOptions.Interval"/> (3 s), on one node at a time: a loop on every node, and only the node holding
+/// the <c>stack-watcher</c> lock sweeps (the others try to take it every interval). Not a Hangfire recurring job, whose
+/// cron has a one-minute floor; see docs/adr/0010-hangfire-job-layer.md.
+/// </summary>
+public sealed partial class StackWatcherService(
+    StackWatcher watcher, JobLocks locks, IOptions<StackWatcherOptions> options, ILogger<StackWatcherService> logger)
+    : BackgroundService
+{
+    public const string LockName = "stack-watcher";
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private volatile bool _paused;
+    private volatile bool _sweeping;
+    private long _lastSweepTicks;
+
+    /// <summary>Whether this node holds the watcher's lock (so it is the one sweeping).</summary>
+    public bool IsSweeping => _sweeping;
+
+    /// <summary>When this node last swept, if it has.</summary>
+    public DateTimeOffset? LastSweepAt => Interlocked.Read(ref _lastSweepTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>Stops sweeping until <see cref="Resume"/> (benchmarks that measure the provisioning path alone).</summary>
+    public void Pause() => _paused = true;
+
+    public void Resume() => _paused = false;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        JobLocks.Held? held = null;
+        var failures = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var delay = options.Value.Interval;
+                try
+                {
+                    if (held is not null && !await held.IsAliveAsync(stoppingToken))
+                    {
+                        await held.DisposeAsync();
+                        held = null;
+                    }
+
+                    held ??= await locks.TryAcquireAsync(LockName, TimeSpan.Zero, stoppingToken);
+                    _sweeping = held is not null;
+                    if (held is not null && !_paused)
+                    {
+                        await SweepAsync(stoppingToken);
+                        Interlocked.Exchange(ref _lastSweepTicks, DateTimeOffset.UtcNow.UtcTicks);
+                    }
+
+                    if (failures > 0)
+                    {
+                        LogRecovered(failures);
+                        failures = 0;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The database is away (or not migrated yet): one warning when it starts, then back off quietly.
+                    if (failures++ == 0)
+                    {
+                        LogFailing(e);
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, delay.Ticks * (1L << Math.Min(failures, 5))));
+                    if (held is not null)
+                    {
+                        await held.DisposeAsync();
+                        held = null;
+                        _sweeping = false;
+                    }
+                }
+
+                await Task.Delay(delay, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (held is not null)
+            {
+                await held.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (accountId, region) in await watcher.InFlightLocationsAsync(cancellationToken))
+        {
+            try
+            {
+                var cycle = await watcher.SweepAsync(accountId, region, cancellationToken);
+                LifecycleMetrics.RecordSweep(accountId, region, cycle);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One account's trouble (throttling, an expired role) must not stop the others; the next cycle tries again.
+                LogSweepFailed(e, accountId, region);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stack sweep of {AccountId} {Region} failed; next cycle retries")]
+    private partial void LogSweepFailed(Exception exception, string accountId, string region);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stack watcher cannot reach the database; it backs off (up to 30 s) until it can")]
+    private partial void LogFailing(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The stack watcher reaches the database again after {Failures} failed attempt(s)")]
+    private partial void LogRecovered(int failures);
+}
