@@ -13,7 +13,6 @@ using Portal.Web.Features.Admin;
 using Portal.Web.Features.Tokens;
 using Portal.Web.Security;
 using MudBlazor.Services;
-using Radzen;
 
 namespace Portal.Web.Hosting;
 
@@ -48,7 +47,6 @@ public static class PortalServiceRegistration
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
-        services.AddRadzenComponents();
         services.AddMudServices();
         Components.ShellServices.AddPortalShell(services);
         services.AddProblemDetails();

@@ -149,7 +149,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The job layer's own library logs its storage's outage its own way (Quartz today: a stack trace per retry, about one a
+    /// The job layer's own library logs its storage's outage its own way (Quartz before 0010: a stack trace per retry, about one a
     /// second); that is the job layer's to test. Everything else must say it once.
     /// </summary>
     private static readonly string[] JobLayerCategories = ["Quartz.", "Hangfire."];
