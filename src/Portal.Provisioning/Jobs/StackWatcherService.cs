@@ -1,3 +1,4 @@
+using Portal.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,14 @@ public sealed partial class StackWatcherService(
                     // The database is away (or not migrated yet): one warning when it starts, then back off quietly.
                     if (failures++ == 0)
                     {
-                        LogFailing(e);
+                        if (DatabaseOutage.IsOutage(e))
+                        {
+                            LogOutage(e.GetBaseException().Message);
+                        }
+                        else
+                        {
+                            LogFailing(e);
+                        }
                     }
 
                     delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, delay.Ticks * (1L << Math.Min(failures, 5))));
@@ -104,7 +112,7 @@ public sealed partial class StackWatcherService(
                 var cycle = await watcher.SweepAsync(accountId, region, cancellationToken);
                 LifecycleMetrics.RecordSweep(accountId, region, cycle);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException && !DatabaseOutage.IsOutage(e))
             {
                 // One account's trouble (throttling, an expired role) must not stop the others; the next cycle tries again.
                 LogSweepFailed(e, accountId, region);
@@ -117,6 +125,9 @@ public sealed partial class StackWatcherService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The stack watcher cannot reach the database; it backs off (up to 30 s) until it can")]
     private partial void LogFailing(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The stack watcher cannot reach the database ({Reason}); it backs off (up to 30 s) until it can")]
+    private partial void LogOutage(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The stack watcher reaches the database again after {Failures} failed attempt(s)")]
     private partial void LogRecovered(int failures);

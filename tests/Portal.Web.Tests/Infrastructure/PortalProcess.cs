@@ -120,9 +120,20 @@ public sealed class PortalProcess : IAsyncDisposable
         return portal;
     }
 
-    /// <summary>An HTTP client with its own cookie jar, aimed at this process.</summary>
-    public HttpClient CreateClient() =>
-        new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>
+    /// An HTTP client with its own cookie jar, aimed at this process; it sends the portal's own Origin, as the portal's pages do
+    /// in a browser (cookie-authenticated writes from anywhere else are refused).
+    /// </summary>
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        client.DefaultRequestHeaders.Add("Origin", BaseAddress.GetLeftPart(UriPartial.Authority));
+        return client;
+    }
 
     /// <summary>SIGKILL: the process dies at once, mid-whatever, as in a crash or an OOM kill.</summary>
     public async Task KillAsync()

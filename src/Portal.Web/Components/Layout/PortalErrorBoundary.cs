@@ -1,3 +1,4 @@
+using Portal.Data;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 
@@ -11,7 +12,15 @@ public sealed partial class PortalErrorBoundary(ILogger<PortalErrorBoundary> log
 {
     protected override Task OnErrorAsync(Exception exception)
     {
-        LogPageFailed(exception, navigation.ToBaseRelativePath(navigation.Uri));
+        if (DatabaseOutage.IsOutage(exception))
+        {
+            LogPageOutage(navigation.ToBaseRelativePath(navigation.Uri), exception.GetBaseException().Message);
+        }
+        else
+        {
+            LogPageFailed(exception, navigation.ToBaseRelativePath(navigation.Uri));
+        }
+
         return Task.CompletedTask;
     }
 
@@ -23,10 +32,21 @@ public sealed partial class PortalErrorBoundary(ILogger<PortalErrorBoundary> log
             return;
         }
 
+        if (DatabaseOutage.IsOutage(CurrentException))
+        {
+            builder.OpenComponent<Shared.DatabaseUnavailable>(3);
+            builder.AddComponentParameter(4, nameof(Shared.DatabaseUnavailable.OnRetry), EventCallback.Factory.Create(this, Recover));
+            builder.CloseComponent();
+            return;
+        }
+
         builder.OpenComponent<PageErrorMessage>(1);
         builder.AddComponentParameter(2, nameof(PageErrorMessage.Retry), EventCallback.Factory.Create(this, Recover));
         builder.CloseComponent();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A page at /{Path} could not reach the database ({Reason}); it retries by itself")]
+    private partial void LogPageOutage(string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A page failed to render at /{Path}")]
     private partial void LogPageFailed(Exception exception, string path);
