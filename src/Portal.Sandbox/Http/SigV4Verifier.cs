@@ -16,15 +16,16 @@ namespace Portal.Sandbox.Http;
 /// InvalidClientTokenId, UnrecognizedClientException on JSON services), within 15 minutes of now (else 403 "Signature
 /// expired", from which SDKs correct their clock), and its signature recomputed and compared.
 /// </summary>
-internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options)
+internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options, TimeProvider simulation)
 {
     /// <summary>How far a request's signing time may be from now, either way (AWS: 15 minutes).</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(15);
 
     private const string InvalidToken = "The security token included in the request is invalid.";
 
-    // Signatures are checked against the wall clock, as AWS does; the registered TimeProvider is the simulation's clock,
-    // which tests freeze or shift to bill days that have not passed.
+    // Signatures are checked against the wall clock, as AWS does. The registered TimeProvider is the simulation's clock, which
+    // tests freeze or shift to bill days that have not passed, and the portal in the same process signs with it: a signature
+    // current for either clock is current. Outside tests both are the system clock, so this is AWS's rule exactly.
     private readonly TimeProvider _wallClock = TimeProvider.System;
 
     public CallerContext Verify(HttpRequest request, byte[] body, string service, bool json, string requestId)
@@ -93,6 +94,12 @@ internal sealed partial class SigV4Verifier(IOptions<SandboxOptions> options)
         }
 
         var now = _wallClock.GetUtcNow().UtcDateTime;
+        var simulated = simulation.GetUtcNow().UtcDateTime;
+        if ((signedAt - simulated).Duration() <= MaxSkew)
+        {
+            now = simulated;
+        }
+
         if (signedAt < now - MaxSkew)
         {
             throw Mismatch(json, $"Signature expired: {amzDate} is now earlier than {Basic(now - MaxSkew)} ({Basic(now)} - 15 min.)");

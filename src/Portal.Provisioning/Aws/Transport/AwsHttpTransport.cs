@@ -71,8 +71,7 @@ internal sealed partial class AwsHttpTransport(
             message.Headers.TryAddWithoutValidation("X-Amz-Target", request.Target);
         }
 
-        // Signed with the wall clock, never the portal's business clock: AWS (and the sandbox) refuse a signature more than 15 minutes off.
-        AwsSigV4Signer.Sign(message, request.Body, credentials, request.Endpoint.SigningRegion, request.Endpoint.SigningName, TimeProvider.System.GetUtcNow());
+        AwsSigV4Signer.Sign(message, request.Body, credentials, request.Endpoint.SigningRegion, request.Endpoint.SigningName, timeProvider.GetUtcNow());
 
         var client = httpClientFactory.CreateClient(request.HttpClientName);
         var started = timeProvider.GetTimestamp();
