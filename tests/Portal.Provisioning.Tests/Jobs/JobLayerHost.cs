@@ -36,7 +36,8 @@ internal static class JobLayerHost
         builder.Services.AddSingleton<JobLocks>();
         builder.Services.AddSingleton<JobStorage>(sp => PortalJobStorage.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, new JobsOptions()));
         builder.Services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        builder.Services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
+        builder.Services.AddHangfire((sp, c) => c.UseLogProvider(new HostLogProvider(sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()))
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
         if (server)
         {
             builder.Services.AddHangfireServer(o =>

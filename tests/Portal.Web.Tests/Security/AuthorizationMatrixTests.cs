@@ -85,6 +85,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["GET /api/v1/environments/{id}/wait"] = Rule(dev: Allowed, readOnly: Allowed, otherTeam: Hidden, platform: Allowed, finance: Allowed, admin: Allowed),
         ["PUT /api/v1/environments/{id}/schedule"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
         ["POST /api/v1/environments/{id}/retry"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
+        ["POST /api/v1/environments/{id}/start"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
 
         // Notifications are the caller's own: someone else's is 404.
         ["GET /api/v1/notifications"] = Everyone(Allowed),
