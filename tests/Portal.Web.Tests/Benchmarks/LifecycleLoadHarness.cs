@@ -48,13 +48,17 @@ public sealed class LifecycleLoadHarness(ITestOutputHelper output)
         var approved = await ParallelAsync(pending, approvers, o => workflow.ApproveAsync(platform, o.Id, "ok", CancellationToken.None));
         var approving = clock.Elapsed;
         var ids = approved.Select(o => o.EnvironmentId!.Value).ToList();
-        await portal.WaitUntilAsync(async db => await db.Environments.CountAsync(e => ids.Contains(e.Id) && e.OperationStartedAt != null) == requests, TimeSpan.FromMinutes(3));
+        // CreateStack accepted = the "environment.provisioning" audit entry the provisioner writes once CloudFormation answers
+        // (OperationStartedAt is cleared again when the stack finishes, so it cannot be read afterwards).
+        var targets = ids.Select(id => id.ToString()).ToList();
+        await portal.WaitUntilAsync(async db => await db.AuditEvents.CountAsync(a => a.Action == "environment.provisioning" && targets.Contains(a.TargetId)) == requests, TimeSpan.FromMinutes(3));
 
         await using var context = await portal.DbAsync();
         var decided = await context.EnvironmentRequests.AsNoTracking().Where(r => r.EnvironmentId != null && ids.Contains(r.EnvironmentId.Value))
-            .Select(r => new { r.EnvironmentId, r.DecidedAt }).ToListAsync();
-        var started = await context.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.OperationStartedAt }).ToListAsync();
-        var latencies = decided.Join(started, r => r.EnvironmentId, e => e.Id, (r, e) => (e.OperationStartedAt!.Value - r.DecidedAt!.Value).TotalMilliseconds)
+            .Select(r => new { Id = r.EnvironmentId!.Value.ToString(), r.DecidedAt }).ToListAsync();
+        var started = await context.AuditEvents.AsNoTracking().Where(a => a.Action == "environment.provisioning" && targets.Contains(a.TargetId))
+            .Select(a => new { a.TargetId, a.OccurredAt }).ToListAsync();
+        var latencies = decided.Join(started, r => r.Id, a => a.TargetId, (r, a) => (a.OccurredAt - r.DecidedAt!.Value).TotalMilliseconds)
             .OrderBy(ms => ms).ToList();
 
         Report($"approval-to-createstack-{approvers}", [
