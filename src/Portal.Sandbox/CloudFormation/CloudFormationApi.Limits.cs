@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Xml.Linq;
 using Portal.Sandbox.Http;
 using Portal.Sandbox.State;
@@ -16,6 +17,7 @@ internal sealed partial class CloudFormationApi
     public const string EipType = "AWS::EC2::EIP";
     public const string NatGatewayType = "AWS::EC2::NatGateway";
     private const string SubnetType = "AWS::EC2::Subnet";
+    private static readonly ConditionalWeakTable<StackOperation, HoldingsEntry> Holdings = new();
 
     private XElement DescribeAccountLimits(CallerContext caller)
     {
@@ -101,18 +103,37 @@ internal sealed partial class CloudFormationApi
         var held = new List<(string Type, string Zone)>();
         foreach (var other in Stacks(caller).Where(s => s.StackId != exceptStackId && !StackView.IsDeleted(s, now)))
         {
-            var final = StackView.ConfigAt(other, DateTimeOffset.MaxValue);
-            foreach (var (id, state) in StackView.ResourcesAt(other, DateTimeOffset.MaxValue))
-            {
-                if (state.ResourceType is VpcType or EipType or NatGatewayType && state.ResourceStatus != "CREATE_FAILED")
-                {
-                    held.Add((state.ResourceType, final.Resources.TryGetValue(id, out var resource) ? AvailabilityZone(final, resource, other.Region) : other.Region + "a"));
-                }
-            }
+            held.AddRange(FinalHoldings(other));
         }
 
         return held;
     }
+
+    // A stack's holdings once its plans have run depend only on its operations: cached on its last operation (a new or
+    // rewritten operation is a new object), so admission stays linear in the number of stacks.
+    private static List<(string Type, string Zone)> FinalHoldings(StackRecord stack)
+    {
+        var last = stack.Operations[^1];
+        if (Holdings.TryGetValue(last, out var cached) && cached.Count == stack.Operations.Count)
+        {
+            return cached.Held;
+        }
+
+        var held = new List<(string Type, string Zone)>();
+        var final = StackView.ConfigAt(stack, DateTimeOffset.MaxValue);
+        foreach (var (id, state) in StackView.ResourcesAt(stack, DateTimeOffset.MaxValue))
+        {
+            if (state.ResourceType is VpcType or EipType or NatGatewayType && state.ResourceStatus != "CREATE_FAILED")
+            {
+                held.Add((state.ResourceType, final.Resources.TryGetValue(id, out var resource) ? AvailabilityZone(final, resource, stack.Region) : stack.Region + "a"));
+            }
+        }
+
+        Holdings.AddOrUpdate(last, new HoldingsEntry(stack.Operations.Count, held));
+        return held;
+    }
+
+    private sealed record HoldingsEntry(int Count, List<(string Type, string Zone)> Held);
 
     /// <summary>A NAT gateway's zone: its subnet's AvailabilityZone (a subnet without one lands in the region's first zone).</summary>
     private static string AvailabilityZone(StackConfig config, ResourceRecord resource, string region)
