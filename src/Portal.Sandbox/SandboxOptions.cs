@@ -51,6 +51,33 @@ public sealed class SandboxOptions
     public bool CostAllocationTagsActiveByDefault { get; set; }
 
     public SandboxFaultOptions Faults { get; set; } = new();
+
+    /// <summary><c>Sandbox:Limits</c>: the account quotas the sandbox enforces as AWS does (AWS's defaults).</summary>
+    public SandboxLimitOptions Limits { get; set; } = new();
+}
+
+/// <summary>
+/// <c>Sandbox:Limits</c>: quotas per account and region, AWS's defaults. CreateStack (and a CREATE change set) beyond
+/// <see cref="StackLimit"/> is a <c>LimitExceededException</c>; a VPC, Elastic IP or NAT gateway beyond its quota fails to
+/// create with EC2's message and the stack rolls back, as in AWS.
+/// </summary>
+public sealed class SandboxLimitOptions
+{
+    /// <summary>Stacks per account and region (CloudFormation's StackLimit; deleted stacks do not count).</summary>
+    [Range(1, 1_000_000)]
+    public int StackLimit { get; set; } = 2000;
+
+    /// <summary>VPCs per region (Amazon VPC's "VPCs per Region").</summary>
+    [Range(0, 100_000)]
+    public int VpcsPerRegion { get; set; } = 5;
+
+    /// <summary>Elastic IP addresses per region (EC2's "EC2-VPC Elastic IPs").</summary>
+    [Range(0, 100_000)]
+    public int ElasticIpsPerRegion { get; set; } = 5;
+
+    /// <summary>NAT gateways per Availability Zone.</summary>
+    [Range(0, 100_000)]
+    public int NatGatewaysPerAz { get; set; } = 5;
 }
 
 /// <summary><c>Sandbox:Faults</c>: failures, throttling and latency injected into the sandbox (changeable at runtime with <see cref="ISandboxFaults"/>).</summary>
@@ -112,6 +139,12 @@ public sealed class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
             {
                 failures.Add($"{SandboxOptions.SectionName}:Faults:Failures:{i} needs exactly one of ResourceType and LogicalId.");
             }
+        }
+
+        var limits = options.Limits;
+        if (limits.StackLimit < 1 || limits.VpcsPerRegion < 0 || limits.ElasticIpsPerRegion < 0 || limits.NatGatewaysPerAz < 0)
+        {
+            failures.Add($"{SandboxOptions.SectionName}:Limits: StackLimit must be at least 1 and VpcsPerRegion, ElasticIpsPerRegion and NatGatewaysPerAz at least 0.");
         }
 
         if (options.DataDirectory is { Length: > 0 } dir && dir.IndexOfAny(Path.GetInvalidPathChars()) >= 0)

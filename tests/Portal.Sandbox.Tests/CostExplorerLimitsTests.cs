@@ -69,7 +69,8 @@ public sealed class CostExplorerLimitsTests : IAsyncLifetime
     [Fact]
     public async Task APageOfTheWholeHistory_CostsThatPagesWork_NotTheWindows()
     {
-        // Every day bills three untagged services, so a two-group page needs the first day only; the whole window is ~14 months.
+        // Every day bills three untagged services: a page never splits a day, so a two-group page holds the first day whole
+        // (three groups) and costs that day and the next; the whole window is ~14 months.
         var client = _server.CostExplorer();
         var earliest = new DateOnly(Today.Year, Today.Month, 1).AddMonths(-14);
         var grouped = Daily(earliest, Today) with { GroupBy = [GroupDefinition.Dimension("SERVICE")] };
@@ -82,7 +83,7 @@ public sealed class CostExplorerLimitsTests : IAsyncLifetime
         var ungrouped = await client.GetCostAndUsageAsync(Daily(earliest, Today), CancellationToken.None);
         var wholeWindow = GC.GetTotalAllocatedBytes(precise: true) - before;
 
-        page.ResultsByTime.SelectMany(r => r.Groups).Count().ShouldBe(2);
+        page.ResultsByTime.ShouldHaveSingleItem().Groups.Count.ShouldBe(3);
         page.NextPageToken.ShouldNotBeNull();
         ungrouped.ResultsByTime.Count.ShouldBe(Today.DayNumber - earliest.DayNumber);
         onePage.ShouldBeLessThan(wholeWindow / 4, $"a two-group page allocated {onePage:N0} bytes; billing every day of the window allocated {wholeWindow:N0}");

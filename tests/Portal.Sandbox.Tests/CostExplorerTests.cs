@@ -93,10 +93,11 @@ public sealed class CostExplorerTests(Xunit.Abstractions.ITestOutputHelper outpu
         var request = Daily(4, null, GroupDefinition.Tag(EnvironmentId), GroupDefinition.Dimension("SERVICE"));
         var first = await client.GetCostAndUsageAsync(request, CancellationToken.None);
         first.NextPageToken.ShouldNotBeNull();
-        first.ResultsByTime.Sum(r => r.Groups.Count).ShouldBe(7);
+        (first.ResultsByTime.Count == 1 || first.ResultsByTime.Sum(r => r.Groups.Count) <= 7).ShouldBeTrue("a page holds whole days up to the page size (or one larger day)");
 
         var pages = await PagesAsync(client, request);
-        pages.Count.ShouldBeGreaterThan(3);
+        pages.Count.ShouldBeGreaterThan(1);
+        pages.SelectMany(p => p.ResultsByTime.Select(r => r.TimePeriod!.Start)).ShouldBeUnique();
         pages[^1].NextPageToken.ShouldBeNull();
         var keys = pages.SelectMany(p => p.ResultsByTime.SelectMany(r => r.Groups.Select(g => $"{r.TimePeriod!.Start}|{string.Join("|", g.Keys)}"))).ToList();
         keys.ShouldBeUnique();

@@ -38,6 +38,9 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The portal's AWS clients (factories, account directory) pointed at this sandbox.</summary>
+    public IServiceProvider ClientServices => _clients;
+
     public ISandboxFaults Faults => _app.Services.GetRequiredService<ISandboxFaults>();
 
     public ISandboxAdmin Admin => _app.Services.GetRequiredService<ISandboxAdmin>();
@@ -55,6 +58,11 @@ public sealed class SandboxServer : IAsyncDisposable
         {
             ["Sandbox:Speed"] = "30",
             ["Sandbox:DataDirectory"] = dataDirectory,
+
+            // An account with raised EC2 quotas (tests create hundreds of VPC stacks); limit tests set their own.
+            ["Sandbox:Limits:VpcsPerRegion"] = "100000",
+            ["Sandbox:Limits:ElasticIpsPerRegion"] = "100000",
+            ["Sandbox:Limits:NatGatewaysPerAz"] = "100000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -29,6 +29,7 @@ public static class LifecycleServiceCollectionExtensions
         services.AddPortalMail(); // ApprovalEffects e-mails approvers when SMTP is set
         services.TryAddSingleton<ApprovalEffects>();
         services.TryAddSingleton<ChangeSetPreparer>();
+        services.AddQuotaAdmission();
         services.TryAddSingleton<RequestWorkflow>();
         services.TryAddSingleton<EnvironmentCommands>();
         services.TryAddSingleton<EnvironmentProvisioner>();

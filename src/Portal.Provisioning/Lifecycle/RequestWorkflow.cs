@@ -27,7 +27,8 @@ public sealed class RequestWorkflow(
     IOptions<AwsOptions> awsOptions,
     ChangeSetPreparer changeSets,
     ApprovalEffects effects,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    QuotaAdmission quotas)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -41,6 +42,11 @@ public sealed class RequestWorkflow(
         var (details, team, environment, entry) = kind == RequestKind.Create
             ? await CreateDetailsAsync(db, actor, request, cancellationToken)
             : await EnvironmentDetailsAsync(db, actor, kind, request, cancellationToken);
+        if (kind == RequestKind.Create && entry is not null)
+        {
+            // Refused now, with the numbers, rather than failing minutes later at an account quota.
+            await quotas.ThrowIfExceededAsync(details, entry, team.Slug, cancellationToken);
+        }
 
         // A create is counted against its team's quota and budget and decided under the team's lock, so parallel requests
         // take turns: the count, the budget headroom and the insert are one step (PostgreSQL advisory lock, SQLite's writer).

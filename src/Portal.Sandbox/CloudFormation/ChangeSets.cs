@@ -41,12 +41,17 @@ internal static class ChangeSets
             }
 
             var (createOnly, conditional) = SchemaOf(resource.Type);
-            var replacedIds = replacements.Where(r => r.Value is not null).ToDictionary(r => r.Value!, r => r.Key, StringComparer.Ordinal);
             var details = new List<ChangeDetailRecord>();
             foreach (var name in ChangedProperties(old.Properties, resource.Properties))
             {
                 var recreation = createOnly.Contains(name) ? "Always" : conditional.Contains(name) ? "Conditionally" : "Never";
-                var causing = replacedIds.FirstOrDefault(r => old.Properties[name]?.ToJsonString().Contains(r.Key, StringComparison.Ordinal) == true).Value;
+
+                // Several replaced resources can share a physical id (a bucket and its BucketPolicy both carry the bucket's
+                // name): the cause is another replaced resource whose old physical id the property held, never the resource itself.
+                var causing = replacements
+                    .Where(r => r.Value is not null && r.Key != id)
+                    .OrderBy(r => r.Key, StringComparer.Ordinal)
+                    .FirstOrDefault(r => old.Properties[name]?.ToJsonString().Contains(r.Value!, StringComparison.Ordinal) == true).Key;
                 details.Add(causing is null
                     ? new ChangeDetailRecord("Properties", name, recreation, "Static", "DirectModification", null)
                     : new ChangeDetailRecord("Properties", name, recreation, "Static", "ResourceReference", causing));

@@ -29,7 +29,7 @@ internal sealed partial class CloudFormationApi
         if (!StackName().IsMatch(name))
         {
             throw SandboxApiException.Validation(
-                $"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*");
+                $"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*|arn:[-a-zA-Z0-9:/._+]*");
         }
     }
 
@@ -65,6 +65,9 @@ internal sealed partial class CloudFormationApi
         new("TokenAlreadyExistsException", $"Another Stack operation with the client request token {token} already exists.");
 
     private static SandboxApiException NotFound(string nameOrId) => SandboxApiException.Validation($"Stack with id {nameOrId} does not exist");
+
+    /// <summary>UpdateStack, DescribeStackEvents and an UPDATE change set word a missing stack differently from DescribeStacks.</summary>
+    private static SandboxApiException StackMissing(string nameOrId) => SandboxApiException.Validation($"Stack [{nameOrId}] does not exist");
 
     private IEnumerable<StackRecord> Stacks(CallerContext caller) =>
         store.Stacks.Where(s => s.AccountId == caller.AccountId && s.Region == caller.Region);
@@ -188,6 +191,64 @@ internal sealed partial class CloudFormationApi
         return result;
     }
 
+    /// <summary>
+    /// AWS's wording for a value a parameter refuses: AllowedValues has its own sentence; with a ConstraintDescription that is
+    /// the reason; without one, the constraint's own sentence ("must be a number not less than 1", "must match pattern ...").
+    /// </summary>
+    private static string ParameterProblem(CfnParameter parameter, string value, string problem)
+    {
+        var name = parameter.Name;
+        if (parameter.AllowedValues is { Count: > 0 } allowed && !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            return $"Parameter '{name}' must be one of AllowedValues";
+        }
+
+        if (parameter.ConstraintDescription is { Length: > 0 } description)
+        {
+            return $"Parameter '{name}' failed to satisfy constraint: {description}";
+        }
+
+        if (!parameter.Type.IsList)
+        {
+            if (parameter.Type.IsNumber)
+            {
+                if (!decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+                {
+                    return $"Parameter '{name}' must be a number";
+                }
+
+                if (parameter.MinValue is { } min && number < min)
+                {
+                    return $"Parameter '{name}' must be a number not less than {min.ToString(CultureInfo.InvariantCulture)}";
+                }
+
+                if (parameter.MaxValue is { } max && number > max)
+                {
+                    return $"Parameter '{name}' must be a number not greater than {max.ToString(CultureInfo.InvariantCulture)}";
+                }
+            }
+            else
+            {
+                if (parameter.MinLength is { } minLength && value.Length < minLength)
+                {
+                    return $"Parameter '{name}' must contain at least {minLength.ToString(CultureInfo.InvariantCulture)} characters";
+                }
+
+                if (parameter.MaxLength is { } maxLength && value.Length > maxLength)
+                {
+                    return $"Parameter '{name}' must contain at most {maxLength.ToString(CultureInfo.InvariantCulture)} characters";
+                }
+
+                if (parameter.AllowedPattern is { } pattern && !Regex.IsMatch(value, $"^(?:{pattern})$", RegexOptions.None, TimeSpan.FromSeconds(1)))
+                {
+                    return $"Parameter '{name}' must match pattern {pattern}";
+                }
+            }
+        }
+
+        return $"Parameter '{name}' failed to satisfy constraint: {problem}";
+    }
+
     private (StackConfig Config, Dictionary<string, string?> Replacements, Dictionary<string, string> Failures) BuildConfig(
         StackRecord stack, string body, Dictionary<string, string> given, QueryArgs args, StackConfig? previous, DateTimeOffset now)
     {
@@ -211,10 +272,7 @@ internal sealed partial class CloudFormationApi
             var parameter = template.Parameters[name];
             if (ParameterValidator.CheckValue(parameter, value) is { } problem)
             {
-                throw SandboxApiException.Validation(
-                    parameter.AllowedValues is { Count: > 0 } allowed && !allowed.Contains(value, StringComparer.Ordinal)
-                        ? $"Parameter '{name}' must be one of AllowedValues"
-                        : $"Parameter '{name}' failed to satisfy constraint: {parameter.ConstraintDescription ?? problem}");
+                throw SandboxApiException.Validation(ParameterProblem(parameter, value, problem));
             }
         }
 
@@ -348,18 +406,21 @@ internal sealed partial class CloudFormationApi
                 }
             }
 
-            throw new SandboxApiException("ChangeSetNotFound", $"ChangeSet [{name}] does not exist");
+            throw ChangeSetNotFound(name);
         }
 
         var stackName = args.Get("StackName") ?? throw SandboxApiException.Validation("StackName must be specified if ChangeSetName is not specified as an ARN.");
         var owner = FindStack(caller, stackName, now, includeDeleted: stackName.StartsWith("arn:", StringComparison.Ordinal))
-            ?? throw new SandboxApiException("ChangeSetNotFound", $"ChangeSet [{name}] does not exist");
+            ?? throw ChangeSetNotFound(name);
         return (owner, FindChangeSet(owner, name));
     }
 
     private static ChangeSetRecord FindChangeSet(StackRecord stack, string nameOrId) =>
         stack.ChangeSets.FirstOrDefault(c => c.ChangeSetName == nameOrId || c.ChangeSetId == nameOrId)
-            ?? throw new SandboxApiException("ChangeSetNotFound", $"ChangeSet [{nameOrId}] does not exist");
+            ?? throw ChangeSetNotFound(nameOrId);
+
+    // ChangeSetNotFoundException: code ChangeSetNotFound, HTTP 404 in the service model.
+    private static SandboxApiException ChangeSetNotFound(string nameOrId) => new("ChangeSetNotFound", $"ChangeSet [{nameOrId}] does not exist", 404);
 
     /// <summary>Pages of <see cref="PageSize"/>; the token names the last item returned, so items added meanwhile do not shift pages.</summary>
     private static (List<T> Page, string? Next) Page<T>(List<T> items, string? token, Func<T, string> key)

@@ -46,6 +46,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
                 "DetectStackDrift" => DetectStackDrift(args, caller, now),
                 "DescribeStackDriftDetectionStatus" => DescribeStackDriftDetectionStatus(args, caller, now),
                 "DescribeAccountLimits" => DescribeAccountLimits(caller),
+                _ when IsReadAction(action) => HandleRead(action, args, caller, now),
                 _ => throw new SandboxApiException("InvalidAction", $"Could not find operation {action} for version 2010-05-15"),
             };
         }
@@ -82,9 +83,11 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
             throw SandboxApiException.Validation($"1 validation error detected: Value '{onFailure}' at 'onFailure' failed to satisfy constraint: Member must satisfy enum value set: [DO_NOTHING, ROLLBACK, DELETE]");
         }
 
+        RequireStackQuota(caller, now);
         var stack = NewStack(name, caller, now);
         var body = TemplateBody(args);
         var (config, _, failures) = BuildConfig(stack, body, Parameters(args, null), args, null, now);
+        failures = Merge(failures, LimitFailures(caller, stack, config, null, now));
         var plan = new StackPlanner(Speed, faults, failures)
             .PlanCreate(stack, config, token, now, disableRollback == true ? "DO_NOTHING" : onFailure ?? "ROLLBACK", null);
         stack.Operations.Add(plan);
@@ -94,7 +97,8 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     private XElement UpdateStack(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
-        var stack = RequireStack(caller, args.Required("StackName"), now);
+        var nameOrId = args.Required("StackName");
+        var stack = FindStack(caller, nameOrId, now, includeDeleted: false) ?? throw StackMissing(nameOrId);
         var token = Token(args.Get("ClientRequestToken"));
         if (token is not null && FindToken(caller, token) is { } existing)
         {
@@ -115,6 +119,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
             throw SandboxApiException.Validation("No updates are to be performed.");
         }
 
+        failures = Merge(failures, LimitFailures(caller, stack, config, previous, now));
         var plan = new StackPlanner(Speed, faults, failures).PlanUpdate(stack, previous, config, replacements, token, now, null);
         ObsoleteChangeSets(stack);
         stack.Operations.Add(plan);
@@ -223,7 +228,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
     private XElement DescribeStackEvents(QueryArgs args, CallerContext caller, DateTimeOffset now)
     {
         var nameOrId = args.Required("StackName");
-        var stack = FindStack(caller, nameOrId, now, includeDeleted: nameOrId.StartsWith("arn:", StringComparison.Ordinal)) ?? throw NotFound(nameOrId);
+        var stack = FindStack(caller, nameOrId, now, includeDeleted: nameOrId.StartsWith("arn:", StringComparison.Ordinal)) ?? throw StackMissing(nameOrId);
         var events = StackView.EventsAt(stack, now);
         var (page, next) = Page(events, args.Get("NextToken"), x => x.Event.EventId);
         return Result("DescribeStackEvents", new XElement(Ns + "StackEvents", page.Select(x => Member(
@@ -237,6 +242,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
             El("Timestamp", Time(x.Event.Timestamp)),
             El("ResourceStatus", x.Event.ResourceStatus),
             El("ResourceStatusReason", x.Event.ResourceStatusReason),
+            El("ResourceProperties", ResourceProperties(stack, x.Operation, x.Event)),
             El("ClientRequestToken", x.Operation.ClientRequestToken)))), El("NextToken", next));
     }
 
@@ -324,11 +330,16 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
                 throw new SandboxApiException("AlreadyExistsException", $"Stack [{name}] already exists and cannot be created again with the changeSet [{changeSetName}].");
             }
 
+            if (LiveStack(caller, name, now) is null)
+            {
+                RequireStackQuota(caller, now);
+            }
+
             stack = LiveStack(caller, name, now) ?? NewStack(name, caller, now);
         }
         else if (type == "UPDATE")
         {
-            stack = RequireStack(caller, name, now);
+            stack = FindStack(caller, name, now, includeDeleted: false) ?? throw StackMissing(name);
             if (StackView.Status(stack, now) == "REVIEW_IN_PROGRESS")
             {
                 throw SandboxApiException.Validation($"Stack [{name}] does not exist");
@@ -459,6 +470,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
         StackOperation plan;
         if (changeSet.ChangeSetType == "CREATE")
         {
+            failures = Merge(failures, LimitFailures(caller, stack, config, null, now));
             plan = new StackPlanner(Speed, faults, failures).PlanCreate(stack, config, token, now, changeSet.OnStackFailure ?? "ROLLBACK", changeSet.ChangeSetId);
         }
         else
@@ -472,6 +484,7 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
                 replacements[change.LogicalResourceId] = config.Resources[change.LogicalResourceId].PhysicalId != change.PhysicalResourceId ? change.PhysicalResourceId : null;
             }
 
+            failures = Merge(failures, LimitFailures(caller, stack, config, previous, now));
             plan = new StackPlanner(Speed, faults, failures).PlanUpdate(stack, previous, config, replacements, token, now, changeSet.ChangeSetId);
         }
 
@@ -538,12 +551,6 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
         throw SandboxApiException.Validation($"Drift detection id {id} does not exist");
     }
-
-    private static XElement DescribeAccountLimits(CallerContext caller) =>
-        Result("DescribeAccountLimits", new XElement(Ns + "AccountLimits",
-            Member(El("Name", "StackLimit"), El("Value", "2000")),
-            Member(El("Name", "StackOutputsLimit"), El("Value", "200")),
-            Member(El("Name", "ConcurrentResourcesLimit"), El("Value", "2500"))));
 
     private string DriftStatus(StackRecord stack, DateTimeOffset now) =>
         stack.DriftDetections.Any(d => d.CompletesAt <= now) ? "IN_SYNC" : "NOT_CHECKED";

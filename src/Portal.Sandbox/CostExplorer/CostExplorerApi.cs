@@ -25,6 +25,7 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         "GetCostAndUsage" => GetCostAndUsage(request, cancellationToken),
         "GetCostForecast" => GetCostForecast(request, cancellationToken),
         "GetTags" => GetTags(request, cancellationToken),
+        "GetDimensionValues" => GetDimensionValues(request, cancellationToken),
         "ListCostAllocationTags" => ListCostAllocationTags(request),
         "UpdateCostAllocationTagsStatus" => UpdateCostAllocationTagsStatus(request),
         _ => throw new SandboxApiException("UnknownOperationException", $"Unknown operation {operation}"),
@@ -66,59 +67,63 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         var active = ActiveTags();
         var periods = Periods(start, end, granularity);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var results = new List<(int Period, List<string> Keys, decimal Amount)>();
-        var totals = new decimal[periods.Count];
         var pageSize = options.Value.CostExplorerPageSize;
-        var offset = 0;
+        var first = 0;
         if (request["NextPageToken"]?.ToString() is { } token)
         {
-            offset = Math.Max(0, ParseToken(token));
+            first = ParseToken(token);
+            if (first < 0 || first >= periods.Count)
+            {
+                throw new SandboxApiException("InvalidNextTokenException", "The NextPageToken is invalid.");
+            }
         }
 
-        // Work per page is capped: groups are gathered in period order only until this page and one more group are known.
-        var needed = (long)offset + pageSize + 1;
-        for (var p = 0; p < periods.Count && (groupBy.Count == 0 || results.Count < needed); p++)
+        // A page holds whole periods: a day (or month) is never split across pages. Periods are added until the next one's
+        // groups would pass the page size (a single period larger than a page still goes alone), so a page costs the work of
+        // that page and one more period. Every period on a page has its ResultsByTime entry, with or without groups.
+        var shown = new List<(int Period, decimal Total, List<(List<string> Keys, decimal Amount)> Groups)>();
+        var grouped = 0;
+        var next = first;
+        for (; next < periods.Count; next++)
         {
             var rows = new List<CostRow>();
-            for (var day = periods[p].Start; day < periods[p].End; day = day.AddDays(1))
+            for (var day = periods[next].Start; day < periods[next].End; day = day.AddDays(1))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 rows.AddRange(billing.Rows(day, now).Where(r => Matches(filter, r, active)));
             }
 
-            totals[p] = rows.Sum(r => r.Amount);
-            if (groupBy.Count > 0)
+            var groups = groupBy.Count == 0
+                ? []
+                : rows.GroupBy(r => string.Join("\u0001", groupBy.Select(g => GroupKey(g.Type, g.Key, r, active))))
+                    .OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => (Keys: g.Key.Split('\u0001').ToList(), Amount: g.Sum(r => r.Amount)))
+                    .ToList();
+            if (shown.Count > 0 && grouped + groups.Count > pageSize)
             {
-                foreach (var group in rows.GroupBy(r => string.Join("\u0001", groupBy.Select(g => GroupKey(g.Type, g.Key, r, active)))).OrderBy(g => g.Key, StringComparer.Ordinal))
-                {
-                    results.Add((p, [.. group.Key.Split('\u0001')], group.Sum(r => r.Amount)));
-                }
+                break;
             }
+
+            grouped += groups.Count;
+            shown.Add((next, rows.Sum(r => r.Amount), groups));
         }
 
         var response = new JsonObject();
-        var page = results.Skip(offset).Take(pageSize).ToList();
-        var shownPeriods = groupBy.Count == 0 ? Enumerable.Range(0, periods.Count).ToList() : page.Select(r => r.Period).Distinct().ToList();
-        if (groupBy.Count > 0 && page.Count == 0 && offset == 0)
-        {
-            shownPeriods = Enumerable.Range(0, periods.Count).ToList();
-        }
-
         response["GroupDefinitions"] = new JsonArray([.. groupBy.Select(g => (JsonNode)new JsonObject { ["Type"] = g.Type, ["Key"] = g.Key })]);
-        response["ResultsByTime"] = new JsonArray([.. shownPeriods.Select(p => (JsonNode)new JsonObject
+        response["ResultsByTime"] = new JsonArray([.. shown.Select(x => (JsonNode)new JsonObject
         {
-            ["TimePeriod"] = new JsonObject { ["Start"] = Date(periods[p].Start), ["End"] = Date(periods[p].End) },
-            ["Total"] = groupBy.Count == 0 ? MetricsJson(metrics, totals[p]) : new JsonObject(),
-            ["Groups"] = new JsonArray([.. page.Where(r => r.Period == p).Select(r => (JsonNode)new JsonObject
+            ["TimePeriod"] = new JsonObject { ["Start"] = Date(periods[x.Period].Start), ["End"] = Date(periods[x.Period].End) },
+            ["Total"] = groupBy.Count == 0 ? MetricsJson(metrics, x.Total) : new JsonObject(),
+            ["Groups"] = new JsonArray([.. x.Groups.Select(g => (JsonNode)new JsonObject
             {
-                ["Keys"] = new JsonArray([.. r.Keys.Select(k => (JsonNode)JsonValue.Create(k))]),
-                ["Metrics"] = MetricsJson(metrics, r.Amount),
+                ["Keys"] = new JsonArray([.. g.Keys.Select(k => (JsonNode)JsonValue.Create(k))]),
+                ["Metrics"] = MetricsJson(metrics, g.Amount),
             })]),
-            ["Estimated"] = periods[p].End > today.AddDays(-1),
+            ["Estimated"] = periods[x.Period].End > today.AddDays(-1),
         })]);
-        if ((long)offset + pageSize < results.Count)
+        if (next < periods.Count)
         {
-            response["NextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"page:{offset + pageSize}"));
+            response["NextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"page:{next}"));
         }
 
         response["DimensionValueAttributes"] = new JsonArray();
@@ -212,6 +217,67 @@ internal sealed class CostExplorerApi(BillingEngine billing, SandboxStore store,
         var response = new JsonObject
         {
             ["Tags"] = new JsonArray([.. page.Select(t => (JsonNode)JsonValue.Create(t))]),
+            ["ReturnSize"] = page.Count,
+            ["TotalSize"] = all.Count,
+        };
+        if (offset + max < all.Count)
+        {
+            response["NextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"page:{offset + max}"));
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Values of SERVICE, LINKED_ACCOUNT or REGION with spend in the period (filtered like GetCostAndUsage), sorted by value,
+    /// paged by MaxResults (AWS pages after 1,000); LINKED_ACCOUNT values carry a <c>description</c> attribute as in AWS.
+    /// </summary>
+    private JsonObject GetDimensionValues(JsonObject request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (start, end) = Period(request);
+        CheckHistory(start, end, DateOnly.FromDateTime(now.UtcDateTime), "DAILY");
+        var dimension = request["Dimension"]?.ToString() ?? throw Validation("Dimension is required.");
+        if (!Dimensions.Contains(dimension))
+        {
+            throw Validation($"Dimension {dimension} is not supported by the sandbox ({string.Join(", ", Dimensions)}).");
+        }
+
+        if (request["Context"]?.ToString() is { } context && context != "COST_AND_USAGE")
+        {
+            throw Validation($"Context {context} is not supported by the sandbox (COST_AND_USAGE).");
+        }
+
+        var max = request["MaxResults"]?.GetValue<int>() ?? 1000;
+        if (max < 1)
+        {
+            throw Validation("1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1");
+        }
+
+        var filter = request["Filter"] as JsonObject;
+        var search = request["SearchString"]?.ToString();
+        var active = ActiveTags();
+        var seen = new SortedSet<string>(StringComparer.Ordinal);
+        var last = end.AddDays(-1) < DateOnly.FromDateTime(now.UtcDateTime) ? end : DateOnly.FromDateTime(now.UtcDateTime).AddDays(1);
+        for (var day = start; day < last; day = day.AddDays(1))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var row in billing.Rows(day, now).Where(r => Matches(filter, r, active)))
+            {
+                seen.Add(Dimension(dimension, row));
+            }
+        }
+
+        var all = seen.Where(v => search is null || v.Contains(search, StringComparison.OrdinalIgnoreCase)).ToList();
+        var offset = request["NextPageToken"]?.ToString() is { } token ? ParseToken(token) : 0;
+        var page = all.Skip(offset).Take(max).ToList();
+        var response = new JsonObject
+        {
+            ["DimensionValues"] = new JsonArray([.. page.Select(v => (JsonNode)new JsonObject
+            {
+                ["Value"] = v,
+                ["Attributes"] = dimension == "LINKED_ACCOUNT" ? new JsonObject { ["description"] = $"Account {v}" } : new JsonObject(),
+            })]),
             ["ReturnSize"] = page.Count,
             ["TotalSize"] = all.Count,
         };

@@ -99,6 +99,7 @@ public sealed class CloudFormationContractTests
         ["DetectStackDrift"] = () => CloudFormationQuery.Write(new DetectStackDriftRequest { StackName = "env-orders-dev", LogicalResourceIds = ["Vpc", "Database"] }),
         ["DescribeStackDriftDetectionStatus"] = () => CloudFormationQuery.Write(new DescribeStackDriftDetectionStatusRequest("b78ac9b0-dec1-11e7-a451-503a3example")),
         ["DescribeAccountLimits"] = () => CloudFormationQuery.Write(new DescribeAccountLimitsRequest { NextToken = "page-2-token" }),
+        ["ListStackResources"] = () => CloudFormationQuery.Write(new ListStackResourcesRequest { StackName = "env-orders-dev", NextToken = "page-2-token" }),
     };
 
     public static TheoryData<string> Operations => OperationsOf(Requests.Keys);
@@ -131,6 +132,7 @@ public sealed class CloudFormationContractTests
             "CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks", "ListStacks", "DescribeStackEvents",
             "DescribeStackResources", "GetTemplate", "ValidateTemplate", "CreateChangeSet", "DescribeChangeSet",
             "ExecuteChangeSet", "DeleteChangeSet", "DetectStackDrift", "DescribeStackDriftDetectionStatus", "DescribeAccountLimits",
+            "ListStackResources",
         ];
         Requests.Keys.ShouldBe(used, ignoreOrder: true);
         used.ShouldAllBe(op => ServiceModel.CloudFormation.HasOperation(op));

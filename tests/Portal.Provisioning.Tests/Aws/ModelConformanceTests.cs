@@ -28,6 +28,8 @@ public sealed class ModelConformanceTests
         (typeof(DescribeStackDriftDetectionStatusRequest), "DescribeStackDriftDetectionStatusInput"),
         (typeof(DescribeStackDriftDetectionStatusResponse), "DescribeStackDriftDetectionStatusOutput"),
         (typeof(DescribeAccountLimitsRequest), "DescribeAccountLimitsInput"), (typeof(DescribeAccountLimitsResponse), "DescribeAccountLimitsOutput"),
+        (typeof(ListStackResourcesRequest), "ListStackResourcesInput"), (typeof(ListStackResourcesResponse), "ListStackResourcesOutput"),
+        (typeof(StackResourceSummary), "StackResourceSummary"),
         (typeof(Stack), "Stack"), (typeof(StackSummary), "StackSummary"), (typeof(StackEvent), "StackEvent"), (typeof(StackResource), "StackResource"),
         (typeof(Parameter), "Parameter"), (typeof(CfnTag), "Tag"), (typeof(Output), "Output"), (typeof(TemplateParameter), "TemplateParameter"),
         (typeof(Change), "Change"), (typeof(ResourceChange), "ResourceChange"), (typeof(ResourceChangeDetail), "ResourceChangeDetail"),

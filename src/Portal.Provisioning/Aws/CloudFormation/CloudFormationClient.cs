@@ -49,6 +49,9 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
     public async Task<DescribeStackResourcesResponse> DescribeStackResourcesAsync(DescribeStackResourcesRequest request, CancellationToken cancellationToken) =>
         CloudFormationXml.ReadDescribeStackResources(await SendAsync("DescribeStackResources", CloudFormationQuery.Write(Checked(request)), cancellationToken).ConfigureAwait(false));
 
+    public async Task<ListStackResourcesResponse> ListStackResourcesAsync(ListStackResourcesRequest request, CancellationToken cancellationToken) =>
+        CloudFormationXml.ReadListStackResources(await SendAsync("ListStackResources", CloudFormationQuery.Write(Checked(request)), cancellationToken).ConfigureAwait(false));
+
     public async Task<GetTemplateResponse> GetTemplateAsync(GetTemplateRequest request, CancellationToken cancellationToken) =>
         CloudFormationXml.ReadGetTemplate(await SendAsync("GetTemplate", CloudFormationQuery.Write(Checked(request)), cancellationToken).ConfigureAwait(false));
 

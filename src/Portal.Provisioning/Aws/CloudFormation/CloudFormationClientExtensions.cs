@@ -118,6 +118,25 @@ public static class CloudFormationClientExtensions
         return first with { Changes = changes, NextToken = null };
     }
 
+    /// <summary>Every resource of a stack, following ListStackResources' NextToken.</summary>
+    public static async IAsyncEnumerable<StackResourceSummary> ListAllStackResourcesAsync(
+        this ICloudFormationClient client, string stackName, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        string? token = null;
+        do
+        {
+            var page = await client.ListStackResourcesAsync(new ListStackResourcesRequest { StackName = stackName, NextToken = token }, cancellationToken).ConfigureAwait(false);
+            foreach (var resource in page.StackResourceSummaries)
+            {
+                yield return resource;
+            }
+
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+
     public static async IAsyncEnumerable<AccountLimit> DescribeAllAccountLimitsAsync(
         this ICloudFormationClient client, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

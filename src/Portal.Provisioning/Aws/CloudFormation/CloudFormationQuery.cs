@@ -72,6 +72,9 @@ internal static class CloudFormationQuery
             .Add("LogicalResourceId", r.LogicalResourceId)
             .Add("PhysicalResourceId", r.PhysicalResourceId);
 
+    public static QueryRequestWriter Write(ListStackResourcesRequest r) =>
+        New("ListStackResources").Add("StackName", r.StackName).Add("NextToken", r.NextToken);
+
     public static QueryRequestWriter Write(GetTemplateRequest r) =>
         New("GetTemplate").Add("StackName", r.StackName).Add("ChangeSetName", r.ChangeSetName).Add("TemplateStage", r.TemplateStage);
 

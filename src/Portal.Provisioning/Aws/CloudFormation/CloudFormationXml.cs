@@ -126,6 +126,17 @@ internal static class CloudFormationXml
         Timestamp = r.RequiredTime("Timestamp"),
     };
 
+    public static ListStackResourcesResponse ReadListStackResources(XElement r) =>
+        new([.. r.Members("StackResourceSummaries").Select(m => new StackResourceSummary
+        {
+            LogicalResourceId = m.Required("LogicalResourceId"),
+            PhysicalResourceId = m.Str("PhysicalResourceId"),
+            ResourceType = m.Required("ResourceType"),
+            LastUpdatedTimestamp = m.RequiredTime("LastUpdatedTimestamp"),
+            ResourceStatus = m.Required("ResourceStatus"),
+            ResourceStatusReason = m.Str("ResourceStatusReason"),
+        })], r.Str("NextToken"));
+
     public static DescribeAccountLimitsResponse ReadDescribeAccountLimits(XElement r) =>
         new([.. r.Members("AccountLimits").Select(l => new AccountLimit(l.Str("Name"), l.Int("Value")))], r.Str("NextToken"));
 
