@@ -17,8 +17,9 @@ namespace Portal.Web.Tests.Benchmarks;
 /// <list type="bullet">
 /// <item>the idle node's statements per second over 60 s (job layer, stack watcher, change feed; Npgsql's own activity
 /// source counts every statement the process sends, BEGIN/COMMIT aside), with the busiest statement shapes;</item>
-/// <item>event → delivered to 500 live listeners: a burst of 100 changes through the real services, the time from each
-/// commit to the last listener's copy of the row, and the statements the burst cost.</item>
+/// <item>event → delivered to 500 live listeners: a burst of 100 changes through the real services (4 at a time), the time
+/// from each change's command (its read, write and commit included) to the row at a probe subscribed after the 500 (the hub
+/// hands rows out in subscription order), and the row reads and statements the burst cost.</item>
 /// </list>
 /// <code>dotnet test tests/Portal.Web.Tests -c Release --filter "FullyQualifiedName~LiveUpdatesHarness" --logger "console;verbosity=detailed"</code>
 /// </summary>
