@@ -42,6 +42,7 @@ internal sealed class PortalEnvironmentConfiguration : IEntityTypeConfiguration<
         builder.HasIndex(e => e.TeamId);
         builder.HasIndex(e => e.OwnerId);
         builder.HasIndex(e => new { e.Status, e.ExpiresAt });
+        builder.HasIndex(e => e.UpdatedAt); // 0015: the change feed's catch-up and SQLite poll
         builder.HasOne<Team>().WithMany().HasForeignKey(e => e.TeamId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<PortalUser>().WithMany().HasForeignKey(e => e.OwnerId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -80,6 +81,7 @@ internal sealed class EnvironmentRequestConfiguration : IEntityTypeConfiguration
         builder.HasIndex(r => r.TeamId);
         builder.HasIndex(r => r.RequesterId);
         builder.HasIndex(r => r.EnvironmentId);
+        builder.HasIndex(r => r.UpdatedAt); // 0015: the change feed's catch-up and SQLite poll
         builder.HasOne<Team>().WithMany().HasForeignKey(r => r.TeamId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<PortalUser>().WithMany().HasForeignKey(r => r.RequesterId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<PortalEnvironment>().WithMany().HasForeignKey(r => r.EnvironmentId).OnDelete(DeleteBehavior.Restrict);
@@ -158,6 +160,7 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
 
         builder.HasIndex(n => new { n.UserId, n.DedupeKey }).IsUnique();
         builder.HasIndex(n => new { n.UserId, n.CreatedAt });
+        builder.HasIndex(n => n.CreatedAt); // 0015: the change feed's catch-up and SQLite poll
         builder.HasOne<PortalUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -13,10 +13,18 @@ namespace Portal.Provisioning.Jobs;
 /// cron has a one-minute floor; see docs/adr/0010-hangfire-job-layer.md.
 /// </summary>
 public sealed partial class StackWatcherService(
-    StackWatcher watcher, JobLocks locks, IOptions<StackWatcherOptions> options, ILogger<StackWatcherService> logger)
+    StackWatcher watcher, JobLocks locks, IOptions<StackWatcherOptions> options, LifecycleSignals signals, ILogger<StackWatcherService> logger)
     : BackgroundService
 {
     public const string LockName = "stack-watcher";
+
+    /// <summary>
+    /// With nothing in flight the loop looks this seldom (two statements, not two every 3 s); any environment change (which
+    /// every node hears: in-process, and through the database's NOTIFY from other nodes) wakes it at once.
+    /// </summary>
+    public static readonly TimeSpan IdleInterval = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private volatile bool _paused;
     private volatile bool _sweeping;
@@ -37,11 +45,21 @@ public sealed partial class StackWatcherService(
     {
         JobLocks.Held? held = null;
         var failures = 0;
+        using var subscription = signals.Subscribe(change =>
+        {
+            if (change.Kind == LifecycleChangeKind.Environment)
+            {
+                Wake();
+            }
+
+            return Task.CompletedTask;
+        });
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 var delay = options.Value.Interval;
+                var idle = false;
                 try
                 {
                     if (held is not null && !await held.IsAliveAsync(stoppingToken))
@@ -54,8 +72,13 @@ public sealed partial class StackWatcherService(
                     _sweeping = held is not null;
                     if (held is not null && !_paused)
                     {
-                        await SweepAsync(stoppingToken);
+                        idle = await SweepAsync(stoppingToken) == 0;
                         Interlocked.Exchange(ref _lastSweepTicks, DateTimeOffset.UtcNow.UtcTicks);
+                    }
+                    else if (held is null)
+                    {
+                        // Another node sweeps: try the lock again seldom, or as soon as something changes.
+                        idle = true;
                     }
 
                     if (failures > 0)
@@ -88,7 +111,16 @@ public sealed partial class StackWatcherService(
                     }
                 }
 
-                await Task.Delay(delay, stoppingToken);
+                if (idle && failures == 0 && delay < IdleInterval)
+                {
+                    // Nothing in flight: sleep until a change (one that came during the sweep wakes it at once), or the idle
+                    // interval (a missed signal costs at most that).
+                    await _wake.WaitAsync(IdleInterval, stoppingToken);
+                }
+                else
+                {
+                    await Task.Delay(delay, stoppingToken);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -103,9 +135,30 @@ public sealed partial class StackWatcherService(
         }
     }
 
-    private async Task SweepAsync(CancellationToken cancellationToken)
+    /// <summary>Wakes an idle loop (an environment changed).</summary>
+    public void Wake()
     {
-        foreach (var (accountId, region) in await watcher.InFlightLocationsAsync(cancellationToken))
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken.
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+
+    // Returns how many locations had stacks in flight.
+    private async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var locations = await watcher.InFlightLocationsAsync(cancellationToken);
+        foreach (var (accountId, region) in locations)
         {
             try
             {
@@ -118,6 +171,8 @@ public sealed partial class StackWatcherService(
                 LogSweepFailed(e, accountId, region);
             }
         }
+
+        return locations.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stack sweep of {AccountId} {Region} failed; next cycle retries")]

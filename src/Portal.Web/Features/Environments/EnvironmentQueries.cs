@@ -281,6 +281,26 @@ public sealed class EnvironmentQueries(
         }
     }
 
+    /// <summary>
+    /// The list rows of these environments, whatever team (one statement): for the live hub (<see cref="LiveEnvironmentRows"/>),
+    /// which reads a changed row once per node; each page checks the row's team against its actor.
+    /// </summary>
+    public async Task<IReadOnlyList<EnvironmentSummary>> SummariesAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var wanted = ids.ToList();
+        var rows = await db.Environments.AsNoTracking().Where(e => wanted.Contains(e.Id))
+            .Select(e => new
+            {
+                Environment = e,
+                Team = db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
+                Owner = db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(r => Summary(r.Environment, r.Team ?? "", r.Owner ?? ""))];
+    }
+
     private static IQueryable<PortalEnvironment> Visible(PortalDbContext db, LifecycleActor actor)
     {
         var teamIds = actor.TeamIds.ToList();
