@@ -275,9 +275,9 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
     /// <summary>The page at 1400 px and at 390 px wide (name-1400, name-390), then back to 1400 px.</summary>
     internal static async Task ScreenshotsAsync(IPage page, string name)
     {
-        await BrowserSession.ScreenshotAsync(page, name + "-1400");
+        await BrowserSession.ScreenshotAsync(page, name + "-1400", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, name + "-390");
+        await BrowserSession.ScreenshotAsync(page, name + "-390", bothWidths: false);
         await page.SetViewportSizeAsync(1400, 900);
     }
 
