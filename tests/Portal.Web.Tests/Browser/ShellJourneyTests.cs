@@ -57,18 +57,21 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
     [Fact]
     public async Task WhenTheCircuitsWebSocketBreaks_TheThemedReconnectDialogShows_AndThePageWorksAgainOnceTheNetworkIsBack()
     {
-        IWebSocketRoute? socket = null;
-        var page = await session.SignInAsync("dev2@example.com", async context =>
-            await context.RouteWebSocketAsync(new Regex("/_blazor"), route =>
-            {
-                socket = route;
-                route.ConnectToServer();
-            }));
-        socket.ShouldNotBeNull("the circuit's WebSocket goes through the route");
+        // Every WebSocket the page opens is kept where the test can reach it (Blazor's own connection is private).
+        var page = await session.SignInAsync("dev2@example.com", async context => await context.AddInitScriptAsync("""
+            (() => {
+                const Native = window.WebSocket;
+                window.__portalSockets = [];
+                window.WebSocket = class extends Native {
+                    constructor(...args) { super(...args); window.__portalSockets.push(this); }
+                };
+            })();
+            """));
+        (await page.EvaluateAsync<int>("() => window.__portalSockets.filter(s => s.readyState === WebSocket.OPEN).length")).ShouldBe(1, "the circuit's WebSocket");
 
-        // The network goes: new connections cannot even negotiate, and the open socket closes.
+        // The network goes: new connections cannot even negotiate, and the open socket breaks.
         await page.RouteAsync(new Regex("/_blazor/negotiate"), route => route.AbortAsync());
-        await socket.CloseAsync(new() { Code = 4000, Reason = "network gone (test)" });
+        await page.EvaluateAsync("() => window.__portalSockets.forEach(s => s.close(4000, 'network gone (test)'))");
 
         var modal = page.Locator("#components-reconnect-modal");
         await Expect(modal).ToBeVisibleAsync();
