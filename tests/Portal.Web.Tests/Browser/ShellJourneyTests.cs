@@ -76,19 +76,20 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
         var modal = page.Locator("#components-reconnect-modal");
         await Expect(modal).ToBeVisibleAsync();
         await Expect(modal).ToContainTextAsync("Connection to Portal lost");
-        // In the theme: the dialog's background is the palette's surface colour, not the browser's default dialog.
-        var themed = await page.EvaluateAsync<bool>("""
+        // In the theme (app.css): the spinner in the palette's primary colour, the dialog's font and rounded corners, not the browser's dialog.
+        var looks = await page.EvaluateAsync<string>("""
             () => {
                 const probe = document.createElement('div');
-                probe.style.background = 'var(--mud-palette-surface)';
+                probe.style.color = 'var(--mud-palette-primary)';
                 document.body.appendChild(probe);
-                const surface = getComputedStyle(probe).backgroundColor;
+                const primary = getComputedStyle(probe).color;
                 probe.remove();
-                const dialog = document.getElementById('components-reconnect-modal');
-                return getComputedStyle(dialog).backgroundColor === surface && getComputedStyle(dialog).borderRadius === '10px';
+                const dialog = getComputedStyle(document.getElementById('components-reconnect-modal'));
+                const spinner = getComputedStyle(document.querySelector('#components-reconnect-modal .portal-reconnect-spinner'));
+                return [spinner.borderTopColor === primary, dialog.borderRadius, dialog.borderTopStyle, spinner.borderTopColor, primary].join('|');
             }
             """);
-        themed.ShouldBeTrue("the reconnect dialog wears the theme");
+        looks.ShouldStartWith("True|10px|none|", Case.Sensitive, "the reconnect dialog wears the theme: " + looks);
         await BrowserSession.ScreenshotAsync(page, "reconnect-dialog");
 
         // The network is back: Blazor reconnects to the same circuit (or the user retries) and the dialog goes away.
