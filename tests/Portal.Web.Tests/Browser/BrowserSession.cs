@@ -124,20 +124,49 @@ public class BrowserSession : IAsyncLifetime
 
         var (width, height, suffix) = viewport.Width > PhoneWidth ? (PhoneWidth, 844, "-390") : (1400, 900, "-1400");
         await page.SetViewportSizeAsync(width, height);
-        await SettleAsync(page);
+        await SettleAsync(page, width);
         await ShootAsync(page, name + suffix);
         await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
-        await SettleAsync(page);
+        await SettleAsync(page, viewport.Width);
     }
 
     public const int PhoneWidth = 390;
 
-    private static async Task ShootAsync(IPage page, string name) =>
+    // From the top: a full-page shot draws fixed parts (the app bar) where the window is scrolled to, i.e. mid-page otherwise.
+    private static async Task ShootAsync(IPage page, string name)
+    {
+        var scrolled = await page.EvaluateAsync<double>("() => { const y = window.scrollY; window.scrollTo(0, 0); return y; }");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+        await page.EvaluateAsync("y => window.scrollTo(0, y)", scrolled);
+    }
 
-    // After a resize MudBlazor re-lays out (drawer, breakpoints) over the circuit: let two frames pass so the shot shows the new width.
-    private static async Task SettleAsync(IPage page) =>
+    /// <summary>
+    /// After a resize MudBlazor re-lays out over the circuit: below the drawer's breakpoint (960 px) the drawer closes, above it
+    /// it opens beside the content again. Waits for that (and its slide), so neither the shot nor the test's next step sees the
+    /// drawer half-way or over the content; a page without the shell's drawer is settled at once.
+    /// </summary>
+    private static async Task SettleAsync(IPage page, int width)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("""
+                wide => {
+                    const drawer = document.querySelector('.portal-drawer');
+                    if (!drawer) return true;
+                    const box = drawer.getBoundingClientRect();
+                    if (!wide) return !drawer.classList.contains('mud-drawer--open') && box.right <= 0;
+                    const main = document.querySelector('.mud-main-content');
+                    return drawer.classList.contains('mud-drawer--open') && box.left >= 0 && Math.abs(parseFloat(getComputedStyle(main).marginLeft) - box.width) < 1;
+                }
+                """, width >= 960, new() { Timeout = 20_000, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            // A page that opened or closed its drawer itself: shoot it as it is.
+        }
+
         await page.EvaluateAsync("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
+    }
 
     private static string FindScreenshotDirectory()
     {

@@ -219,6 +219,31 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task AtPhoneWidth_ThePrerenderedPage_StartsWithTheNavigationClosed_WhileAWideScreenShowsIt()
+    {
+        // Without scripts the page stays as the server prerendered it (the sign-in form is a plain form post).
+        var context = await session.Browser.NewContextAsync(new()
+        {
+            BaseURL = session.Portal.BaseAddress.ToString(), ViewportSize = new() { Width = BrowserSession.PhoneWidth, Height = 844 }, JavaScriptEnabled = false,
+        });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        var login = new LoginPage(page);
+        await login.OpenAsync();
+        await login.SignInAsync("dev@example.com", BrowserSession.DemoPassword);
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await Expect(page.Locator(".portal-appbar")).ToBeVisibleAsync();
+        (await page.Locator("[data-testid=main-nav]").CountAsync()).ShouldBe(1, "the navigation is in the markup");
+
+        await Expect(page.Locator("[data-testid=main-nav]")).ToBeHiddenAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSession.ScreenshotDirectory, "prerendered-home-390.png"), FullPage = true });
+        await page.SetViewportSizeAsync(1400, 900);
+        await Expect(page.Locator("[data-testid=main-nav]")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserSession.ScreenshotDirectory, "prerendered-home-1400.png"), FullPage = true });
+        await context.CloseAsync();
+    }
+
     private static async Task SetDateAsync(ILocator input, string isoDate)
     {
         await input.FillAsync(isoDate);
