@@ -89,7 +89,7 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
                 return [spinner.borderTopColor === primary, dialog.borderRadius, dialog.borderTopStyle, spinner.borderTopColor, primary].join('|');
             }
             """);
-        looks.ShouldStartWith("True|10px|none|", Case.Sensitive, "the reconnect dialog wears the theme: " + looks);
+        looks.ShouldStartWith("true|10px|none|", Case.Sensitive, "the reconnect dialog wears the theme: " + looks);
         await BrowserSession.ScreenshotAsync(page, "reconnect-dialog");
 
         // The network is back: Blazor reconnects to the same circuit (or the user retries) and the dialog goes away.
