@@ -49,8 +49,9 @@ public sealed class CostForecasts(IDbContextFactory<PortalDbContext> contextFact
                 .GroupBy(f => f.TeamId).ToDictionary(g => g.Key, g => g.Sum(f => f.UnblendedUsd));
         }
 
-        var running = (await environments.Select(e => new { e.TeamId, e.Id, e.Name, e.Status, e.MonthlyEstimateUsd }).ToListAsync(cancellationToken))
-            .ToLookup(e => e.TeamId, e => new RunningEnvironment(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd));
+        // Expiries count as on the environment's own forecast: an environment expiring mid-month bills nothing after it.
+        var running = (await environments.Select(e => new { e.TeamId, e.Id, e.Name, e.Status, e.MonthlyEstimateUsd, e.ExpiresAt }).ToListAsync(cancellationToken))
+            .ToLookup(e => e.TeamId, e => new RunningEnvironment(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd, e.ExpiresAt));
         return ids.Distinct().ToDictionary(id => id, id => CostForecast.Compute(month, spent.GetValueOrDefault(id), running[id]));
     }
 
@@ -78,7 +79,7 @@ public sealed class CostForecasts(IDbContextFactory<PortalDbContext> contextFact
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var spent = await CostSums.SumAsync(db, MonthToDate(db, month).Select(f => f.UnblendedUsd), cancellationToken);
         var running = await Running(db)
-            .Select(e => new RunningEnvironment(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd)).ToListAsync(cancellationToken);
+            .Select(e => new RunningEnvironment(e.Id, e.Name, e.Status, e.MonthlyEstimateUsd, e.ExpiresAt)).ToListAsync(cancellationToken);
         return CostForecast.Compute(month, spent, running);
     }
 

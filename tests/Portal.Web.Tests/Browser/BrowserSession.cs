@@ -54,6 +54,8 @@ public class BrowserSession : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        // Web-first assertions wait like the page's actions do (5 s by default is short on a loaded 2-core machine); a pass is not slower.
+        Assertions.SetDefaultExpectTimeout(30_000);
         Portal = await PortalWebFactory.StartAsync(_provider, kestrel: true, settings: _settings, services: _services);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
@@ -72,11 +74,17 @@ public class BrowserSession : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context signed in as the user, on the home page with the circuit connected.</summary>
-    public async Task<IPage> SignInAsync(string email)
+    public async Task<IPage> SignInAsync(string email, Func<IBrowserContext, Task>? prepare = null)
     {
         var context = await Browser.NewContextAsync(new() { BaseURL = Portal.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
         // Generous: a 2-core CI machine runs several portals and browsers at once.
         context.SetDefaultTimeout(60_000);
+        if (prepare is not null)
+        {
+            // Before the first page opens: routes (e.g. of the circuit's WebSocket) only apply to connections made after them.
+            await prepare(context);
+        }
+
         var page = await context.NewPageAsync();
         var login = new LoginPage(page);
         await login.OpenAsync();
@@ -97,13 +105,68 @@ public class BrowserSession : IAsyncLifetime
         }
         catch (TimeoutException)
         {
-            await ScreenshotAsync(page, "timeout-" + Guid.NewGuid().ToString("N")[..8]);
+            await ScreenshotAsync(page, "timeout-" + Guid.NewGuid().ToString("N")[..8], bothWidths: false);
             throw new TimeoutException($"The shell did not load at {page.Url}: {(await page.ContentAsync())[..Math.Min(2000, (await page.ContentAsync()).Length)]}");
         }
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name) =>
+    /// <summary>
+    /// The whole page (not only the first screen) as NAME.png at the page's width and, with <paramref name="bothWidths"/>, also at
+    /// the other journey width: NAME-390.png from 1400 px (a phone), NAME-1400.png from 390 px; the page is left at its width.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool bothWidths = true)
+    {
+        await ShootAsync(page, name);
+        if (!bothWidths || page.ViewportSize is not { } viewport)
+        {
+            return;
+        }
+
+        var (width, height, suffix) = viewport.Width > PhoneWidth ? (PhoneWidth, 844, "-390") : (1400, 900, "-1400");
+        await page.SetViewportSizeAsync(width, height);
+        await SettleAsync(page, width);
+        await ShootAsync(page, name + suffix);
+        await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
+        await SettleAsync(page, viewport.Width);
+    }
+
+    public const int PhoneWidth = 390;
+
+    // From the top: a full-page shot draws fixed parts (the app bar) where the window is scrolled to, i.e. mid-page otherwise.
+    private static async Task ShootAsync(IPage page, string name)
+    {
+        var scrolled = await page.EvaluateAsync<double>("() => { const y = window.scrollY; window.scrollTo(0, 0); return y; }");
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+        await page.EvaluateAsync("y => window.scrollTo(0, y)", scrolled);
+    }
+
+    /// <summary>
+    /// After a resize MudBlazor re-lays out over the circuit: below the drawer's breakpoint (960 px) the drawer closes, above it
+    /// it opens beside the content again. Waits for that (and its slide), so neither the shot nor the test's next step sees the
+    /// drawer half-way or over the content; a page without the shell's drawer is settled at once.
+    /// </summary>
+    private static async Task SettleAsync(IPage page, int width)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("""
+                wide => {
+                    const drawer = document.querySelector('.portal-drawer');
+                    if (!drawer) return true;
+                    const box = drawer.getBoundingClientRect();
+                    if (!wide) return !drawer.classList.contains('mud-drawer--open') && box.right <= 0;
+                    const main = document.querySelector('.mud-main-content');
+                    return drawer.classList.contains('mud-drawer--open') && box.left >= 0 && Math.abs(parseFloat(getComputedStyle(main).marginLeft) - box.width) < 1;
+                }
+                """, width >= 960, new() { Timeout = 20_000, PollingInterval = 100 });
+        }
+        catch (TimeoutException)
+        {
+            // A page that opened or closed its drawer itself: shoot it as it is.
+        }
+
+        await page.EvaluateAsync("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))");
+    }
 
     private static string FindScreenshotDirectory()
     {

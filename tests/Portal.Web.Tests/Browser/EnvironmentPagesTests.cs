@@ -69,9 +69,9 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         (await email.InnerTextAsync()).ShouldNotContain("System.String[]");
         (await page.Locator("[data-testid=update-dialog]").InnerTextAsync()).ShouldNotContain("System.String[]");
         (await page.Locator("[data-testid=update-error]").CountAsync()).ShouldBe(0, "the message belongs at the field, not below the form");
-        await BrowserSession.ScreenshotAsync(page, "environment-update-field-error");
+        await BrowserSession.ScreenshotAsync(page, "environment-update-field-error", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, "environment-update-field-error-390");
+        await BrowserSession.ScreenshotAsync(page, "environment-update-field-error-390", bothWidths: false);
         await page.Context.CloseAsync();
     }
 
@@ -95,9 +95,9 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await Expect(reason).ToContainTextAsync("starts again by itself at");
         await Expect(page.Locator("[data-testid=update]")).ToBeDisabledAsync();
         await Expect(page.Locator("[data-testid=update-disabled-reason]")).ToContainTextAsync("stopped");
-        await BrowserSession.ScreenshotAsync(page, "environment-stopped");
+        await BrowserSession.ScreenshotAsync(page, "environment-stopped", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, "environment-stopped-390");
+        await BrowserSession.ScreenshotAsync(page, "environment-stopped-390", bothWidths: false);
         await page.SetViewportSizeAsync(1400, 900);
 
         await page.ClickAsync("[data-testid=start-now]");
@@ -123,9 +123,9 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await Expect(retained).ToContainTextAsync("LogsBucket");
         await Expect(retained).ToContainTextAsync("AssetsBucket");
         await Expect(page.Locator("[data-testid=destroy-retained-total]")).ToHaveTextAsync(new Regex(@"^\$\d[\d,]*\.\d\d$"));
-        await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained");
+        await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained-390");
+        await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained-390", bothWidths: false);
         await page.SetViewportSizeAsync(1400, 900);
 
         await page.FillAsync("[data-testid=destroy-confirm-name] input, input[data-testid=destroy-confirm-name]", "sunset");
@@ -166,6 +166,9 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
 
         await environment.ShowTabAsync("History");
         await Expect(page.Locator("[data-testid=history-requests]")).ToContainTextAsync("Create");
+        // Changes read as field, before → after; never the raw JSON the audit stores.
+        await Expect(page.Locator("[data-testid=history-audit]")).ToContainTextAsync("Status: Provisioning → Ready");
+        (await page.Locator("[data-testid=history-audit]").InnerTextAsync()).ShouldNotContain("{\"");
         await BrowserSession.ScreenshotAsync(page, "environment-tab-history");
 
         await environment.ShowTabAsync("Cost");
@@ -175,10 +178,10 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         // At 390 px the tab strip scrolls sideways; the tabs are also links (?tab=).
         await page.SetViewportSizeAsync(390, 844);
         await environment.OpenAsync(session.Mailer, "overview");
-        await BrowserSession.ScreenshotAsync(page, "environment-tab-overview-390");
+        await BrowserSession.ScreenshotAsync(page, "environment-tab-overview-390", bothWidths: false);
         await environment.OpenAsync(session.Mailer, "events");
         await Expect(environment.Events).ToContainTextAsync("CREATE_COMPLETE");
-        await BrowserSession.ScreenshotAsync(page, "environment-tab-events-390");
+        await BrowserSession.ScreenshotAsync(page, "environment-tab-events-390", bothWidths: false);
         await page.Context.CloseAsync();
     }
 
@@ -211,7 +214,7 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await Expect(grid.Locator("tbody tr").First).ToContainTextAsync("ledger");
         await BrowserSession.ScreenshotAsync(page, "environments-list-sorted");
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, "environments-list-390");
+        await BrowserSession.ScreenshotAsync(page, "environments-list-390", bothWidths: false);
         await page.Context.CloseAsync();
     }
 

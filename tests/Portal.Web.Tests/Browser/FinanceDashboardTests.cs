@@ -41,7 +41,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         }
         catch (TimeoutException)
         {
-            await BrowserSession.ScreenshotAsync(page, "costs-ingestion-timeout");
+            await BrowserSession.ScreenshotAsync(page, "costs-ingestion-timeout", bothWidths: false);
             throw;
         }
         await using (var db = await portal.DbAsync())
@@ -312,7 +312,7 @@ public static class CostPages
     {
         ArgumentNullException.ThrowIfNull(cards);
         await page.SetViewportSizeAsync(1400, 900);
-        await BrowserSession.ScreenshotAsync(page, name + "-1400");
+        await BrowserSession.ScreenshotAsync(page, name + "-1400", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
         var first = page.Locator($"[data-testid={cards[0]}]").First;
         async Task<bool> SpansPhoneAsync() => await first.BoundingBoxAsync() is { Width: > 300 };

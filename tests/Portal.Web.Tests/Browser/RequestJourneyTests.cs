@@ -31,7 +31,7 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await form.FillNameAsync("checkout");
         await page.FillAsync("[data-testid=request-justification]", "Load testing the checkout flow");
         await form.SubmitAsync();
-        await page.WaitForURLAsync(RequestUrl());
+        await WaitForRequestPageAsync(page);
         await BrowserSession.WaitForCircuitAsync(page);
 
         var request = new RequestPageObject(page);
@@ -66,7 +66,7 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await form.FillNameAsync("docs");
         await dev.FillAsync("[data-testid=request-justification]", "Release candidate review");
         await form.SubmitAsync();
-        await dev.WaitForURLAsync(RequestUrl());
+        await WaitForRequestPageAsync(dev);
         await BrowserSession.WaitForCircuitAsync(dev);
         var devView = new RequestPageObject(dev);
         await devView.Status.GetByText("Pending approval").WaitForAsync();
@@ -185,7 +185,7 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await form.FillNameAsync("storefront");
         await dev.FillAsync("[data-testid=request-justification]", "Launch of the new storefront");
         await form.SubmitAsync();
-        await dev.WaitForURLAsync(RequestUrl());
+        await WaitForRequestPageAsync(dev);
         await BrowserSession.WaitForCircuitAsync(dev);
         var devView = new RequestPageObject(dev);
         await devView.Status.GetByText("Pending approval").WaitForAsync();
@@ -275,13 +275,33 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
     /// <summary>The page at 1400 px and at 390 px wide (name-1400, name-390), then back to 1400 px.</summary>
     internal static async Task ScreenshotsAsync(IPage page, string name)
     {
-        await BrowserSession.ScreenshotAsync(page, name + "-1400");
+        await BrowserSession.ScreenshotAsync(page, name + "-1400", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, name + "-390");
+        await BrowserSession.ScreenshotAsync(page, name + "-390", bothWidths: false);
         await page.SetViewportSizeAsync(1400, 900);
     }
 
     private static Regex RequestUrl() => RequestUrlPattern();
+
+    /// <summary>
+    /// Waits for the submit to open the request's page; if it does not, fails with what the form shows instead (its errors, the
+    /// page's error boundary, Blazor's error bar) and a screenshot, so a stuck submit says why.
+    /// </summary>
+    internal static async Task WaitForRequestPageAsync(IPage page)
+    {
+        try
+        {
+            await page.WaitForURLAsync(RequestUrl(), new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException)
+        {
+            var name = "request-submit-stuck-" + Guid.NewGuid().ToString("N")[..8];
+            await BrowserSession.ScreenshotAsync(page, name, bothWidths: false);
+            var shown = await page.Locator("[data-testid=request-submit], [data-testid=page-error], #blazor-error-ui[style*=block]").AllInnerTextsAsync();
+            var value = await page.Locator("[data-testid=request-name]").InputValueAsync();
+            throw new TimeoutException($"Submit did not open the request page (screenshot {name}); name field '{value}'; the page shows: {string.Join(" | ", shown)}");
+        }
+    }
 
     [GeneratedRegex("/requests/[0-9a-f-]{36}$")]
     private static partial Regex RequestUrlPattern();

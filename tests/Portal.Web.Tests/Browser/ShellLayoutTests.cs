@@ -42,7 +42,7 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         var box = (await signOut.BoundingBoxAsync())!;
         (box.X + box.Width).ShouldBeLessThanOrEqualTo(390);
         box.X.ShouldBeGreaterThanOrEqualTo(0);
-        await BrowserSession.ScreenshotAsync(page, $"shell-390-{email.Split('@')[0]}-user-menu");
+        await BrowserSession.ScreenshotAsync(page, $"shell-390-{email.Split('@')[0]}-user-menu", bothWidths: false);
 
         await signOut.ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
@@ -127,13 +127,13 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         var name = email.Split('@')[0];
 
         await Expect(page.Locator($"[data-testid={card}]")).ToBeVisibleAsync();
-        await BrowserSession.ScreenshotAsync(page, $"home-{name}-1400");
+        await BrowserSession.ScreenshotAsync(page, $"home-{name}-1400", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
         await page.ReloadAsync();
         await BrowserSession.WaitForCircuitAsync(page);
         await Expect(page.Locator($"[data-testid={card}]")).ToBeVisibleAsync();
         (await page.EvaluateAsync<int>("document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(390, "the page scrolls sideways");
-        await BrowserSession.ScreenshotAsync(page, $"home-{name}-390");
+        await BrowserSession.ScreenshotAsync(page, $"home-{name}-390", bothWidths: false);
 
         if (email.StartsWith("admin", StringComparison.Ordinal))
         {
@@ -146,9 +146,9 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
                     await page.Locator("[data-testid=audit-grid]").GetByText("user.created").First.WaitForAsync();
                 }
 
-                await BrowserSession.ScreenshotAsync(page, $"admin{path.Replace('/', '-')}-390");
+                await BrowserSession.ScreenshotAsync(page, $"admin{path.Replace('/', '-')}-390", bothWidths: false);
                 await page.SetViewportSizeAsync(1400, 900);
-                await BrowserSession.ScreenshotAsync(page, $"admin{path.Replace('/', '-')}-1400");
+                await BrowserSession.ScreenshotAsync(page, $"admin{path.Replace('/', '-')}-1400", bothWidths: false);
                 await page.SetViewportSizeAsync(390, 844);
             }
         }

@@ -123,6 +123,29 @@ public sealed class EnvironmentDayTwoTests(EnvironmentDayTwoFixture fixture) : I
     }
 
     [Fact]
+    public async Task Forecast_OfTheTeamAndTheOrganisation_StopsAtTheEnvironmentsExpiry_AsTheEnvironmentPagesDoes()
+    {
+        var forecasts = fixture.Portal.Services.GetRequiredService<CostForecasts>();
+        await using var db = await fixture.Portal.DbAsync();
+        var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == fixture.Service);
+        var expires = environment.ExpiresAt.ShouldNotBeNull();
+        var now = expires.AddDays(-1);
+        if (now.Month != expires.Month)
+        {
+            now = expires.AddHours(-1);
+        }
+
+        var own = (await forecasts.ForEnvironmentAsync(fixture.Service, now, CancellationToken.None)).ShouldNotBeNull().Estimates.Single();
+        var team = await forecasts.ForTeamAsync(environment.TeamId, now, CancellationToken.None);
+        var organisation = await forecasts.ForOrganisationAsync(now, CancellationToken.None);
+
+        // The budgets page reads these two: the environment's share is what its own page forecasts, up to its expiry only.
+        own.RemainingUsd.ShouldBeLessThan(decimal.Round(environment.MonthlyEstimateUsd * MonthPosition.At(now).RemainingFraction, 2), "the expiry is inside the month");
+        team.Estimates.Single(e => e.EnvironmentId == fixture.Service).RemainingUsd.ShouldBe(own.RemainingUsd);
+        organisation.Estimates.Single(e => e.EnvironmentId == fixture.Service).RemainingUsd.ShouldBe(own.RemainingUsd);
+    }
+
+    [Fact]
     public async Task Retained_AfterTheDestroy_ListsWhatCloudFormationSkipped()
     {
         var portal = fixture.Portal;
