@@ -99,6 +99,14 @@ public sealed class CampaignQueries(IDbContextFactory<PortalDbContext> contextFa
             views);
     }
 
+    /// <summary>Every team's slug, for the campaign form.</summary>
+    public async Task<IReadOnlyList<string>> TeamSlugsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var slugs = await db.Teams.AsNoTracking().Select(t => t.Slug).ToListAsync(cancellationToken);
+        return [.. slugs.Order(StringComparer.Ordinal)];
+    }
+
     public async Task<CampaignTargetStatus?> TargetStatusAsync(Guid campaignId, Guid environmentId, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
