@@ -51,6 +51,7 @@ public sealed class CampaignPagesTests(CampaignBrowserSession session) : IClassF
         await campaign.Start.WaitForAsync(new() { Timeout = 120_000 });
 
         (await campaign.Rows.CountAsync()).ShouldBe(8);
+        (await page.Locator("[data-testid=target-p-dev-2]").InnerTextAsync()).ShouldContain("1.0.0 → 1.1.0");
         (await campaign.Replacements.InnerTextAsync()).ShouldContain("8 resources in 8 environments");
         (await campaign.Replacements.InnerTextAsync()).ShouldContain("replaced");
         (await page.Locator("[data-testid=replacement]").CountAsync()).ShouldBe(8, "each environment's replaced log group is flagged");

@@ -81,7 +81,7 @@ public sealed class CampaignFlowTests : IAsyncLifetime
 
         // The injected failure: only p-dev-1 (a custom domain) gets the redirect bucket, and the sandbox fails it.
         var faults = _portal.Services.GetRequiredService<ISandboxFaults>();
-        faults.FailLogicalId("RedirectBucket", null);
+        faults.FailLogicalId("RedirectBucket", "Resource handler returned message: \"Bucket name already exists (Service: S3, Status Code: 409)\"");
         (await platform.PostAsync($"/api/v1/campaigns/{id}/start", null)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var paused = await WaitForAsync(platform, id, c => c.Status == CampaignStatus.Paused && c.Totals.InFlight == 0);
