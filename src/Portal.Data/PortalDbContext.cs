@@ -56,6 +56,12 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<CostAllocationTagCheck> CostAllocationTagChecks => Set<CostAllocationTagCheck>();
 
+    public DbSet<Entities.Campaigns.TemplateVersionRecord> TemplateVersions => Set<Entities.Campaigns.TemplateVersionRecord>();
+
+    public DbSet<Entities.Campaigns.UpgradeCampaign> UpgradeCampaigns => Set<Entities.Campaigns.UpgradeCampaign>();
+
+    public DbSet<Entities.Campaigns.CampaignTarget> CampaignTargets => Set<Entities.Campaigns.CampaignTarget>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

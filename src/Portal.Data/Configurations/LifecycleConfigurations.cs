@@ -18,6 +18,7 @@ internal sealed class PortalEnvironmentConfiguration : IEntityTypeConfiguration<
         builder.Property(e => e.Name).HasMaxLength(41).IsRequired();
         builder.Property(e => e.TemplateSlug).HasMaxLength(100).IsRequired();
         builder.Property(e => e.TemplateVersion).HasMaxLength(50).IsRequired();
+        builder.Property(e => e.TemplateContentHash).HasMaxLength(64);
         builder.Property(e => e.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
         builder.Property(e => e.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(e => e.Region).HasMaxLength(30).IsRequired();
@@ -58,6 +59,7 @@ internal sealed class EnvironmentRequestConfiguration : IEntityTypeConfiguration
         builder.Property(r => r.EnvironmentName).HasMaxLength(41).IsRequired();
         builder.Property(r => r.TemplateSlug).HasMaxLength(100).IsRequired();
         builder.Property(r => r.TemplateVersion).HasMaxLength(50).IsRequired();
+        builder.Property(r => r.TemplateContentHash).HasMaxLength(64);
         builder.Property(r => r.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
         builder.Property(r => r.AccountId).HasMaxLength(12).IsRequired();
         builder.Property(r => r.Region).HasMaxLength(30).IsRequired();

@@ -7,7 +7,8 @@ namespace Portal.Provisioning.Catalog;
 /// Holds the current <see cref="TemplateCatalog"/> (a singleton). Reads are lock-free; <see cref="ReloadAsync"/> loads a
 /// new catalog and swaps it in whole, so readers see either the old or the new catalog, never a mix.
 /// </summary>
-public sealed partial class CatalogProvider(IOptions<CatalogOptions> options, CatalogLoader loader, ILogger<CatalogProvider> logger) : IDisposable
+public sealed partial class CatalogProvider(
+    IOptions<CatalogOptions> options, CatalogLoader loader, ILogger<CatalogProvider> logger, IEnumerable<ICatalogLoadObserver>? observers = null) : IDisposable
 {
     private readonly SemaphoreSlim _reload = new(1, 1);
     private TemplateCatalog? _current;
@@ -28,6 +29,11 @@ public sealed partial class CatalogProvider(IOptions<CatalogOptions> options, Ca
 
             LogLoaded(catalog.Offered.Count, catalog.Rejected.Count, catalog.Directory);
             Volatile.Write(ref _current, catalog);
+            foreach (var observer in observers ?? [])
+            {
+                await observer.CatalogLoadedAsync(catalog, cancellationToken).ConfigureAwait(false);
+            }
+
             return catalog;
         }
         finally

@@ -43,6 +43,7 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
                     false,
                     now);
                 environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now);
+                environment.RecordTemplateHash(request.TemplateContentHash, now);
                 environment.BeginOperation(request.Id, now);
                 db.Environments.Add(environment);
                 request.AttachEnvironment(environment.Id, now);

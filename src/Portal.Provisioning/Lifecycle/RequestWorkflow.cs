@@ -90,6 +90,7 @@ public sealed class RequestWorkflow(
             kind == RequestKind.Create ? await LiveInTierAsync(db, team.Id, details.Tier, cancellationToken) : 0);
         var ruling = policy.Evaluate(input);
         var entity = EnvironmentRequest.Submit(details, ruling, now);
+        entity.RecordTemplateHash(kind is RequestKind.Create or RequestKind.Update ? entry?.ContentHash : null);
 
         if (kind == RequestKind.Update && environment is not null && entry is not null && ruling.Outcome != PolicyOutcome.Rejected)
         {

@@ -237,6 +237,7 @@ public sealed partial class StackWatcher(
                 {
                     case EnvironmentStatus.Updating:
                         change = environment.MarkUpdated(request?.TemplateVersion ?? environment.TemplateVersion, request?.ParametersJson ?? environment.ParametersJson, outputs, now);
+                        environment.RecordTemplateHash(request?.TemplateContentHash, now);
                         if (request is not null)
                         {
                             environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Portal.Web.Security;
 using Portal.Web.Components;
 using Portal.Web.Components.Pages;
+using Portal.Web.Features.Campaigns;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
 using Portal.Web.Features.Costs.Budgets;
@@ -50,6 +51,7 @@ public static class PortalPipeline
         api.MapCostEndpoints();
         api.MapCostDashboardEndpoints();
         api.MapBudgetEndpoints();
+        api.MapCampaignEndpoints();
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Entities;
+using Portal.Provisioning.Campaigns;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Costs;
 using Portal.Provisioning.Estimates;
@@ -77,6 +78,7 @@ public static class PortalServiceRegistration
         services.AddTemplateCatalog();
         services.AddLifecycle();
         services.AddLifecycleJobs();
+        services.AddUpgradeCampaigns();
         services.AddCosts();
         services.AddApiRateLimits();
         services.AddSingleton<LifecycleActors>();

@@ -34,6 +34,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
     private Guid _requestId;
     private Guid _notificationId;
     private Guid _anomalyId;
+    private Guid _campaignId;
 
     public async Task InitializeAsync()
     {
@@ -57,6 +58,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         db.CostAnomalies.Add(anomaly);
         await db.SaveChangesAsync();
         _anomalyId = anomaly.Id;
+        var campaign = Portal.Data.Entities.Campaigns.UpgradeCampaign.Create(
+            "matrix", "static-site", "1.0.0", new string('0', 64), [], [], 5, 0, dev.UserId, "platform@example.com", DateTimeOffset.UtcNow);
+        db.UpgradeCampaigns.Add(campaign);
+        await db.SaveChangesAsync();
+        _campaignId = campaign.Id;
     }
 
     public async Task DisposeAsync() => await _portal.DisposeAsync();
@@ -119,6 +125,16 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         // and admin get 409 (allowed, already acknowledged).
         ["GET /api/v1/costs/anomalies"] = Everyone(Allowed),
         ["POST /api/v1/costs/anomalies/{id}/acknowledge"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Forbidden, finance: Allowed, admin: Allowed),
+
+        // Upgrade campaigns: platform engineers and admins only (writes need the write scope); template versions are read by everyone.
+        ["GET /api/v1/campaigns"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["POST /api/v1/campaigns"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["GET /api/v1/campaigns/{id}"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["POST /api/v1/campaigns/{id}/start"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["POST /api/v1/campaigns/{id}/pause"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["POST /api/v1/campaigns/{id}/resume"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["POST /api/v1/campaigns/{id}/cancel"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["GET /api/v1/templates/{slug}/versions"] = Everyone(Allowed),
     };
 
     [Fact]
@@ -225,7 +241,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
 
     private string Path(string pattern)
     {
-        var id = pattern.Contains("/anomalies/", StringComparison.Ordinal) ? _anomalyId
+        var id = pattern.Contains("/campaigns/", StringComparison.Ordinal) ? _campaignId
+            : pattern.Contains("/anomalies/", StringComparison.Ordinal) ? _anomalyId
             : pattern.Contains("/requests/", StringComparison.Ordinal) ? _requestId
             : pattern.Contains("/environments/", StringComparison.Ordinal) ? _environmentId
             : _notificationId;

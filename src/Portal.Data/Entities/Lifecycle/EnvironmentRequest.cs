@@ -69,6 +69,9 @@ public sealed class EnvironmentRequest
 
     public string TemplateVersion { get; private set; } = "";
 
+    /// <summary>SHA-256 of the catalog template a create or update runs (null for other kinds and older requests).</summary>
+    public string? TemplateContentHash { get; private set; }
+
     public EnvironmentTier Tier { get; private set; }
 
     public string AccountId { get; private set; } = "";
@@ -294,6 +297,15 @@ public sealed class EnvironmentRequest
     }
 
     /// <summary>Records the change set prepared for an update request, and what it changes.</summary>
+    /// <summary>Records which catalog content (hash) a create or update runs.</summary>
+    public void RecordTemplateHash(string? contentHash)
+    {
+        if (contentHash is { Length: 64 })
+        {
+            TemplateContentHash = contentHash;
+        }
+    }
+
     public void AttachChangeSet(string changeSetName, string changesJson, decimal previousEstimateMonthlyUsd, DateTimeOffset now)
     {
         if (Kind != RequestKind.Update)

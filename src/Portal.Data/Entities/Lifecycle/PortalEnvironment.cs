@@ -47,6 +47,9 @@ public sealed partial class PortalEnvironment : Costs.ICostOwner
 
     public string TemplateVersion { get; private set; } = "";
 
+    /// <summary>SHA-256 of the template content the stack runs (the catalog's content hash); null until known.</summary>
+    public string? TemplateContentHash { get; private set; }
+
     public EnvironmentTier Tier { get; private set; }
 
     public string AccountId { get; private set; } = "";
@@ -262,6 +265,16 @@ public sealed partial class PortalEnvironment : Costs.ICostOwner
         ParametersJson = parametersJson;
         OutputsJson = outputsJson;
         return change;
+    }
+
+    /// <summary>Records the content hash of the template the stack now runs (null leaves the known one).</summary>
+    public void RecordTemplateHash(string? contentHash, DateTimeOffset now)
+    {
+        if (contentHash is { Length: 64 } && contentHash != TemplateContentHash)
+        {
+            TemplateContentHash = contentHash;
+            Touch(now);
+        }
     }
 
     public StatusChange<EnvironmentStatus> BeginStop(DateTimeOffset now) => Move(EnvironmentStatus.Stopping, now);
