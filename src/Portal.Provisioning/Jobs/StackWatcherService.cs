@@ -105,7 +105,7 @@ public sealed partial class StackWatcherService(
 
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        foreach (var (accountId, region) in await watcher.InFlightLocationsAsync(cancellationToken))
+        foreach (var (accountId, region) in await watcher.LocationsDueAsync(cancellationToken))
         {
             try
             {

@@ -6,6 +6,7 @@ using Portal.Web.Components.Pages;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
 using Portal.Web.Features.Costs.Budgets;
+using Portal.Web.Features.Drift;
 using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
 using Portal.Web.Features.Notifications;
@@ -50,6 +51,8 @@ public static class PortalPipeline
         api.MapCostEndpoints();
         api.MapCostDashboardEndpoints();
         api.MapBudgetEndpoints();
+        api.MapDriftEndpoints();
+        api.MapSandboxDriftEndpoints(app.Services);
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

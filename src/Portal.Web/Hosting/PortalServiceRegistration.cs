@@ -90,6 +90,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Costs.Budgets.BudgetService>();
         services.AddSingleton<Features.Admin.SystemStatus>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
+        services.AddSingleton<Features.Drift.DriftFleetQueries>();
         services.AddSingleton<Features.Notifications.NotificationInbox>();
         return builder;
     }
