@@ -188,6 +188,27 @@ public sealed partial class StackWatcher(
             .Where(e => e.AccountId == accountId && e.Region == region && e.OutOfBand == null && e.StackId != null && e.ActiveOperationId == null
                         && (e.Status == EnvironmentStatus.Ready || e.Status == EnvironmentStatus.Stopped))
             .ToListAsync(cancellationToken);
+        var adopt = live.Where(e => e.AdoptsStackStatus(summaries.GetValueOrDefault(e.StackId!)?.StackStatus)).Select(e => e.Id).ToList();
+        if (adopt.Count > 0)
+        {
+            foreach (var environment in await db.Environments.Where(e => adopt.Contains(e.Id)).ToListAsync(cancellationToken))
+            {
+                if (environment.AdoptsStackStatus(summaries.GetValueOrDefault(environment.StackId!)?.StackStatus))
+                {
+                    environment.RecordStackStatus(summaries[environment.StackId!].StackStatus, timeProvider.GetUtcNow());
+                }
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // changed meanwhile: adopted next time
+            }
+        }
+
         var suspects = live
             .Where(e => e.CompareWithStack(summaries.GetValueOrDefault(e.StackId!)?.StackStatus, summaries.GetValueOrDefault(e.StackId!)?.LastUpdatedTime) is not null)
             .Select(e => e.Id).ToList();

@@ -92,6 +92,10 @@ public sealed partial class PortalEnvironment
         return lastUpdatedTime is { } updated && (StackUpdatedAt is null || updated > StackUpdatedAt.Value) ? OutOfBandChange.Changed : null;
     }
 
+    /// <summary>Whether the watcher should take the stack's settled status as the baseline (after an accepted change, or never recorded).</summary>
+    public bool AdoptsStackStatus(string? stackStatus) =>
+        IsWatchedForOutOfBand && LastStackStatus is null && stackStatus is not null and not GoneStackStatus && !stackStatus.EndsWith("_IN_PROGRESS", StringComparison.Ordinal);
+
     /// <summary>The stack was deleted outside the portal: marked, and failed as gone from AWS (destroying it then releases it).</summary>
     public StatusChange<EnvironmentStatus> MarkDeletedOutside(string detail, DateTimeOffset now)
     {
@@ -127,6 +131,9 @@ public sealed partial class PortalEnvironment
         }
 
         StackUpdatedAt = OutOfBandStackUpdatedAt ?? StackUpdatedAt;
+
+        // The stack may still be settling (UPDATE_IN_PROGRESS when it was seen): the watcher adopts its next settled status.
+        LastStackStatus = null;
         OutOfBand = null;
         OutOfBandAt = null;
         OutOfBandDetail = null;
