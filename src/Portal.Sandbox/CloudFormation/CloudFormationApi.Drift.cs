@@ -25,7 +25,7 @@ internal sealed partial class CloudFormationApi
         var resources = StackView.ConfigAt(stack, now).Resources.Values
             .Where(r => filter.Count == 0 || filter.Contains(r.LogicalId))
             .OrderBy(r => r.LogicalId, StringComparer.Ordinal)
-            .Select(Compare)
+            .Select(r => Compare(stack, r))
             .ToList();
         var drifted = resources.Any(r => r.Status != "IN_SYNC");
         drift.Data.Results[id] = new DetectionResult(stack.StackId, drifted ? "DRIFTED" : "IN_SYNC", resources);
@@ -96,11 +96,12 @@ internal sealed partial class CloudFormationApi
         return latest is null ? "NOT_CHECKED" : drift.Data.Results.GetValueOrDefault(latest.DetectionId)?.StackDriftStatus ?? "IN_SYNC";
     }
 
-    private ResourceDriftRecord Compare(ResourceRecord resource)
+    private ResourceDriftRecord Compare(StackRecord stack, ResourceRecord resource)
     {
+        var key = DriftState.Key(stack, resource);
         var expected = resource.Properties;
         var actual = (JsonObject)expected.DeepClone();
-        if (drift.Data.HandEdits.TryGetValue(resource.PhysicalId, out var edits))
+        if (drift.Data.HandEdits.TryGetValue(key, out var edits))
         {
             foreach (var (name, value) in edits)
             {
@@ -117,7 +118,7 @@ internal sealed partial class CloudFormationApi
 
         var differences = new List<PropertyDifferenceRecord>();
         Diff("", expected, actual, differences);
-        var status = drift.Data.DeletedByHand.Contains(resource.PhysicalId) ? "DELETED" : differences.Count > 0 ? "MODIFIED" : "IN_SYNC";
+        var status = drift.Data.DeletedByHand.Contains(key) ? "DELETED" : differences.Count > 0 ? "MODIFIED" : "IN_SYNC";
         return new ResourceDriftRecord(
             resource.LogicalId, resource.PhysicalId, resource.Type, expected.ToJsonString(), actual.ToJsonString(), status, status == "DELETED" ? [] : differences);
     }

@@ -6,7 +6,7 @@ namespace Portal.Sandbox.CloudFormation;
 
 /// <summary>
 /// What was changed "by hand" outside CloudFormation (a resource's actual properties, or the resource deleted), keyed by
-/// physical id so a replacement starts in sync, and the results of drift detections (computed when a detection starts,
+/// stack, logical and physical id (two resources may share a physical id: a bucket and its policy), so a replacement starts in sync, and the results of drift detections (computed when a detection starts,
 /// reported once it completes). In memory and, with <c>Sandbox:DataDirectory</c>, in <c>drift.json</c>. Callers hold the
 /// store's lock.
 /// </summary>
@@ -29,6 +29,9 @@ internal sealed class DriftState
 
     public DriftData Data { get; } = new();
 
+    /// <summary>A resource's key in <see cref="DriftData"/>: its stack, logical id and physical id.</summary>
+    public static string Key(State.StackRecord stack, State.ResourceRecord resource) => $"{stack.StackId}|{resource.LogicalId}|{resource.PhysicalId}";
+
     public void Save()
     {
         if (_file is not null)
@@ -42,10 +45,10 @@ internal sealed class DriftState
 
 internal sealed class DriftData
 {
-    /// <summary>Actual properties changed by hand, per physical id: each property's actual value (a JSON null: removed).</summary>
+    /// <summary>Actual properties changed by hand, per resource key (<see cref="DriftState.Key"/>): each property's actual value (a JSON null: removed).</summary>
     public Dictionary<string, JsonObject> HandEdits { get; init; } = [];
 
-    /// <summary>Physical ids of resources deleted by hand.</summary>
+    /// <summary>Keys of resources deleted by hand.</summary>
     public HashSet<string> DeletedByHand { get; init; } = [];
 
     /// <summary>Detection results by detection id.</summary>

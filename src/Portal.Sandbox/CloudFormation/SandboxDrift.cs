@@ -35,8 +35,8 @@ internal sealed class SandboxDrift(SandboxStore store, DriftState drift, CloudFo
         ArgumentNullException.ThrowIfNull(properties);
         lock (store.Sync)
         {
-            var physicalId = PhysicalId(accountId, region, stackName, logicalResourceId);
-            var edits = drift.Data.HandEdits.TryGetValue(physicalId, out var existing) ? existing : drift.Data.HandEdits[physicalId] = [];
+            var key = ResourceKey(accountId, region, stackName, logicalResourceId);
+            var edits = drift.Data.HandEdits.TryGetValue(key, out var existing) ? existing : drift.Data.HandEdits[key] = [];
             foreach (var (name, value) in properties)
             {
                 edits[name] = value?.DeepClone();
@@ -50,7 +50,7 @@ internal sealed class SandboxDrift(SandboxStore store, DriftState drift, CloudFo
     {
         lock (store.Sync)
         {
-            drift.Data.DeletedByHand.Add(PhysicalId(accountId, region, stackName, logicalResourceId));
+            drift.Data.DeletedByHand.Add(ResourceKey(accountId, region, stackName, logicalResourceId));
             drift.Save();
         }
     }
@@ -79,11 +79,11 @@ internal sealed class SandboxDrift(SandboxStore store, DriftState drift, CloudFo
         }
     }
 
-    private string PhysicalId(string accountId, string region, string stackName, string logicalResourceId)
+    private string ResourceKey(string accountId, string region, string stackName, string logicalResourceId)
     {
         var stack = Live(accountId, region, stackName);
         return StackView.ConfigAt(stack, time.GetUtcNow()).Resources.TryGetValue(logicalResourceId, out var resource)
-            ? resource.PhysicalId
+            ? DriftState.Key(stack, resource)
             : throw new KeyNotFoundException($"Stack {stackName} has no resource {logicalResourceId}.");
     }
 
