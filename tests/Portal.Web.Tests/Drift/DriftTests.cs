@@ -46,7 +46,7 @@ public abstract class DriftTests(DatabaseProvider provider) : IAsyncLifetime
         using (var change = await admin.PostAsJsonAsync($"/api/v1/sandbox/environments/{environmentId}/resource-change", new
         {
             logicalResourceId = "SiteBucket",
-            properties = new { VersioningConfiguration = new { Status = "Suspended" } },
+            properties = new Dictionary<string, object> { ["VersioningConfiguration"] = new Dictionary<string, string> { ["Status"] = "Suspended" } },
         }))
         {
             change.StatusCode.ShouldBe(HttpStatusCode.NoContent, await change.Content.ReadAsStringAsync());

@@ -26,7 +26,7 @@ public static class SandboxDriftEndpoints
             return api;
         }
 
-        var group = api.MapGroup("/sandbox/environments").RequireAuthorization(PortalPolicies.ApiWrite, PortalPolicies.Admin).ExcludeFromDescription();
+        var group = api.MapGroup("/sandbox/environments").RequireAuthorization(PortalPolicies.ApiWrite, PortalPolicies.Admin);
         group.MapPost("/{id:guid}/resource-change", ChangeResourceAsync).WithName("SandboxChangeResourceByHand");
         group.MapPost("/{id:guid}/stack-delete", DeleteStackAsync).WithName("SandboxDeleteStackByHand");
         return api;
