@@ -34,6 +34,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<StackEventRecord> StackEvents => Set<StackEventRecord>();
 
+    public DbSet<EnvironmentDrift> EnvironmentDrifts => Set<EnvironmentDrift>();
+
     public DbSet<Notification> Notifications => Set<Notification>();
 
     public DbSet<CostFact> CostFacts => Set<CostFact>();

@@ -36,6 +36,8 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<ISandboxAdmin, SandboxAdmin>();
         services.TryAddSingleton<SigV4Verifier>();
         services.TryAddSingleton<CloudFormationApi>();
+        services.TryAddSingleton<DriftState>();
+        services.TryAddSingleton<ISandboxDrift, SandboxDrift>();
         services.TryAddSingleton<BillingEngine>();
         services.TryAddSingleton<CostExplorerApi>();
         services.TryAddSingleton<SandboxEndpoints>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portal.Data;
+using Portal.Provisioning.Drift;
 using Portal.Provisioning.Lifecycle;
 
 namespace Portal.Provisioning.Jobs;
@@ -53,6 +54,7 @@ public static class LifecycleJobs
         services.AddTransient<OffHoursJob>();
         services.AddTransient<CostIngestionJob>();
         services.AddTransient<CostAlertsJob>();
+        services.AddDrift();
 
         // Before the server: installs Hangfire's schema (after the portal's migrations) and the recurring jobs.
         services.AddHostedService<JobLayerStartup>();

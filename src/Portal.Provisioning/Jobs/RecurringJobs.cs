@@ -1,4 +1,5 @@
 using Hangfire;
+using Portal.Provisioning.Drift;
 
 namespace Portal.Provisioning.Jobs;
 
@@ -10,7 +11,7 @@ namespace Portal.Provisioning.Jobs;
 public static class RecurringJobs
 {
     /// <summary>The recurring jobs' ids, as the dashboard and Admin → System show them.</summary>
-    public static readonly IReadOnlyList<string> Ids = [ReconcilerJob.Id, ExpiryJob.Id, OffHoursJob.Id, CostIngestionJob.Id, CostAlertsJob.Id];
+    public static readonly IReadOnlyList<string> Ids = [ReconcilerJob.Id, ExpiryJob.Id, OffHoursJob.Id, CostIngestionJob.Id, CostAlertsJob.Id, DriftDetectionJob.Id];
 
     public static void Register(IRecurringJobManager recurring)
     {
@@ -19,6 +20,7 @@ public static class RecurringJobs
         recurring.AddOrUpdate<ReconcilerJob>(ReconcilerJob.Id, j => j.RunAsync(false, CancellationToken.None), Cron.Minutely(), utc);
         recurring.AddOrUpdate<ExpiryJob>(ExpiryJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
         recurring.AddOrUpdate<OffHoursJob>(OffHoursJob.Id, j => j.RunAsync(CancellationToken.None), "*/5 * * * *", utc);
+        recurring.AddOrUpdate<DriftDetectionJob>(DriftDetectionJob.Id, j => j.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
 
         // Budget alerts and anomalies run after every ingestion (in CostIngestionJob) and daily on their own.
         recurring.AddOrUpdate<CostIngestionJob>(CostIngestionJob.Id, j => j.RunAsync(CancellationToken.None), CostIngestionJob.DailySchedule, utc);

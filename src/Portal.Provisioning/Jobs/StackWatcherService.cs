@@ -154,10 +154,10 @@ public sealed partial class StackWatcherService(
         base.Dispose();
     }
 
-    // Returns how many locations had stacks in flight.
+    // Returns how many locations were swept (stacks in flight, or due for the out-of-band comparison).
     private async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var locations = await watcher.InFlightLocationsAsync(cancellationToken);
+        var locations = await watcher.LocationsDueAsync(cancellationToken);
         foreach (var (accountId, region) in locations)
         {
             try

@@ -138,6 +138,11 @@ public sealed class EnvironmentCommands(
             throw new DecisionForbiddenException("Only members of the environment's team and platform engineers can change it.");
         }
 
+        if (environment.OutOfBandConflict(RequestKind.Update) is { } outOfBand)
+        {
+            throw new LifecycleConflictException(outOfBand);
+        }
+
         return environment;
     }
 

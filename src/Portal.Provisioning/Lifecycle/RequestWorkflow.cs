@@ -377,6 +377,11 @@ public sealed class RequestWorkflow(
             throw new DecisionForbiddenException("Only members of the environment's team and platform engineers can change it.");
         }
 
+        if (environment.OutOfBandConflict(kind) is { } outOfBand)
+        {
+            throw new LifecycleConflictException(outOfBand);
+        }
+
         var team = await db.Teams.AsNoTracking().SingleAsync(t => t.Id == environment.TeamId, cancellationToken);
         if (await db.EnvironmentRequests.AnyAsync(
                 r => r.EnvironmentId == environmentId && r.Kind == kind && r.Status == RequestStatus.PendingApproval, cancellationToken))

@@ -17,7 +17,9 @@ namespace Portal.Provisioning.Lifecycle;
 /// per cycle, for stacks still in progress whose events were last read longer ago than
 /// <see cref="StackWatcherOptions.EventRefreshInterval"/>), from the last event seen. Stores events, moves environments to
 /// their outcome (Ready, Updated, Stopped, Destroyed, Failed with the failing resource's reason), completes their requests
-/// and notifies owners.
+/// and notifies owners. Every <see cref="StackWatcherOptions.OutOfBandInterval"/> the same ListStacks pages are also compared
+/// with every live, settled environment of the account and region (no call per environment): a stack deleted, in a status
+/// the portal did not cause, or updated after the portal's last operation marks its environment (<see cref="GoneFromAws"/>).
 /// </summary>
 public sealed partial class StackWatcher(
     IDbContextFactory<PortalDbContext> contextFactory,
@@ -33,6 +35,9 @@ public sealed partial class StackWatcher(
     // When each stack's events were last read: pacing only (a restart reads them again once), never correctness.
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> _eventsReadAt = new();
 
+    // When each account and region was last compared for out-of-band changes: pacing only (a restart compares again at once).
+    private readonly ConcurrentDictionary<(string AccountId, string Region), DateTimeOffset> _outOfBandCheckedAt = new();
+
     public static readonly EnvironmentStatus[] InFlight =
         [EnvironmentStatus.Provisioning, EnvironmentStatus.Updating, EnvironmentStatus.Destroying, EnvironmentStatus.Stopping, EnvironmentStatus.Starting];
 
@@ -45,6 +50,25 @@ public sealed partial class StackWatcher(
         return [.. pairs.Select(p => (p.AccountId, p.Region))];
     }
 
+    /// <summary>
+    /// The account/region pairs a sweep is due for: those with in-flight stacks, and those with live environments whose
+    /// out-of-band comparison is due (every <see cref="StackWatcherOptions.OutOfBandInterval"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<(string AccountId, string Region)>> LocationsDueAsync(CancellationToken cancellationToken)
+    {
+        var locations = (await InFlightLocationsAsync(cancellationToken)).ToList();
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var live = await db.Environments
+            .Where(e => e.OutOfBand == null && e.StackId != null && (e.Status == EnvironmentStatus.Ready || e.Status == EnvironmentStatus.Stopped))
+            .Select(e => new { e.AccountId, e.Region }).Distinct().ToListAsync(cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        locations.AddRange(live.Select(l => (l.AccountId, l.Region)).Where(l => !locations.Contains(l) && OutOfBandDue(l, now)));
+        return locations;
+    }
+
+    private bool OutOfBandDue((string AccountId, string Region) location, DateTimeOffset now) =>
+        !_outOfBandCheckedAt.TryGetValue(location, out var checkedAt) || now - checkedAt >= options.Value.OutOfBandInterval;
+
     /// <summary>One cycle for one account and region; returns what it cost and what it moved.</summary>
     public async Task<WatchCycle> SweepAsync(string accountId, string region, CancellationToken cancellationToken)
     {
@@ -52,7 +76,8 @@ public sealed partial class StackWatcher(
         var watched = await db.Environments
             .Where(e => e.AccountId == accountId && e.Region == region && InFlight.Contains(e.Status) && e.OperationStartedAt != null && e.StackId != null)
             .ToListAsync(cancellationToken);
-        if (watched.Count == 0)
+        var compareLive = OutOfBandDue((accountId, region), timeProvider.GetUtcNow());
+        if (watched.Count == 0 && !compareLive)
         {
             return new WatchCycle(0, 0, 0, 0);
         }
@@ -141,7 +166,88 @@ public sealed partial class StackWatcher(
             }
         }
 
-        return new WatchCycle(watched.Count, listCalls, eventCalls, finished);
+        var marked = 0;
+        if (compareLive)
+        {
+            marked = await CompareLiveAsync(accountId, region, summaries, cancellationToken);
+            _outOfBandCheckedAt[(accountId, region)] = now;
+        }
+
+        return new WatchCycle(watched.Count, listCalls, eventCalls, finished, marked);
+    }
+
+    /// <summary>
+    /// Compares every live, settled environment of the account and region with its stack's summary (read after the pages, so
+    /// an operation the portal starts meanwhile is seen as in flight, not as a change) and marks those changed or deleted
+    /// outside the portal; returns how many were marked.
+    /// </summary>
+    private async Task<int> CompareLiveAsync(string accountId, string region, Dictionary<string, StackSummary> summaries, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var live = await db.Environments.AsNoTracking()
+            .Where(e => e.AccountId == accountId && e.Region == region && e.OutOfBand == null && e.StackId != null && e.ActiveOperationId == null
+                        && (e.Status == EnvironmentStatus.Ready || e.Status == EnvironmentStatus.Stopped))
+            .ToListAsync(cancellationToken);
+        var adopt = live.Where(e => e.AdoptsStackStatus(summaries.GetValueOrDefault(e.StackId!)?.StackStatus)).Select(e => e.Id).ToList();
+        if (adopt.Count > 0)
+        {
+            foreach (var environment in await db.Environments.Where(e => adopt.Contains(e.Id)).ToListAsync(cancellationToken))
+            {
+                if (environment.AdoptsStackStatus(summaries.GetValueOrDefault(environment.StackId!)?.StackStatus))
+                {
+                    environment.RecordStackStatus(summaries[environment.StackId!].StackStatus, timeProvider.GetUtcNow());
+                }
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // changed meanwhile: adopted next time
+            }
+        }
+
+        var suspects = live
+            .Where(e => e.CompareWithStack(summaries.GetValueOrDefault(e.StackId!)?.StackStatus, summaries.GetValueOrDefault(e.StackId!)?.LastUpdatedTime) is not null)
+            .Select(e => e.Id).ToList();
+        var marked = 0;
+        foreach (var id in suspects)
+        {
+            db.ChangeTracker.Clear();
+            var environment = await db.Environments.SingleAsync(e => e.Id == id, cancellationToken);
+            var summary = summaries.GetValueOrDefault(environment.StackId!);
+            var now = timeProvider.GetUtcNow();
+            switch (environment.CompareWithStack(summary?.StackStatus, summary?.LastUpdatedTime))
+            {
+                case OutOfBandChange.Deleted:
+                    await GoneFromAws.MarkDeletedAsync(
+                        db, environment, summary is null ? "ListStacks no longer lists the stack" : $"stack status {summary.StackStatus}", Portal, now, cancellationToken);
+                    break;
+                case OutOfBandChange.Changed:
+                    await GoneFromAws.MarkChangedAsync(db, environment, summary!.StackStatus, summary.LastUpdatedTime, Portal, now, cancellationToken);
+                    break;
+                case null:
+                default:
+                    continue; // the portal started an operation meanwhile
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                continue; // changed meanwhile: compared again next time
+            }
+
+            marked++;
+            LogOutOfBand(environment.StackName, environment.OutOfBandLabel!, environment.OutOfBandDetail ?? "");
+            signals.Publish(new LifecycleChange(LifecycleChangeKind.Environment, environment.Id, environment.TeamId, environment.Id));
+        }
+
+        return marked;
     }
 
     private static StackOutcome? Outcome(PortalEnvironment environment, string status, StackSummary? summary)
@@ -231,6 +337,7 @@ public sealed partial class StackWatcher(
                 calls++;
                 var outputs = JsonSerializer.Serialize(
                     (stack?.Outputs ?? []).Where(o => o.OutputKey is not null).ToDictionary(o => o.OutputKey!, o => o.OutputValue ?? ""), RequestWorkflow.Json);
+                environment.RecordStackBaseline(summary?.LastUpdatedTime, now);
                 StatusChange<EnvironmentStatus> change;
                 string action;
                 switch (environment.Status)
@@ -338,10 +445,16 @@ public sealed partial class StackWatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stack {StackName} failed: {Reason}")]
     private partial void LogFailed(string stackName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stack {StackName}: {Mark} ({Detail})")]
+    private partial void LogOutOfBand(string stackName, string mark, string detail);
 }
 
-/// <summary>What one watcher cycle cost: environments watched, ListStacks pages and DescribeStackEvents/DescribeStacks calls, and how many finished.</summary>
-public sealed record WatchCycle(int Watched, int ListCalls, int EventCalls, int Finished)
+/// <summary>
+/// What one watcher cycle cost: environments watched, ListStacks pages and DescribeStackEvents/DescribeStacks calls, how many
+/// finished, and how many live environments were marked changed or deleted outside the portal.
+/// </summary>
+public sealed record WatchCycle(int Watched, int ListCalls, int EventCalls, int Finished, int Marked = 0)
 {
     public int Calls => ListCalls + EventCalls;
 }
@@ -373,4 +486,8 @@ public sealed class StackWatcherOptions
     /// <summary>Pages of events read per stack per cycle at most (100 events a page).</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 100)]
     public int MaxEventPagesPerStack { get; set; } = 5;
+
+    /// <summary>How often the ListStacks pages are compared with every live environment for out-of-band changes (per account and region).</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan OutOfBandInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

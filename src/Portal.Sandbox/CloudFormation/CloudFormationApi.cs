@@ -7,7 +7,7 @@ using Portal.Sandbox.State;
 namespace Portal.Sandbox.CloudFormation;
 
 /// <summary>CloudFormation's operations on the sandbox's state; each returns the operation's <c>Result</c> element (or null).</summary>
-internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaults faults, IOptions<SandboxOptions> options, TimeProvider time)
+internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaults faults, IOptions<SandboxOptions> options, TimeProvider time, DriftState drift)
 {
     public static readonly XNamespace Ns = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
     private const int PageSize = 100;
@@ -43,8 +43,9 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
                 "DescribeChangeSet" => DescribeChangeSet(args, caller, now),
                 "ExecuteChangeSet" => ExecuteChangeSet(args, caller, now),
                 "DeleteChangeSet" => DeleteChangeSet(args, caller, now),
-                "DetectStackDrift" => DetectStackDrift(args, caller, now),
-                "DescribeStackDriftDetectionStatus" => DescribeStackDriftDetectionStatus(args, caller, now),
+                "DetectStackDrift" => DetectDrift(args, caller, now),
+                "DescribeStackDriftDetectionStatus" => DescribeDriftDetectionStatus(args, caller, now),
+                "DescribeStackResourceDrifts" => DescribeStackResourceDrifts(args, caller, now),
                 "DescribeAccountLimits" => DescribeAccountLimits(caller),
                 _ when IsReadAction(action) => HandleRead(action, args, caller, now),
                 _ => throw new SandboxApiException("InvalidAction", $"Could not find operation {action} for version 2010-05-15"),
@@ -515,43 +516,5 @@ internal sealed partial class CloudFormationApi(SandboxStore store, ISandboxFaul
 
     // ---------- Drift and limits ----------
 
-    private XElement DetectStackDrift(QueryArgs args, CallerContext caller, DateTimeOffset now)
-    {
-        var stack = RequireStack(caller, args.Required("StackName"), now);
-        var status = StackView.Status(stack, now);
-        if (StackView.IsInProgress(status))
-        {
-            throw SandboxApiException.Validation($"Drift detection cannot be performed on stack [{stack.StackId}] in status [{status}]");
-        }
-
-        var id = new Seeded($"{stack.StackId}|drift|{stack.DriftDetections.Count}").Guid().ToString();
-        stack.DriftDetections.Add(new DriftDetectionRecord(id, now, now + TimeSpan.FromSeconds(Math.Max(0.001, 10 / Speed))));
-        store.Save(stack);
-        return Result("DetectStackDrift", El("StackDriftDetectionId", id));
-    }
-
-    private XElement DescribeStackDriftDetectionStatus(QueryArgs args, CallerContext caller, DateTimeOffset now)
-    {
-        var id = args.Required("StackDriftDetectionId");
-        foreach (var stack in Stacks(caller))
-        {
-            if (stack.DriftDetections.FirstOrDefault(d => d.DetectionId == id) is { } detection)
-            {
-                var complete = now >= detection.CompletesAt;
-                return Result(
-                    "DescribeStackDriftDetectionStatus",
-                    El("StackId", stack.StackId),
-                    El("StackDriftDetectionId", id),
-                    El("StackDriftStatus", complete ? "IN_SYNC" : null),
-                    El("DetectionStatus", complete ? "DETECTION_COMPLETE" : "DETECTION_IN_PROGRESS"),
-                    El("DriftedStackResourceCount", complete ? "0" : null),
-                    El("Timestamp", Time(complete ? detection.CompletesAt : detection.StartedAt)));
-            }
-        }
-
-        throw SandboxApiException.Validation($"Drift detection id {id} does not exist");
-    }
-
-    private string DriftStatus(StackRecord stack, DateTimeOffset now) =>
-        stack.DriftDetections.Any(d => d.CompletesAt <= now) ? "IN_SYNC" : "NOT_CHECKED";
+    private string DriftStatus(StackRecord stack, DateTimeOffset now) => DriftStatusOf(stack, now);
 }

@@ -7,6 +7,7 @@ using Portal.Web.Features.Campaigns;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Features.Costs;
 using Portal.Web.Features.Costs.Budgets;
+using Portal.Web.Features.Drift;
 using Portal.Web.Features.Environments;
 using Portal.Web.Features.Me;
 using Portal.Web.Features.Notifications;
@@ -52,6 +53,8 @@ public static class PortalPipeline
         api.MapCostDashboardEndpoints();
         api.MapBudgetEndpoints();
         api.MapCampaignEndpoints();
+        api.MapDriftEndpoints();
+        api.MapSandboxDriftEndpoints(app.Services);
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

@@ -93,6 +93,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Admin.SystemStatus>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
         services.AddSingleton<Features.Environments.LiveEnvironmentRows>();
+        services.AddSingleton<Features.Drift.DriftFleetQueries>();
         services.AddSingleton<Features.Notifications.NotificationInbox>();
         return builder;
     }

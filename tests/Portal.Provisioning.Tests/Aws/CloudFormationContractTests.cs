@@ -98,6 +98,10 @@ public sealed class CloudFormationContractTests
         }),
         ["DetectStackDrift"] = () => CloudFormationQuery.Write(new DetectStackDriftRequest { StackName = "env-orders-dev", LogicalResourceIds = ["Vpc", "Database"] }),
         ["DescribeStackDriftDetectionStatus"] = () => CloudFormationQuery.Write(new DescribeStackDriftDetectionStatusRequest("b78ac9b0-dec1-11e7-a451-503a3example")),
+        ["DescribeStackResourceDrifts"] = () => CloudFormationDriftWire.Write(new DescribeStackResourceDriftsRequest
+        {
+            StackName = "env-orders-dev", StackResourceDriftStatusFilters = ["MODIFIED", "DELETED"], NextToken = "page-2-token", MaxResults = 100,
+        }),
         ["DescribeAccountLimits"] = () => CloudFormationQuery.Write(new DescribeAccountLimitsRequest { NextToken = "page-2-token" }),
         ["ListStackResources"] = () => CloudFormationQuery.Write(new ListStackResourcesRequest { StackName = "env-orders-dev", NextToken = "page-2-token" }),
     };
@@ -131,7 +135,7 @@ public sealed class CloudFormationContractTests
         [
             "CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks", "ListStacks", "DescribeStackEvents",
             "DescribeStackResources", "GetTemplate", "ValidateTemplate", "CreateChangeSet", "DescribeChangeSet",
-            "ExecuteChangeSet", "DeleteChangeSet", "DetectStackDrift", "DescribeStackDriftDetectionStatus", "DescribeAccountLimits",
+            "ExecuteChangeSet", "DeleteChangeSet", "DetectStackDrift", "DescribeStackDriftDetectionStatus", "DescribeStackResourceDrifts", "DescribeAccountLimits",
             "ListStackResources",
         ];
         Requests.Keys.ShouldBe(used, ignoreOrder: true);

@@ -93,6 +93,18 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["POST /api/v1/environments/{id}/retry"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
         ["POST /api/v1/environments/{id}/start"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
 
+        // Drift: read like the environment; a detection asked for by the team or a platform engineer (409 here: the environment is
+        // not Ready yet); accepting a change made outside the portal is a platform engineer's (409 here: nothing to accept);
+        // the fleet view is for platform engineers and admins.
+        ["GET /api/v1/environments/{id}/drift"] = Rule(dev: Allowed, readOnly: Allowed, otherTeam: Hidden, platform: Allowed, finance: Allowed, admin: Allowed),
+        ["POST /api/v1/environments/{id}/drift"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
+        ["POST /api/v1/environments/{id}/accept-change"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
+        ["GET /api/v1/drift"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+
+        // Sandbox mode only: changing a stack "by hand" is an admin's (write scope).
+        ["POST /api/v1/sandbox/environments/{id}/resource-change"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Forbidden, finance: Forbidden, admin: Allowed),
+        ["POST /api/v1/sandbox/environments/{id}/stack-delete"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Forbidden, finance: Forbidden, admin: Allowed),
+
         // Notifications are the caller's own: someone else's is 404.
         ["GET /api/v1/notifications"] = Everyone(Allowed),
         ["POST /api/v1/notifications/{id}/read"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Hidden, finance: Hidden, admin: Hidden),

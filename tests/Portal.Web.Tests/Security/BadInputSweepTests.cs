@@ -124,11 +124,12 @@ public sealed class BadInputSweepTests(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    /// <summary>A caller allowed to reach the endpoint's handler: a platform engineer, or an admin for what only finance and admins do (ingest, set budgets).</summary>
+    /// <summary>A caller allowed to reach the endpoint's handler: a platform engineer, or an admin for what only finance and admins do (ingest, set budgets) and the sandbox's by-hand changes.</summary>
     private HttpClient Client(string pattern = "")
     {
         var client = _portal.CreateClient();
-        var token = pattern.Contains("/costs/ingest", StringComparison.Ordinal) || pattern.StartsWith("/api/v1/budgets/", StringComparison.Ordinal) ? _adminToken : _token;
+        var token = pattern.Contains("/costs/ingest", StringComparison.Ordinal) || pattern.StartsWith("/api/v1/budgets/", StringComparison.Ordinal)
+            || pattern.StartsWith("/api/v1/sandbox/", StringComparison.Ordinal) ? _adminToken : _token;
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }

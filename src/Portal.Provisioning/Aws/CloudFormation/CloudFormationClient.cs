@@ -89,6 +89,11 @@ internal sealed class CloudFormationClient(AwsHttpTransport transport, AwsAccoun
     public async Task<DescribeAccountLimitsResponse> DescribeAccountLimitsAsync(DescribeAccountLimitsRequest request, CancellationToken cancellationToken) =>
         CloudFormationXml.ReadDescribeAccountLimits(await SendAsync("DescribeAccountLimits", CloudFormationQuery.Write(Checked(request)), cancellationToken).ConfigureAwait(false));
 
+    public async Task<DescribeStackResourceDriftsResponse> DescribeStackResourceDriftsAsync(
+        DescribeStackResourceDriftsRequest request, CancellationToken cancellationToken) =>
+        CloudFormationDriftWire.Read(
+            await SendAsync("DescribeStackResourceDrifts", CloudFormationDriftWire.Write(Checked(request)), cancellationToken).ConfigureAwait(false));
+
     private static T Checked<T>(T request)
         where T : class
     {

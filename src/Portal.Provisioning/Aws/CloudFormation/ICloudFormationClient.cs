@@ -44,6 +44,8 @@ public interface ICloudFormationClient
     Task<DescribeStackDriftDetectionStatusResponse> DescribeStackDriftDetectionStatusAsync(
         DescribeStackDriftDetectionStatusRequest request, CancellationToken cancellationToken);
 
+    Task<DescribeStackResourceDriftsResponse> DescribeStackResourceDriftsAsync(DescribeStackResourceDriftsRequest request, CancellationToken cancellationToken);
+
     Task<DescribeAccountLimitsResponse> DescribeAccountLimitsAsync(DescribeAccountLimitsRequest request, CancellationToken cancellationToken);
 }
 

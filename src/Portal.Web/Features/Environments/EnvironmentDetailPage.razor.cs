@@ -19,7 +19,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
 {
     private const int EventsShown = 500;
     private const int CostPanelDays = 30;
-    private static readonly string[] Tabs = ["overview", "resources", "events", "cost", "parameters", "history"];
+    private static readonly string[] Tabs = ["overview", "resources", "events", "cost", "parameters", "history", "drift"];
 
     [Parameter]
     public Guid Id { get; set; }
