@@ -239,7 +239,7 @@ public sealed partial class StackWatcher(
                         change = environment.MarkUpdated(request?.TemplateVersion ?? environment.TemplateVersion, request?.ParametersJson ?? environment.ParametersJson, outputs, now);
                         if (request is not null)
                         {
-                            environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now);
+                            environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now, request.EstimateMonthlyMaxUsd);
                         }
 
                         action = "environment.updated";
