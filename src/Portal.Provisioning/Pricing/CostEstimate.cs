@@ -48,6 +48,9 @@ public sealed record PriceComponent(
     string Source,
     string Notes)
 {
+    /// <summary>The date the price's source gives (from <see cref="Notes"/>), or "undated (price files copied …)".</summary>
+    public string AsOf => PriceDates.AsOf(Notes);
+
     internal static PriceComponent Of(string name, decimal quantity, Price price) =>
         new(name, Normalize(quantity), price.Unit, price.Usd, Normalize(quantity * price.Usd), price.Basis, price.Source, price.Notes);
 

@@ -96,10 +96,11 @@ public sealed record EstimateLine(
 {
     public static EstimateLine From(Portal.Provisioning.Pricing.CostLineItem line) => new(
         line.LogicalId, line.ResourceType, line.Description, line.MonthlyUsd, line.MonthlyMaxUsd,
-        [.. line.Components.Select(c => new EstimateComponent(c.Name, c.Quantity, c.Unit, c.UnitUsd, c.MonthlyUsd, c.Basis.ToString(), c.Source, c.Notes))]);
+        [.. line.Components.Select(c => new EstimateComponent(c.Name, c.Quantity, c.Unit, c.UnitUsd, c.MonthlyUsd, c.Basis.ToString(), c.Source, c.AsOf, c.Notes))]);
 }
 
-public sealed record EstimateComponent(string Name, decimal Quantity, string Unit, decimal UnitUsd, decimal MonthlyUsd, string Basis, string Source, string Notes);
+/// <summary>Quantity × unit price; <see cref="Basis"/> Sourced, Unverified or Assumed; <see cref="AsOf"/> the date its source gives.</summary>
+public sealed record EstimateComponent(string Name, decimal Quantity, string Unit, decimal UnitUsd, decimal MonthlyUsd, string Basis, string Source, string AsOf, string Notes);
 
 /// <summary>Actual ÷ estimate of this template and tier over environments' full months: median, middle half, extremes, and how many.</summary>
 public sealed record EstimateCalibrationView(decimal Median, decimal P25, decimal P75, decimal Min, decimal Max, int N, int Environments, string Summary)
