@@ -101,6 +101,17 @@ public sealed class EstimateRangeTests
         Line(estimate, "SpotNodeGroup").MonthlyMaxUsd.ShouldBe(Cents(8 * Hours * T3LargeHour * 0.30m)); // 145.77
     }
 
+    [Theory]
+    [InlineData("dev", 230.80, 468.48)]
+    [InlineData("staging", 386.79, 732.38)]
+    [InlineData("prod", 2966.93, 5593.25)]
+    public void EksPlatform_TheReadmesTable(string tier, double expected, double max)
+    {
+        var estimate = Price(WithPlatformOptions, "eks-platform", tier);
+
+        (estimate.MonthlyUsd, estimate.MonthlyMaxUsd).ShouldBe(((decimal)expected, (decimal)max));
+    }
+
     [Fact]
     public void EcsWebService_Dev_PricesTheApiUpToItsScalableTargetAndTheDatabaseUpToItsStorageCeiling()
     {
