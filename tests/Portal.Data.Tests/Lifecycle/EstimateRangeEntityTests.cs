@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
-using Portal.TestSupport;
 using static Portal.Data.Tests.Lifecycle.LifecycleFixtures;
 
 namespace Portal.Data.Tests.Lifecycle;
