@@ -15,7 +15,8 @@ namespace Portal.Benchmarks;
 public class CatalogBenchmarks
 {
     private readonly CatalogLoader _loader = new(new TemplateValidator(SchemaRegistry.Default), TimeProvider.System);
-    private readonly EnvironmentEstimator _estimator = new(new CostEstimator(PriceCatalog.Default));
+    // As the portal prices: with the tiers' purchase options and ranges (expected and up to).
+    private readonly EnvironmentEstimator _estimator = new(new CostEstimator(PriceCatalog.Default), Microsoft.Extensions.Options.Options.Create(new PricingOptions()));
     private string _directory = "";
     private TemplateCatalog _catalog = default!;
 

@@ -33,6 +33,7 @@ internal sealed class PortalEnvironmentConfiguration : IEntityTypeConfiguration<
         builder.Property(e => e.HoursSavedBySchedule).HasPrecision(18, 2);
         // Columns added by 0003 carry a default (SQLite cannot add a NOT NULL column without one); 0 is also the CLR default.
         builder.Property(e => e.MonthlyEstimateUsd).HasPrecision(18, 2).HasDefaultValue(0m);
+        builder.Property(e => e.MonthlyEstimateMaxUsd).HasPrecision(18, 2);
         builder.Property(e => e.ExpiryWarningsSent).HasDefaultValue(0);
         builder.Property(e => e.LastStackEventId).HasMaxLength(200);
         builder.Property(e => e.LastStackStatus).HasMaxLength(64);
@@ -67,6 +68,7 @@ internal sealed class EnvironmentRequestConfiguration : IEntityTypeConfiguration
         builder.Property(r => r.Justification).HasMaxLength(EnvironmentRequest.MaxJustificationLength).IsRequired();
         builder.Property(r => r.EstimateLineItemsJson).IsRequired();
         builder.Property(r => r.EstimateMonthlyUsd).HasPrecision(18, 2);
+        builder.Property(r => r.EstimateMonthlyMaxUsd).HasPrecision(18, 2);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.PolicyOutcome).HasConversion<string>().HasMaxLength(20);
         builder.Property(r => r.PolicyReason).HasMaxLength(1000).IsRequired();

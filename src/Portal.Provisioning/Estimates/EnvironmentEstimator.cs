@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Pricing;
 using Portal.Provisioning.Templates;
@@ -6,9 +7,10 @@ namespace Portal.Provisioning.Estimates;
 
 /// <summary>
 /// Prices a catalog template for one tier, region and set of requester values: builds the parameters from the tier's
-/// presets, resolves the template, and feeds its resources and the tier's usage assumptions to the estimator.
+/// presets, resolves the template, and feeds its resources, the tier's usage assumptions and the tier's purchase options
+/// (<see cref="PricingOptions"/>; without them, list on-demand prices) to the estimator.
 /// </summary>
-public sealed class EnvironmentEstimator(CostEstimator estimator)
+public sealed class EnvironmentEstimator(CostEstimator estimator, IOptions<PricingOptions>? pricing = null)
 {
     /// <summary>Values the portal fills itself when it previews a request that has no environment yet.</summary>
     public static IReadOnlyDictionary<string, string> PreviewPortalValues(string tier) => new Dictionary<string, string>(StringComparer.Ordinal)
@@ -76,7 +78,8 @@ public sealed class EnvironmentEstimator(CostEstimator estimator)
 
         var resources = resolved.Resources.Values.Select(r => new EstimateResource(r.LogicalId, r.Type, r.Properties)).ToList();
         var usage = entry.Manifest.Tiers[request.Tier].Usage;
-        var estimate = estimator.Estimate(new EstimateInput(request.Region, resources, usage));
+        var purchase = pricing?.Value.For(request.Tier);
+        var estimate = estimator.Estimate(new EstimateInput(request.Region, resources, usage, purchase));
         return new EstimateResult(estimate, [], parameters.Values);
     }
 }

@@ -42,7 +42,7 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
                     request.TtlHours is { } hours ? now.AddHours(hours) : null,
                     false,
                     now);
-                environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now);
+                environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now, request.EstimateMonthlyMaxUsd);
                 environment.RecordTemplateHash(request.TemplateContentHash, now);
                 environment.BeginOperation(request.Id, now);
                 db.Environments.Add(environment);

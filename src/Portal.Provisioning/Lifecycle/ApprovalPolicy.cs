@@ -37,7 +37,7 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
             }
         }
 
-        return input.Kind switch
+        var ruling = input.Kind switch
         {
             RequestKind.Destroy => EvaluateDestroy(input, tier, team),
             RequestKind.Create or RequestKind.Update or RequestKind.ExtendTtl => input.Tier switch
@@ -49,6 +49,11 @@ public sealed class ApprovalPolicy(IOptions<ApprovalPolicyOptions> options)
             },
             _ => throw new ArgumentOutOfRangeException(nameof(input), input.Kind, "Unknown request kind."),
         };
+
+        // Decided on the expected figure; approvers also see how far it can scale.
+        return input.Kind is RequestKind.Create or RequestKind.Update && input.EstimateMonthlyMaxUsd is { } max && max > input.EstimateMonthlyUsd
+            ? ruling with { Reason = $"{ruling.Reason} (expected {Usd(input.EstimateMonthlyUsd)}/month, up to {Usd(max)}/month at maximum scale)" }
+            : ruling;
     }
 
     private static PolicyRuling EvaluateDestroy(PolicyInput input, string tier, string team)

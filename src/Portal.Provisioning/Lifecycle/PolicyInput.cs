@@ -14,6 +14,10 @@ namespace Portal.Provisioning.Lifecycle;
 /// How many environments the team already has in <paramref name="Tier"/>: those not destroyed, plus create requests
 /// pending or approved but not yet made into environments (so a burst of requests cannot overrun the quota).
 /// </param>
+/// <param name="EstimateMonthlyMaxUsd">
+/// The estimate with every scaling resource at its maximum (null when unknown). The policy decides on the expected
+/// <paramref name="EstimateMonthlyUsd"/> and states the maximum in its reason for approvers.
+/// </param>
 public sealed record PolicyInput(
     RequestKind Kind,
     EnvironmentTier Tier,
@@ -22,7 +26,8 @@ public sealed record PolicyInput(
     decimal EstimateMonthlyUsd,
     int? TtlDays,
     TeamBudget Budget,
-    int LiveEnvironmentsInTier);
+    int LiveEnvironmentsInTier,
+    decimal? EstimateMonthlyMaxUsd = null);
 
 /// <summary>The requester's relation to the team and to the environment the request is about.</summary>
 /// <param name="IsTeamMember">The requester belongs to the environment's team.</param>

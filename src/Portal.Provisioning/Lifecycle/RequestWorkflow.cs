@@ -87,7 +87,8 @@ public sealed class RequestWorkflow(
             details.EstimateMonthlyUsd,
             details.TtlDays,
             await budgets.GetBudgetAsync(team.Id, now, cancellationToken),
-            kind == RequestKind.Create ? await LiveInTierAsync(db, team.Id, details.Tier, cancellationToken) : 0);
+            kind == RequestKind.Create ? await LiveInTierAsync(db, team.Id, details.Tier, cancellationToken) : 0,
+            details.EstimateMonthlyMaxUsd);
         var ruling = policy.Evaluate(input);
         var entity = EnvironmentRequest.Submit(details, ruling, now);
         entity.RecordTemplateHash(kind is RequestKind.Create or RequestKind.Update ? entry?.ContentHash : null);
@@ -354,7 +355,8 @@ public sealed class RequestWorkflow(
             ttlHours is null ? null : (int)Math.Ceiling(ttlHours.Value / 24.0),
             JsonSerializer.Serialize(estimate.Estimate!.LineItems, Json),
             estimate.Estimate!.MonthlyUsd,
-            ttlHours);
+            ttlHours,
+            estimate.Estimate!.MonthlyMaxUsd);
         return (details, team, null, entry);
     }
 
@@ -394,6 +396,7 @@ public sealed class RequestWorkflow(
         var templateVersion = environment.TemplateVersion;
         var estimateJson = "[]";
         var estimateUsd = environment.MonthlyEstimateUsd;
+        var estimateMaxUsd = environment.MonthlyEstimateMaxUsd;
         var entry = catalog.Current.Find(environment.TemplateSlug);
         switch (kind)
         {
@@ -456,6 +459,7 @@ public sealed class RequestWorkflow(
                 ttlHours = environment.ExpiresAt is { } expires ? Math.Max(1, (int)Math.Ceiling((expires - timeProvider.GetUtcNow()).TotalHours)) : null;
                 estimateJson = JsonSerializer.Serialize(estimate.Estimate!.LineItems, Json);
                 estimateUsd = estimate.Estimate!.MonthlyUsd;
+                estimateMaxUsd = estimate.Estimate!.MonthlyMaxUsd;
                 break;
             case RequestKind.Create:
             default:
@@ -478,7 +482,8 @@ public sealed class RequestWorkflow(
             ttlHours is null ? null : (int)Math.Ceiling(ttlHours.Value / 24.0),
             estimateJson,
             estimateUsd,
-            ttlHours);
+            ttlHours,
+            estimateMaxUsd);
         return (details, team, environment, entry);
     }
 

@@ -347,7 +347,7 @@ public sealed partial class StackWatcher(
                         environment.RecordTemplateHash(request?.TemplateContentHash, now);
                         if (request is not null)
                         {
-                            environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now);
+                            environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, now, request.EstimateMonthlyMaxUsd);
                         }
 
                         action = "environment.updated";

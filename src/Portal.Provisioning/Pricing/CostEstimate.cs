@@ -1,19 +1,33 @@
 namespace Portal.Provisioning.Pricing;
 
-/// <summary>A monthly estimate: the total is the sum of the line items, each rounded to cents.</summary>
+/// <summary>
+/// A monthly estimate: <see cref="MonthlyUsd"/> (expected: every scaling resource at the size it starts at) is the sum of the line
+/// items, each rounded to cents; <see cref="MonthlyMaxUsd"/> is the sum of the line items at their maximum size.
+/// </summary>
 public sealed record CostEstimate(
     decimal MonthlyUsd,
     IReadOnlyList<CostLineItem> LineItems,
     IReadOnlyList<UnpricedResource> Unpriced,
-    IReadOnlyList<string> Assumptions);
+    IReadOnlyList<string> Assumptions,
+    decimal MonthlyMaxUsd)
+{
+    /// <summary>True when some resource can scale beyond the size it starts at.</summary>
+    public bool HasRange => MonthlyMaxUsd != MonthlyUsd;
+}
 
-/// <summary>One resource's monthly cost (rounded to cents) and the components it is made of.</summary>
+/// <summary>
+/// One resource's monthly cost (rounded to cents) and the components it is made of; for a resource that scales,
+/// <see cref="MonthlyMaxUsd"/> and <see cref="MaxComponents"/> price it at its maximum (otherwise the max equals the expected figure and
+/// <see cref="MaxComponents"/> is null).
+/// </summary>
 public sealed record CostLineItem(
     string LogicalId,
     string ResourceType,
     string Description,
     decimal MonthlyUsd,
-    IReadOnlyList<PriceComponent> Components);
+    IReadOnlyList<PriceComponent> Components,
+    decimal MonthlyMaxUsd,
+    IReadOnlyList<PriceComponent>? MaxComponents = null);
 
 /// <summary>Quantity × unit price, with the price's source and basis. <see cref="MonthlyUsd"/> is not rounded.</summary>
 /// <param name="Name">What is billed, e.g. "Fargate vCPU".</param>
@@ -34,6 +48,9 @@ public sealed record PriceComponent(
     string Source,
     string Notes)
 {
+    /// <summary>The date the price's source gives (from <see cref="Notes"/>), or "undated (price files copied …)".</summary>
+    public string AsOf => PriceDates.AsOf(Notes);
+
     internal static PriceComponent Of(string name, decimal quantity, Price price) =>
         new(name, Normalize(quantity), price.Unit, price.Usd, Normalize(quantity * price.Usd), price.Basis, price.Source, price.Notes);
 

@@ -40,7 +40,9 @@ public sealed class CostEstimator(PriceCatalog catalog)
         UsageKeys.Validate(input.Usage);
 
         var context = new PricingContext(_catalog, input);
-        context.Assume($"List on-demand prices in {input.Region}, {PricingContext.Format(PricingContext.HoursPerMonth)} hours a month; free tiers, taxes and discounts are ignored.");
+        context.Assume($"List on-demand prices in {input.Region}, {PricingContext.Format(PricingContext.HoursPerMonth)} hours a month; free tiers, taxes and discounts other than the tier's purchase options are ignored.");
+        context.Assume("Expected: every scaling resource (node groups, Auto Scaling groups, ECS services, Aurora Serverless v2) at the size it starts at; up to: each at its configured maximum all month.");
+        PurchaseMix.Describe(context);
         var lineItems = new List<CostLineItem>(input.Resources.Count + 2);
         var unpriced = new List<UnpricedResource>();
 
@@ -59,7 +61,7 @@ public sealed class CostEstimator(PriceCatalog catalog)
             }
             else
             {
-                lineItems.Add(LineItem(resource.LogicalId, resource.ResourceType, pricing.Description, pricing.Components));
+                lineItems.Add(LineItem(resource.LogicalId, resource.ResourceType, pricing.Description, pricing.Components, pricing.MaxComponents));
             }
         }
 
@@ -67,23 +69,25 @@ public sealed class CostEstimator(PriceCatalog catalog)
         ReportUnusedUsage(context);
         ReportWeakPrices(lineItems, context);
 
-        var total = 0m;
+        decimal total = 0m, max = 0m;
         foreach (var item in lineItems)
         {
             total += item.MonthlyUsd;
+            max += item.MonthlyMaxUsd;
         }
 
-        return new CostEstimate(total, lineItems, unpriced, context.Assumptions);
+        return new CostEstimate(total, lineItems, unpriced, context.Assumptions, max);
     }
 
     /// <summary>A line item rounded to cents; its description says when a price was assumed equal to us-east-1.</summary>
-    internal static CostLineItem LineItem(string logicalId, string resourceType, string description, IReadOnlyList<PriceComponent> components)
+    internal static CostLineItem LineItem(
+        string logicalId, string resourceType, string description, IReadOnlyList<PriceComponent> components, IReadOnlyList<PriceComponent>? maxComponents = null)
     {
-        var sum = 0m;
+        var expected = Math.Round(Sum(components), 2, MidpointRounding.AwayFromZero);
+        var max = maxComponents is null ? expected : Math.Round(Sum(maxComponents), 2, MidpointRounding.AwayFromZero);
         var regionAssumed = false;
         foreach (var component in components)
         {
-            sum += component.MonthlyUsd;
             regionAssumed |= component.Basis == PriceBasis.Assumed && component.Notes.Contains(PriceCatalog.AssumedFromUsEast1, StringComparison.Ordinal);
         }
 
@@ -92,7 +96,18 @@ public sealed class CostEstimator(PriceCatalog catalog)
             description += " (price assumed equal to us-east-1: no regional price in the catalog)";
         }
 
-        return new CostLineItem(logicalId, resourceType, description, Math.Round(sum, 2, MidpointRounding.AwayFromZero), components);
+        return new CostLineItem(logicalId, resourceType, description, expected, components, max, max == expected ? null : maxComponents);
+    }
+
+    private static decimal Sum(IReadOnlyList<PriceComponent> components)
+    {
+        var sum = 0m;
+        foreach (var component in components)
+        {
+            sum += component.MonthlyUsd;
+        }
+
+        return sum;
     }
 
     private static FrozenDictionary<string, IResourcePricer> BuildPricers()
@@ -140,7 +155,7 @@ public sealed class CostEstimator(PriceCatalog catalog)
         var unverified = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var item in lineItems)
         {
-            foreach (var component in item.Components)
+            foreach (var component in item.MaxComponents is null ? item.Components : item.Components.Concat(item.MaxComponents))
             {
                 if (component.Basis == PriceBasis.Unverified || component.Notes.Contains("UNVERIFIED", StringComparison.OrdinalIgnoreCase))
                 {

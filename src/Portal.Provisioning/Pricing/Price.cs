@@ -14,4 +14,8 @@ public readonly record struct PriceKey(string Service, string ResourceType, stri
 /// <param name="Source">The source URL.</param>
 /// <param name="Notes">Date, caveats and, for Unverified or Assumed prices, why.</param>
 /// <param name="Basis">Sourced, Unverified or Assumed.</param>
-public sealed record Price(PriceKey Key, decimal Usd, string Unit, string Region, string Source, string Notes, PriceBasis Basis);
+public sealed record Price(PriceKey Key, decimal Usd, string Unit, string Region, string Source, string Notes, PriceBasis Basis)
+{
+    /// <summary>The date the source gives, from <see cref="Notes"/> (see <see cref="PriceDates"/>).</summary>
+    public string AsOf => PriceDates.AsOf(Notes);
+}

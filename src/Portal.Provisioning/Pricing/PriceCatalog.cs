@@ -55,6 +55,12 @@ public sealed class PriceCatalog
         return _prices.TryGetValue((region, key), out price);
     }
 
+    /// <summary>Every price whose row is marked UNVERIFIED, once per row (a row that applies everywhere is listed under its own region), for someone to confirm.</summary>
+    public IReadOnlyList<Price> Unverified() =>
+        [.. _prices.Values.Where(p => p.Basis == PriceBasis.Unverified)
+            .DistinctBy(p => (p.Key, p.Region))
+            .OrderBy(p => p.Key.Service, StringComparer.Ordinal).ThenBy(p => p.Key.ResourceType, StringComparer.Ordinal).ThenBy(p => p.Key.Dimension, StringComparer.Ordinal).ThenBy(p => p.Region, StringComparer.Ordinal)];
+
     public Price Get(string region, PriceKey key) =>
         TryGet(region, key, out var price) ? price : throw new KeyNotFoundException($"No price for {key} in {region}.");
 

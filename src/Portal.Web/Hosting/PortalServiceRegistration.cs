@@ -84,7 +84,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<LifecycleActors>();
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
-        services.AddSingleton<EnvironmentEstimator>();
+        services.AddEstimates();
         services.AddSingleton<Features.Catalog.CatalogQueries>();
         services.AddSingleton<Features.Requests.RequestQueries>();
         services.AddSingleton<Features.Costs.CostQueries>();

@@ -197,7 +197,7 @@ public sealed class SandboxCostHistory(
             var environment = PortalEnvironment.Create(
                 plan.Name, team.Id, team.Slug, owner.Id, entry.Slug, entry.Version, plan.Tier, account.Id, region, request.ParametersJson,
                 plan.TtlHours is { } hours ? plan.CreatedAt.AddHours(hours) : null, false, plan.CreatedAt);
-            environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, plan.CreatedAt);
+            environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, plan.CreatedAt, request.EstimateMonthlyMaxUsd);
             environment.BeginOperation(request.Id, plan.CreatedAt);
             request.AttachEnvironment(environment.Id, plan.CreatedAt);
             db.EnvironmentRequests.Add(request);

@@ -24,7 +24,8 @@ public sealed record RequestDetails(
     int? TtlDays,
     string EstimateLineItemsJson,
     decimal EstimateMonthlyUsd,
-    int? TtlHours = null);
+    int? TtlHours = null,
+    decimal? EstimateMonthlyMaxUsd = null);
 
 /// <summary>
 /// A self-service request (create, update, destroy, extend TTL) and its approvals. Decisions go through
@@ -92,6 +93,9 @@ public sealed class EnvironmentRequest
     public string EstimateLineItemsJson { get; private set; } = "[]";
 
     public decimal EstimateMonthlyUsd { get; private set; }
+
+    /// <summary>The estimate with every scaling resource at its maximum; null for requests made before ranges (read it as <see cref="EstimateMonthlyUsd"/>).</summary>
+    public decimal? EstimateMonthlyMaxUsd { get; private set; }
 
     public RequestStatus Status { get; private set; }
 
@@ -171,6 +175,11 @@ public sealed class EnvironmentRequest
             errors[nameof(EstimateMonthlyUsd)] = "An estimate cannot be negative.";
         }
 
+        if (details.EstimateMonthlyMaxUsd < details.EstimateMonthlyUsd)
+        {
+            errors[nameof(EstimateMonthlyMaxUsd)] = "The maximum estimate cannot be below the expected one.";
+        }
+
         LifecycleJson.Require(errors, nameof(ParametersJson), details.ParametersJson, JsonValueKind.Object);
         LifecycleJson.Require(errors, nameof(EstimateLineItemsJson), details.EstimateLineItemsJson, JsonValueKind.Array);
         if (string.IsNullOrWhiteSpace(ruling.Reason))
@@ -202,6 +211,7 @@ public sealed class EnvironmentRequest
             TtlHours = details.TtlHours ?? details.TtlDays * 24,
             EstimateLineItemsJson = details.EstimateLineItemsJson,
             EstimateMonthlyUsd = details.EstimateMonthlyUsd,
+            EstimateMonthlyMaxUsd = details.EstimateMonthlyMaxUsd,
             Status = RequestStatus.PendingApproval,
             PolicyOutcome = ruling.Outcome,
             ApprovalsRequired = ruling.ApprovalsRequired,

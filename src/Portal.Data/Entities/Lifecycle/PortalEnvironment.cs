@@ -91,6 +91,9 @@ public sealed partial class PortalEnvironment : Costs.ICostOwner
     /// <summary>The monthly estimate of the parameters the stack runs with (set on create and on every update).</summary>
     public decimal MonthlyEstimateUsd { get; private set; }
 
+    /// <summary>The same estimate with every scaling resource at its maximum; null for estimates made before ranges (read it as the expected figure).</summary>
+    public decimal? MonthlyEstimateMaxUsd { get; private set; }
+
     /// <summary>The newest CloudFormation event stored for the stack; the watcher reads only newer ones.</summary>
     public string? LastStackEventId { get; private set; }
 
@@ -392,14 +395,20 @@ public sealed partial class PortalEnvironment : Costs.ICostOwner
         Touch(now);
     }
 
-    public void SetMonthlyEstimate(decimal monthlyUsd, DateTimeOffset now)
+    public void SetMonthlyEstimate(decimal monthlyUsd, DateTimeOffset now, decimal? maxMonthlyUsd = null)
     {
         if (monthlyUsd < 0)
         {
             throw new DomainValidationException(nameof(MonthlyEstimateUsd), "An estimate cannot be negative.");
         }
 
+        if (maxMonthlyUsd < monthlyUsd)
+        {
+            throw new DomainValidationException(nameof(MonthlyEstimateMaxUsd), "The maximum estimate cannot be below the expected one.");
+        }
+
         MonthlyEstimateUsd = monthlyUsd;
+        MonthlyEstimateMaxUsd = maxMonthlyUsd;
         Touch(now);
     }
 

@@ -2,22 +2,44 @@ using System.Text.Json.Nodes;
 
 namespace Portal.Provisioning.Pricing.Pricers;
 
-// Prices N on-demand (or spot) Linux instances of one type for a month.
+// Prices N on-demand (or spot) Linux instances of one type for a month, and up to maxCount when the group can grow.
 internal static class InstanceHours
 {
-    public static ResourcePricing Price(string instanceType, decimal count, bool spot, string what, PricingContext context)
+    public static ResourcePricing Price(string instanceType, decimal count, decimal? maxCount, bool spot, string what, PricingContext context)
     {
         if (!context.TryPrice(new PriceKey(PriceCatalog.Ec2Service, instanceType, PriceCatalog.Ec2OnDemandDimension), out var onDemand))
         {
             return ResourcePricing.Unpriced($"instance type {instanceType} has no on-demand price in {context.Region}");
         }
 
+        var description = $"{PricingContext.Format(count)} × {instanceType} {what}, {PricingContext.Hours}";
+        var pricing = ResourcePricing.Priced(
+            spot ? $"{description}, spot (assumed {PurchaseOption.Percent(context.Purchase.Spot.Discount)} below on-demand)" : $"{description}, on-demand",
+            Components(instanceType, count, spot, onDemand, context));
+        return maxCount is { } max && max > count
+            ? pricing.WithMax($"{PricingContext.Format(max)} {what}s", Components(instanceType, max, spot, onDemand, context))
+            : pricing;
+    }
+
+    private static PriceComponent[] Components(string instanceType, decimal count, bool spot, Price onDemand, PricingContext context)
+    {
         var hours = count * PricingContext.HoursPerMonth;
         var onDemandComponent = PriceComponent.Of($"EC2 {instanceType} on-demand hours", hours, onDemand);
-        var description = $"{PricingContext.Format(count)} × {instanceType} {what}, {PricingContext.Hours}";
         return spot
-            ? ResourcePricing.Priced($"{description}, spot (assumed 70% below on-demand)", onDemandComponent, SpotDiscount.For($"EC2 {instanceType}", hours, onDemand, context))
-            : ResourcePricing.Priced($"{description}, on-demand", onDemandComponent);
+            ? [onDemandComponent, SpotDiscount.For($"EC2 {instanceType}", hours, onDemand, context)]
+            : [onDemandComponent, .. PurchaseMix.Compute($"EC2 {instanceType}", hours, onDemand, reservedApplies: true, context)];
+    }
+
+    // A literal maximum size, or null (with the reason stated) when the group's maximum is not a number.
+    public static decimal? MaxSize(EstimateResource resource, JsonObject properties, string name, decimal count, PricingContext context)
+    {
+        if (PropertyReader.TryGetDecimal(PropertyReader.Get(properties, name), out var max))
+        {
+            return max;
+        }
+
+        context.Assume($"{resource.LogicalId}: {name} is not a literal number; its maximum is taken as its start size ({PricingContext.Format(count)}).");
+        return null;
     }
 }
 
@@ -90,7 +112,7 @@ internal sealed class EksNodegroupPricer : IResourcePricer
 
         context.Assume("Node group and Auto Scaling group root volumes (EBS) are not priced.");
         var spot = PropertyReader.GetString(properties, "CapacityType") == "SPOT";
-        return InstanceHours.Price(instanceType, count, spot, "EKS node", context);
+        return InstanceHours.Price(instanceType, count, InstanceHours.MaxSize(resource, scaling, "MaxSize", count, context), spot, "EKS node", context);
     }
 }
 
@@ -138,6 +160,6 @@ internal sealed class AutoScalingGroupPricer : IResourcePricer
         }
 
         context.Assume("Node group and Auto Scaling group root volumes (EBS) are not priced.");
-        return InstanceHours.Price(instanceType, count, spot: false, "instance", context);
+        return InstanceHours.Price(instanceType, count, InstanceHours.MaxSize(resource, properties, "MaxSize", count, context), spot: false, "instance", context);
     }
 }

@@ -9,6 +9,8 @@ internal sealed class FargateServicePricer : IResourcePricer
     public static readonly PriceKey Vcpu = new("Fargate", "Linux/x86", "vCPU");
     public static readonly PriceKey Memory = new("Fargate", "Linux/x86", "memory");
 
+    public const string ScalableTargetType = "AWS::ApplicationAutoScaling::ScalableTarget";
+
     public IReadOnlyCollection<string> ResourceTypes { get; } = ["AWS::ECS::Service"];
 
     public ResourcePricing Price(EstimateResource resource, PricingContext context)
@@ -66,22 +68,55 @@ internal sealed class FargateServicePricer : IResourcePricer
             return ResourcePricing.NoPrice(Memory, context.Region);
         }
 
-        var vcpuHours = count * vcpu * PricingContext.HoursPerMonth;
-        var gbHours = count * gb * PricingContext.HoursPerMonth;
         var description = $"{PricingContext.Format(count)} × Fargate task {PricingContext.Format(vcpu)} vCPU / {PricingContext.Format(gb)} GB, {PricingContext.Hours}";
-        var vcpuComponent = PriceComponent.Of("Fargate vCPU", vcpuHours, vcpuPrice);
-        var memoryComponent = PriceComponent.Of("Fargate memory", gbHours, memoryPrice);
-        if (spotShare == 0)
+        if (spotShare > 0)
         {
-            return ResourcePricing.Priced(description, vcpuComponent, memoryComponent);
+            description += $" ({PricingContext.Format(spotShare * count)} on FARGATE_SPOT)";
         }
 
-        return ResourcePricing.Priced(
-            $"{description} ({PricingContext.Format(spotShare * count)} on FARGATE_SPOT)",
-            vcpuComponent,
-            memoryComponent,
-            SpotDiscount.For("Fargate vCPU", spotShare * vcpuHours, vcpuPrice, context),
-            SpotDiscount.For("Fargate memory", spotShare * gbHours, memoryPrice, context));
+        var pricing = ResourcePricing.Priced(description, Components(count, vcpu, gb, spotShare, vcpuPrice, memoryPrice, context));
+        return MaxTasks(resource, context) is { } max && max > count
+            ? pricing.WithMax($"{PricingContext.Format(max)} tasks (Application Auto Scaling MaxCapacity)", Components(max, vcpu, gb, spotShare, vcpuPrice, memoryPrice, context))
+            : pricing;
+    }
+
+    private static PriceComponent[] Components(decimal count, decimal vcpu, decimal gb, decimal spotShare, Price vcpuPrice, Price memoryPrice, PricingContext context)
+    {
+        var vcpuHours = count * vcpu * PricingContext.HoursPerMonth;
+        var gbHours = count * gb * PricingContext.HoursPerMonth;
+        var components = new List<PriceComponent>(6) { PriceComponent.Of("Fargate vCPU", vcpuHours, vcpuPrice), PriceComponent.Of("Fargate memory", gbHours, memoryPrice) };
+        if (spotShare > 0)
+        {
+            components.Add(SpotDiscount.For("Fargate vCPU", spotShare * vcpuHours, vcpuPrice, context));
+            components.Add(SpotDiscount.For("Fargate memory", spotShare * gbHours, memoryPrice, context));
+        }
+
+        // Reserved Instances do not cover Fargate; Compute Savings Plans do.
+        components.AddRange(PurchaseMix.Compute("Fargate vCPU", (1 - spotShare) * vcpuHours, vcpuPrice, reservedApplies: false, context));
+        components.AddRange(PurchaseMix.Compute("Fargate memory", (1 - spotShare) * gbHours, memoryPrice, reservedApplies: false, context));
+        return [.. components];
+    }
+
+    // The MaxCapacity of an Application Auto Scaling target on this service's DesiredCount, when the stack has one.
+    private static decimal? MaxTasks(EstimateResource service, PricingContext context)
+    {
+        foreach (var target in context.OfType(ScalableTargetType))
+        {
+            if (PropertyReader.GetString(target.Properties, "ScalableDimension") != "ecs:service:DesiredCount"
+                || !PropertyReader.Mentions(PropertyReader.Get(target.Properties, "ResourceId"), service.LogicalId))
+            {
+                continue;
+            }
+
+            if (PropertyReader.TryGetDecimal(PropertyReader.Get(target.Properties, "MaxCapacity"), out var max))
+            {
+                return max;
+            }
+
+            context.Assume($"{target.LogicalId}: MaxCapacity is not a literal number; {service.LogicalId} is priced at its desired count only.");
+        }
+
+        return null;
     }
 
     // The share of tasks on FARGATE_SPOT; false when the service does not run on Fargate.

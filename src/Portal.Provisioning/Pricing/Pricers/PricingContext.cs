@@ -21,6 +21,7 @@ internal sealed class PricingContext
         _catalog = catalog;
         _usage = input.Usage;
         Region = input.Region;
+        Purchase = input.Purchase ?? TierPurchaseOptions.OnDemand;
         _byLogicalId = new Dictionary<string, EstimateResource>(input.Resources.Count, StringComparer.Ordinal);
         _countByType = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var resource in input.Resources)
@@ -36,6 +37,8 @@ internal sealed class PricingContext
 
     public string Region { get; }
 
+    public TierPurchaseOptions Purchase { get; }
+
     public IReadOnlyList<string> Assumptions => _assumptions;
 
     public bool TryPrice(PriceKey key, [NotNullWhen(true)] out Price? price) => _catalog.TryGet(Region, key, out price);
@@ -43,6 +46,9 @@ internal sealed class PricingContext
     public decimal Usage(string key) => _usage.TryGetValue(key, out var value) ? value : 0m;
 
     public int Count(string resourceType) => _countByType.GetValueOrDefault(resourceType);
+
+    public IEnumerable<EstimateResource> OfType(string resourceType) =>
+        Count(resourceType) == 0 ? [] : _byLogicalId.Values.Where(r => string.Equals(r.ResourceType, resourceType, StringComparison.Ordinal));
 
     // The stack-wide usage for key split evenly over the stack's resources of resourceType.
     public decimal Share(string key, string resourceType, string unit)

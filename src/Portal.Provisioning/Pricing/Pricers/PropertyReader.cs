@@ -77,6 +77,25 @@ internal static class PropertyReader
         return json.Length <= 80 ? json : string.Concat(json.AsSpan(0, 77), "...");
     }
 
+    // Whether a value refers to logicalId anywhere: Ref, Fn::GetAtt, or ${X} / ${X.Attr} inside an Fn::Sub string.
+    public static bool Mentions(JsonNode? node, string logicalId)
+    {
+        switch (node)
+        {
+            case null:
+                return false;
+            case JsonValue value:
+                return TryGetString(value, out var text)
+                    && (text.Contains("${" + logicalId + "}", StringComparison.Ordinal) || text.Contains("${" + logicalId + ".", StringComparison.Ordinal));
+            case JsonArray array:
+                return array.Any(item => Mentions(item, logicalId));
+            case JsonObject obj:
+                return ReferencedLogicalId(obj) == logicalId || obj.Any(pair => Mentions(pair.Value, logicalId));
+            default:
+                return false;
+        }
+    }
+
     // The logical id a {"Ref": "X"} or {"Fn::GetAtt": ["X", "Attr"]} (or "X.Attr") points at.
     public static string? ReferencedLogicalId(JsonNode? node)
     {

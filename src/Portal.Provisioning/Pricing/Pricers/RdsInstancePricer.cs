@@ -84,7 +84,8 @@ internal sealed class RdsInstancePricer : IResourcePricer
             return ResourcePricing.NoPrice(Gp3Storage, context.Region);
         }
 
-        var components = new List<PriceComponent>(4) { instance, StorageComponent(gb, multiAz, storagePrice, context) };
+        var components = new List<PriceComponent>(5) { instance, StorageComponent(gb, multiAz, storagePrice, context) };
+        components.AddRange(PurchaseMix.Database(instanceClass, instance.Quantity, instance.UnitUsd, instance.Unit, context));
         var description = $"{(source is null ? "" : "Read replica ")}RDS PostgreSQL {instanceClass} {azs}, {PricingContext.Hours}, {PricingContext.Format(gb)} GB gp3";
 
         var iopsOwner = source is not null && !PropertyReader.IsSet(properties, "Iops") ? source.Properties : properties;
@@ -111,7 +112,16 @@ internal sealed class RdsInstancePricer : IResourcePricer
             context.Assume("Performance Insights is assumed to stay on the free 7-day retention tier.");
         }
 
-        return ResourcePricing.Priced(description, [.. components]);
+        var pricing = ResourcePricing.Priced(description, [.. components]);
+        if (source is null && PropertyReader.TryGetDecimal(PropertyReader.Get(properties, "MaxAllocatedStorage"), out var maxGb) && maxGb > gb)
+        {
+            // Storage autoscaling: up to MaxAllocatedStorage GB; the rest of the instance is unchanged.
+            var max = components.ToList();
+            max[1] = StorageComponent(maxGb, multiAz, storagePrice, context);
+            return pricing.WithMax($"{PricingContext.Format(maxGb)} GB storage (MaxAllocatedStorage)", max);
+        }
+
+        return pricing;
     }
 
     // The Multi-AZ row when there is one, else twice the single-AZ rate (Assumed); null when the class has no price.
@@ -197,7 +207,10 @@ internal static class AuroraInstancePricing
             return context.TryPrice(Instance(instanceClass), out var price)
                 ? ResourcePricing.Priced(
                     $"Aurora PostgreSQL {instanceClass} instance, {PricingContext.Hours}",
-                    PriceComponent.Of($"Aurora {instanceClass} instance hours", PricingContext.HoursPerMonth, price))
+                    [
+                        PriceComponent.Of($"Aurora {instanceClass} instance hours", PricingContext.HoursPerMonth, price),
+                        .. PurchaseMix.Database($"Aurora {instanceClass}", PricingContext.HoursPerMonth, price.Usd, price.Unit, context),
+                    ])
                 : ResourcePricing.Unpriced($"instance class {instanceClass} has no Aurora PostgreSQL price in {context.Region}");
         }
 
@@ -213,9 +226,19 @@ internal static class AuroraInstancePricing
             return ResourcePricing.NoPrice(ServerlessAcu, context.Region);
         }
 
-        context.Assume($"{resource.LogicalId}: Aurora Serverless v2 is assumed to idle at its minimum capacity ({PricingContext.Format(minAcu)} ACU) all month.");
-        return ResourcePricing.Priced(
+        context.Assume($"{resource.LogicalId}: Aurora Serverless v2 is expected to idle at its minimum capacity ({PricingContext.Format(minAcu)} ACU) all month; up to its maximum capacity all month.");
+        var pricing = ResourcePricing.Priced(
             $"Aurora Serverless v2 at minimum {PricingContext.Format(minAcu)} ACU, {PricingContext.Hours}",
             PriceComponent.Of("Aurora Serverless v2 ACU-hours", minAcu * PricingContext.HoursPerMonth, acu));
+        var maxNode = PropertyReader.Get(scaling!, "MaxCapacity");
+        if (!PropertyReader.TryGetDecimal(maxNode, out var maxAcu))
+        {
+            context.Assume($"{resource.LogicalId}: ServerlessV2ScalingConfiguration.MaxCapacity {PropertyReader.Describe(maxNode)} is not a literal number; its maximum is taken as its minimum.");
+            return pricing;
+        }
+
+        return maxAcu > minAcu
+            ? pricing.WithMax($"{PricingContext.Format(maxAcu)} ACU", [PriceComponent.Of("Aurora Serverless v2 ACU-hours", maxAcu * PricingContext.HoursPerMonth, acu)])
+            : pricing;
     }
 }

@@ -24,7 +24,8 @@ public static class CatalogEndpoints
     private static Results<Ok<TemplateDetail>, ProblemHttpResult> Get(string slug, CatalogQueries catalog) =>
         catalog.Find(slug) is { } entry ? TypedResults.Ok(TemplateDetail.From(entry)) : NotFound(slug);
 
-    private static Results<Ok<EstimateResponse>, ProblemHttpResult, JsonHttpResult<FieldProblem>> Estimate(string slug, EstimateBody? body, CatalogQueries catalog)
+    private static async Task<Results<Ok<EstimateResponse>, ProblemHttpResult, JsonHttpResult<FieldProblem>>> Estimate(
+        string slug, EstimateBody? body, CatalogQueries catalog, EstimateCalibration calibration, CancellationToken cancellationToken)
     {
         if (catalog.Find(slug) is not { } entry)
         {
@@ -37,11 +38,15 @@ public static class CatalogEndpoints
             return Invalid(result);
         }
 
+        var request = ToRequest(body);
+        var figure = (await calibration.GetAsync(cancellationToken)).For(entry.Slug, request.Tier);
         return TypedResults.Ok(new EstimateResponse(
             estimate.MonthlyUsd,
-            [.. estimate.LineItems.Select(l => new EstimateLine(l.LogicalId, l.ResourceType, l.Description, l.MonthlyUsd))],
+            [.. estimate.LineItems.Select(EstimateLine.From)],
             [.. estimate.Unpriced.Select(u => new EstimateUnpriced(u.LogicalId, u.ResourceType, u.Reason))],
-            estimate.Assumptions));
+            estimate.Assumptions,
+            estimate.MonthlyMaxUsd,
+            figure is null ? null : EstimateCalibrationView.From(figure)));
     }
 
     private static Results<Ok<ValidResponse>, ProblemHttpResult, JsonHttpResult<FieldProblem>> Validate(string slug, EstimateBody? body, CatalogQueries catalog)
@@ -73,9 +78,36 @@ public sealed record TemplateSummary(string Slug, string Name, string Descriptio
 
 public sealed record EstimateBody(string? Tier, string? Region, Dictionary<string, string>? Parameters);
 
-public sealed record EstimateResponse(decimal MonthlyUsd, IReadOnlyList<EstimateLine> LineItems, IReadOnlyList<EstimateUnpriced> Unpriced, IReadOnlyList<string> Assumptions);
+/// <summary>
+/// An estimate: <see cref="MonthlyUsd"/> expected (every scaling resource at its start size), <see cref="MonthlyMaxUsd"/> with each at
+/// its maximum, and the template and tier's calibration when it has enough history (else null).
+/// </summary>
+public sealed record EstimateResponse(
+    decimal MonthlyUsd,
+    IReadOnlyList<EstimateLine> LineItems,
+    IReadOnlyList<EstimateUnpriced> Unpriced,
+    IReadOnlyList<string> Assumptions,
+    decimal MonthlyMaxUsd,
+    EstimateCalibrationView? Calibration);
 
-public sealed record EstimateLine(string LogicalId, string ResourceType, string Description, decimal MonthlyUsd);
+/// <summary>One line: expected and maximum, and the priced components (each with its basis, source and notes, which carry the price's date).</summary>
+public sealed record EstimateLine(
+    string LogicalId, string ResourceType, string Description, decimal MonthlyUsd, decimal MonthlyMaxUsd, IReadOnlyList<EstimateComponent> Components)
+{
+    public static EstimateLine From(Portal.Provisioning.Pricing.CostLineItem line) => new(
+        line.LogicalId, line.ResourceType, line.Description, line.MonthlyUsd, line.MonthlyMaxUsd,
+        [.. line.Components.Select(c => new EstimateComponent(c.Name, c.Quantity, c.Unit, c.UnitUsd, c.MonthlyUsd, c.Basis.ToString(), c.Source, c.AsOf, c.Notes))]);
+}
+
+/// <summary>Quantity × unit price; <see cref="Basis"/> Sourced, Unverified or Assumed; <see cref="AsOf"/> the date its source gives.</summary>
+public sealed record EstimateComponent(string Name, decimal Quantity, string Unit, decimal UnitUsd, decimal MonthlyUsd, string Basis, string Source, string AsOf, string Notes);
+
+/// <summary>Actual ÷ estimate of this template and tier over environments' full months: median, middle half, extremes, and how many.</summary>
+public sealed record EstimateCalibrationView(decimal Median, decimal P25, decimal P75, decimal Min, decimal Max, int N, int Environments, string Summary)
+{
+    public static EstimateCalibrationView From(CalibrationFigure figure) =>
+        new(figure.Median, figure.P25, figure.P75, figure.Min, figure.Max, figure.N, figure.Environments, figure.Sentence);
+}
 
 public sealed record EstimateUnpriced(string LogicalId, string ResourceType, string Reason);
 

@@ -340,7 +340,8 @@ public sealed class EnvironmentQueries(
         return new EnvironmentDetail(
             e.Id, e.Name, team, e.TeamId, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
             e.LastStackStatus, ReadObject(e.OutputsJson), parameters, e.ExpiresAt, e.OffHoursSchedule, e.HoursSavedBySchedule, e.VpcCidr,
-            e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing, e.StoppedAt);
+            e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing, e.StoppedAt,
+            e.MonthlyEstimateMaxUsd ?? e.MonthlyEstimateUsd);
     }
 
     private static StackEventRow Row(StackEventRecord e) =>
@@ -443,7 +444,8 @@ public sealed record EnvironmentDetail(
     int EventCount,
     IReadOnlyList<EnvironmentResource> Resources,
     IReadOnlyList<StackEventRow> FailureEvents,
-    DateTimeOffset? StoppedAt = null);
+    DateTimeOffset? StoppedAt = null,
+    decimal MonthlyEstimateMaxUsd = 0);
 
 /// <summary>A stack resource as its newest stored event describes it.</summary>
 public sealed record EnvironmentResource(string LogicalId, string Type, string? PhysicalId, string Status, string? StatusReason);

@@ -109,6 +109,7 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
             request.Justification,
             request.TtlHours,
             request.EstimateMonthlyUsd,
+            request.EstimateMonthlyMaxUsd ?? request.EstimateMonthlyUsd,
             JsonSerializer.Deserialize<List<EstimateLineView>>(request.EstimateLineItemsJson, Json) ?? [],
             new DecisionSummary(request.PolicyOutcome, request.PolicyReason),
             [.. request.Decisions.OrderBy(d => d.DecidedAt).Select(d => new DecisionView(Person(users, d.DeciderId), d.Verdict, d.Comment, d.DecidedAt))],
@@ -159,7 +160,8 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
         }
 
         return [.. items.Select(i => new QueueItem(
-            i, now - i.CreatedAt, budgetOf[i.TeamId].RemainingUsd, budgetOf[i.TeamId].RemainingUsd - i.CostDeltaMonthlyUsd, budgetOf[i.TeamId].MonthlyBudgetUsd))];
+            i, now - i.CreatedAt, budgetOf[i.TeamId].RemainingUsd, budgetOf[i.TeamId].RemainingUsd - i.CostDeltaMonthlyUsd, budgetOf[i.TeamId].MonthlyBudgetUsd,
+            budgetOf[i.TeamId].RemainingUsd - i.CostDeltaMaxMonthlyUsd))];
     }
 
     /// <summary>The teams a user may request environments for: their own, or every team for platform engineers.</summary>
@@ -236,7 +238,9 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
             r.TemplateSlug,
             r.Tier.Slug(),
             r.EstimateMonthlyUsd,
+            r.EstimateMonthlyMaxUsd ?? r.EstimateMonthlyUsd,
             CostDelta(r),
+            CostDelta(r) + ScaleHeadroom(r),
             r.PolicyReason,
             r.Approvals,
             r.ApprovalsRequired,
@@ -255,6 +259,10 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
         RequestKind.ExtendTtl => 0,
         _ => 0,
     };
+
+    // How much more than expected the request's estimate can cost at maximum scale (0 for a destroy or an extension).
+    private static decimal ScaleHeadroom(EnvironmentRequest r) =>
+        r.Kind is RequestKind.Create or RequestKind.Update && r.EstimateMonthlyMaxUsd is { } max ? max - r.EstimateMonthlyUsd : 0;
 
     private static PersonRef Person(Dictionary<Guid, PersonRef> users, Guid id) =>
         users.GetValueOrDefault(id) ?? new PersonRef(id, id == Guid.Empty ? "portal" : id.ToString(), id == Guid.Empty ? "Portal" : "(removed user)");
@@ -284,7 +292,10 @@ public enum RequestSort
 
 public sealed record RequestList(IReadOnlyList<RequestSummary> Items, int Total);
 
-/// <summary>One row of a list. <see cref="CostDeltaMonthlyUsd"/> is what approving adds to the team's monthly cost.</summary>
+/// <summary>
+/// One row of a list. <see cref="CostDeltaMonthlyUsd"/> is what approving adds to the team's monthly cost (expected);
+/// <see cref="CostDeltaMaxMonthlyUsd"/> the same with every scaling resource at its maximum.
+/// </summary>
 public sealed record RequestSummary(
     Guid Id,
     string Kind,
@@ -296,7 +307,9 @@ public sealed record RequestSummary(
     string Template,
     string Tier,
     decimal EstimateMonthlyUsd,
+    decimal EstimateMonthlyMaxUsd,
     decimal CostDeltaMonthlyUsd,
+    decimal CostDeltaMaxMonthlyUsd,
     string PolicyReason,
     int Approvals,
     int ApprovalsRequired,
@@ -308,7 +321,7 @@ public sealed record RequestSummary(
 public sealed record QueuePage(IReadOnlyList<QueueItem> Items, int Total);
 
 /// <summary>A pending request in the approval queue, with how long it has waited and the team's budget before and after.</summary>
-public sealed record QueueItem(RequestSummary Request, TimeSpan Age, decimal BudgetRemainingUsd, decimal BudgetAfterUsd, decimal MonthlyBudgetUsd);
+public sealed record QueueItem(RequestSummary Request, TimeSpan Age, decimal BudgetRemainingUsd, decimal BudgetAfterUsd, decimal MonthlyBudgetUsd, decimal BudgetAfterMaxUsd);
 
 public sealed record PersonRef(Guid Id, string Email, string Name);
 
@@ -318,7 +331,8 @@ public sealed record DecisionSummary(PolicyOutcome Outcome, string Reason);
 
 public sealed record DecisionView(PersonRef Decider, DecisionVerdict Verdict, string? Comment, DateTimeOffset DecidedAt);
 
-public sealed record EstimateLineView(string LogicalId, string ResourceType, string Description, decimal MonthlyUsd);
+/// <summary>A line of the estimate stored with a request; <see cref="MonthlyMaxUsd"/> is null for requests made before ranges.</summary>
+public sealed record EstimateLineView(string LogicalId, string ResourceType, string Description, decimal MonthlyUsd, decimal? MonthlyMaxUsd = null);
 
 public sealed record ChangeRow(string Action, string LogicalResourceId, string ResourceType, string? Replacement);
 
@@ -339,6 +353,7 @@ public sealed record RequestView(
     string Justification,
     int? TtlHours,
     decimal EstimateMonthlyUsd,
+    decimal EstimateMonthlyMaxUsd,
     IReadOnlyList<EstimateLineView> EstimateLineItems,
     DecisionSummary Decision,
     IReadOnlyList<DecisionView> Decisions,

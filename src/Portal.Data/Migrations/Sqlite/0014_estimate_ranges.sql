@@ -1,0 +1,5 @@
+-- 0014: estimates have a range (issue 19): the maximum beside the expected figure, on requests and environments.
+-- NULL for estimates made before ranges; read it as the expected figure.
+
+ALTER TABLE "EnvironmentRequests" ADD "EstimateMonthlyMaxUsd" REAL NULL;
+ALTER TABLE "Environments" ADD "MonthlyEstimateMaxUsd" REAL NULL;
