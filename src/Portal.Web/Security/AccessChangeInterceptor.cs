@@ -11,8 +11,11 @@ namespace Portal.Web.Security;
 /// changed, as soon as the save is done: a revocation or role change takes effect on the next request here. Other nodes hear
 /// of it from PostgreSQL (<see cref="AccessChangeListener"/>).
 /// </summary>
-public sealed class AccessChangeInterceptor(AccessCache cache) : SaveChangesInterceptor
+public sealed class AccessChangeInterceptor(IServiceProvider services) : SaveChangesInterceptor
 {
+    // Resolved on first use: the cache reads through the context factory, whose options hold this interceptor.
+    private AccessCache Cache => field ??= services.GetRequiredService<AccessCache>();
+
     private static readonly Guid Everyone = Guid.Empty;
     private readonly ConditionalWeakTable<DbContext, HashSet<Guid>> _pending = [];
 
@@ -86,13 +89,13 @@ public sealed class AccessChangeInterceptor(AccessCache cache) : SaveChangesInte
         _pending.Remove(context);
         if (users.Contains(Everyone))
         {
-            cache.InvalidateAll();
+            Cache.InvalidateAll();
             return;
         }
 
         foreach (var user in users)
         {
-            cache.Invalidate(user);
+            Cache.Invalidate(user);
         }
     }
 }
