@@ -38,7 +38,7 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, services: counter.AddTo, settings: new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Error",
-            ["RateLimits:TokenPermitsPerMinute"] = "100000000",
+            ["RateLimits:TokenPermitsPerMinute"] = "1000000",
         });
         RecurringJobs.RemoveAll(portal.Services.GetRequiredService<Hangfire.IRecurringJobManager>());
         portal.Services.GetRequiredService<StackWatcherService>().Pause();
