@@ -127,8 +127,8 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
             SELECT gen_random_uuid(), 'bench-' || i, t."Id", '{{owner}}', (ARRAY['network-vpc', 'static-site', 'ecs-web-service'])[1 + i % 3], '1.0.0',
                 (ARRAY['dev', 'staging', 'prod'])[1 + i % 3], '{{CostBenchmarkData.Account}}', 'us-east-1', 'bench-' || i,
                 CASE i % 10 WHEN 1 THEN 'Destroyed' WHEN 2 THEN 'Stopped' ELSE 'Ready' END,
-                '{"ServiceUrl":"https://bench-' || i || '.example.com","ClusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/bench-' || i || '","LoadBalancerDns":"bench-' || i || '-1234567890.us-east-1.elb.amazonaws.com","LogGroup":"/ecs/bench-' || i || '"}',
-                '{"EnvironmentName":"bench-' || i || '","Tier":"dev","ContainerImage":"123456789012.dkr.ecr.us-east-1.amazonaws.com/bench:' || i || '","DesiredCount":"2","Cpu":"512","Memory":"1024","VpcId":"vpc-0123456789abcdef0","SubnetIds":"subnet-0123456789abcdef0,subnet-0fedcba9876543210","HealthCheckPath":"/healthz","DatabasePassword":"secret-value-' || i || '"}',
+                ('{"ServiceUrl":"https://bench-' || i || '.example.com","ClusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/bench-' || i || '","LoadBalancerDns":"bench-' || i || '-1234567890.us-east-1.elb.amazonaws.com","LogGroup":"/ecs/bench-' || i || '"}')::jsonb,
+                ('{"EnvironmentName":"bench-' || i || '","Tier":"dev","ContainerImage":"123456789012.dkr.ecr.us-east-1.amazonaws.com/bench:' || i || '","DesiredCount":"2","Cpu":"512","Memory":"1024","VpcId":"vpc-0123456789abcdef0","SubnetIds":"subnet-0123456789abcdef0,subnet-0fedcba9876543210","HealthCheckPath":"/healthz","DatabasePassword":"secret-value-' || i || '"}')::jsonb,
                 false, 0, now() - i * interval '1 minute', now(), 1, 30 + i % 500, CASE WHEN i % 4 = 0 THEN now() + interval '7 days' END
             FROM generate_series(1, {{environments}}) i
             JOIN (SELECT "Id", row_number() OVER (ORDER BY "Slug") - 1 AS k FROM "Teams" WHERE "Slug" LIKE 'bench-%' OR "Id" = '{{payments}}') t ON t.k = i % {{CostBenchmarkData.Teams}};
