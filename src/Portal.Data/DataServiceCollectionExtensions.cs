@@ -28,7 +28,7 @@ public static class DataServiceCollectionExtensions
         // Transient failures (deadlock victim, failover, dropped connection) are retried; code that opens its own transaction
         // runs it as one unit of the strategy (SerializedWork). Few and short retries: during an outage a caller must hear
         // 503 within seconds, not after EF's default minute of back-off.
-        DatabaseProvider.Postgres => options.UseNpgsql(database.ConnectionString, npgsql => npgsql.EnableRetryOnFailure(
+        DatabaseProvider.Postgres => options.UseNpgsql(WithoutResetOnClose(database.ConnectionString), npgsql => npgsql.EnableRetryOnFailure(
             maxRetryCount: 3, maxRetryDelay: TimeSpan.FromSeconds(1), errorCodesToAdd: null)),
         DatabaseProvider.Sqlite => options.UseSqlite(database.ConnectionString),
         _ => throw new InvalidOperationException($"Unknown database provider {database.Provider}."),
@@ -39,4 +39,9 @@ public static class DataServiceCollectionExtensions
         (RelationalEventId.CommandError, LogLevel.Debug),
         (CoreEventId.QueryIterationFailed, LogLevel.Debug),
         (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+
+    // EF's connections keep no session state (locks are per transaction), so a pooled connection is not reset when it is
+    // returned: otherwise every reuse costs the server a DISCARD ALL before the first statement (issue 18).
+    private static string WithoutResetOnClose(string connectionString) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 }

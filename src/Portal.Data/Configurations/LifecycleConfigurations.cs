@@ -45,6 +45,8 @@ internal sealed class PortalEnvironmentConfiguration : IEntityTypeConfiguration<
         builder.HasIndex(e => e.OwnerId);
         builder.HasIndex(e => new { e.Status, e.ExpiresAt });
         builder.HasIndex(e => e.UpdatedAt); // 0015: the change feed's catch-up and SQLite poll
+        // The lists' order (newest first, ties by id): a page is read from the index, not sorted from every visible row.
+        builder.HasIndex(e => new { e.CreatedAt, e.Id });
         builder.HasOne<Team>().WithMany().HasForeignKey(e => e.TeamId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<PortalUser>().WithMany().HasForeignKey(e => e.OwnerId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -82,6 +82,7 @@ public static class PortalServiceRegistration
         services.AddCosts();
         services.AddApiRateLimits();
         services.AddSingleton<LifecycleActors>();
+        services.AddAccessCache();
         services.PostConfigure<CatalogOptions>(o => o.Directory = ResolveCatalogDirectory(o.Directory, contentRoot));
         services.AddPricing();
         services.AddEstimates();

@@ -1,4 +1,10 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Portal.Provisioning.Catalog;
 using Portal.Provisioning.Estimates;
 using Portal.Web.Hosting;
 using Portal.Web.Security;
@@ -11,15 +17,35 @@ public static class CatalogEndpoints
     public static RouteGroupBuilder MapCatalogEndpoints(this RouteGroupBuilder api)
     {
         var templates = api.MapGroup("/templates").RequireAuthorization(PortalPolicies.ApiRead);
-        templates.MapGet("/", List).WithName("ListTemplates");
+        templates.MapGet("/", List).WithName("ListTemplates").Produces<IEnumerable<TemplateSummary>>();
         templates.MapGet("/{slug}", Get).WithName("GetTemplate");
         templates.MapPost("/{slug}/estimate", Estimate).WithName("EstimateTemplate");
         templates.MapPost("/{slug}/validate", Validate).WithName("ValidateTemplate");
         return api;
     }
 
-    private static Ok<IEnumerable<TemplateSummary>> List(CatalogQueries catalog) =>
-        TypedResults.Ok(catalog.Cards().Select(c => new TemplateSummary(c.Slug, c.Name, c.Description, c.Version, c.Category, c.Tiers, c.FromMonthlyUsd)));
+    /// <summary>The list as bytes serialized once per loaded catalog, with a strong ETag (304 when the caller has it).</summary>
+    private static IResult List(HttpContext http, CatalogQueries catalog, IOptions<JsonOptions> json)
+    {
+        var body = ListBodies.GetValue(catalog.Current, _ => Serialize(catalog, json.Value.SerializerOptions));
+        http.Response.Headers.ETag = body.ETag;
+        http.Response.Headers.CacheControl = "private, no-cache";
+        return http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(tag => tag.Trim() == body.ETag)))
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Bytes(body.Utf8, "application/json; charset=utf-8");
+    }
+
+    // The list depends only on the loaded catalog instance: serialized once per load, dropped with it.
+    private static readonly ConditionalWeakTable<TemplateCatalog, SerializedList> ListBodies = [];
+
+    private static SerializedList Serialize(CatalogQueries catalog, JsonSerializerOptions options)
+    {
+        var list = catalog.Cards().Select(c => new TemplateSummary(c.Slug, c.Name, c.Description, c.Version, c.Category, c.Tiers, c.FromMonthlyUsd)).ToList();
+        var utf8 = JsonSerializer.SerializeToUtf8Bytes<IEnumerable<TemplateSummary>>(list, options);
+        return new SerializedList(utf8, $"\"{Convert.ToHexStringLower(SHA256.HashData(utf8))[..32]}\"");
+    }
+
+    private sealed record SerializedList(byte[] Utf8, string ETag);
 
     private static Results<Ok<TemplateDetail>, ProblemHttpResult> Get(string slug, CatalogQueries catalog) =>
         catalog.Find(slug) is { } entry ? TypedResults.Ok(TemplateDetail.From(entry)) : NotFound(slug);

@@ -22,6 +22,7 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
     {
         ArgumentNullException.ThrowIfNull(window);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken); // one connection for the request's few statements
         var facts = Visible(db, actor, window);
 
         // Without an environment in play the rollups answer (ADR 0009): whole months from the monthly rollups, edge days from the

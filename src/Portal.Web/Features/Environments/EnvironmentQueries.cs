@@ -38,6 +38,7 @@ public sealed class EnvironmentQueries(
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(order);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken); // one connection for the page and the count
         var query = Visible(db, actor);
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
@@ -66,18 +67,33 @@ public sealed class EnvironmentQueries(
             query = query.Where(e => e.Status != EnvironmentStatus.Destroyed);
         }
 
-        var total = await query.CountAsync(cancellationToken);
+        // The page first, from the order's index and only the columns a row shows (no JSON); the count only when the page
+        // does not already say it (a short page is the last one).
+        var size = Math.Clamp(take, 1, MaxPageSize);
+        var offset = Math.Max(0, skip);
         var rows = await Ordered(db, query, order)
-            .Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize))
+            .Skip(offset).Take(size)
             .Select(e => new
             {
-                Environment = e,
+                e.Id,
+                e.Name,
                 Team = db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
                 Owner = db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
+                e.TemplateSlug,
+                e.TemplateVersion,
+                e.Tier,
+                e.Region,
+                e.Status,
+                e.ExpiresAt,
+                e.MonthlyEstimateUsd,
+                e.CreatedAt,
             })
-            .AsNoTracking()
             .ToListAsync(cancellationToken);
-        return new EnvironmentPage([.. rows.Select(r => Summary(r.Environment, r.Team ?? "", r.Owner ?? ""))], total);
+        var total = rows.Count < size && (rows.Count > 0 || offset == 0) ? offset + rows.Count : await query.CountAsync(cancellationToken);
+        return new EnvironmentPage(
+            [.. rows.Select(r => new EnvironmentSummary(
+                r.Id, r.Name, r.Team ?? "", r.Owner ?? "", r.TemplateSlug, r.TemplateVersion, r.Tier.Slug(), r.Region, r.Status, r.ExpiresAt, r.MonthlyEstimateUsd, r.CreatedAt))],
+            total);
     }
 
     private static IQueryable<PortalEnvironment> Ordered(PortalDbContext db, IQueryable<PortalEnvironment> query, EnvironmentOrder order)
@@ -186,11 +202,22 @@ public sealed class EnvironmentQueries(
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var environment = await FindAsync(db, actor, id, cancellationToken);
-        var team = await db.Teams.Where(t => t.Id == environment.TeamId).Select(t => t.Slug).SingleAsync(cancellationToken);
-        var owner = await db.Users.Where(u => u.Id == environment.OwnerId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken) ?? "";
+        await db.Database.OpenConnectionAsync(cancellationToken); // one connection, two statements: the row (with team and owner), its events
+        var row = await db.Environments.AsNoTracking().Where(e => e.Id == id)
+            .Select(e => new
+            {
+                Environment = e,
+                Team = db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
+                Owner = db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (row is null || !actor.CanSee(row.Environment.TeamId))
+        {
+            throw new LifecycleNotFoundException("environment", id);
+        }
+
         var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id).ToListAsync(cancellationToken);
-        return Detail(environment, team, owner, events);
+        return Detail(row.Environment, row.Team ?? "", row.Owner ?? "", events);
     }
 
     /// <summary>
@@ -312,9 +339,6 @@ public sealed class EnvironmentQueries(
         var environment = await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
         return environment is not null && actor.CanSee(environment.TeamId) ? environment : throw new LifecycleNotFoundException("environment", id);
     }
-
-    private static EnvironmentSummary Summary(PortalEnvironment e, string team, string owner) => new(
-        e.Id, e.Name, team, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.Region, e.Status, e.ExpiresAt, e.MonthlyEstimateUsd, e.CreatedAt);
 
     private EnvironmentDetail Detail(PortalEnvironment e, string team, string owner, IReadOnlyList<StackEventRecord> events)
     {
