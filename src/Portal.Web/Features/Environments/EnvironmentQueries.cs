@@ -317,15 +317,21 @@ public sealed class EnvironmentQueries(
         ArgumentNullException.ThrowIfNull(ids);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var wanted = ids.ToList();
-        var rows = await db.Environments.AsNoTracking().Where(e => wanted.Contains(e.Id))
-            .Select(e => new
-            {
-                Environment = e,
-                Team = db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
-                Owner = db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
-            })
+        return await db.Environments.AsNoTracking().Where(e => wanted.Contains(e.Id))
+            .Select(e => new EnvironmentSummary(
+                e.Id,
+                e.Name,
+                db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault() ?? "",
+                db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault() ?? "",
+                e.TemplateSlug,
+                e.TemplateVersion,
+                e.Tier.Slug(),
+                e.Region,
+                e.Status,
+                e.ExpiresAt,
+                e.MonthlyEstimateUsd,
+                e.CreatedAt))
             .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => Summary(r.Environment, r.Team ?? "", r.Owner ?? ""))];
     }
 
     private static IQueryable<PortalEnvironment> Visible(PortalDbContext db, LifecycleActor actor)
