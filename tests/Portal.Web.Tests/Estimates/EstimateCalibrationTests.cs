@@ -7,6 +7,12 @@ using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Estimates;
 using Portal.TestSupport;
 using Portal.Web.Tests.Costs;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Provisioning.Pricing;
+using Portal.Web.Features.Catalog;
+using Portal.Web.Features.Estimates;
+using Portal.Web.Tests.Components;
 
 namespace Portal.Web.Tests.Estimates;
 
@@ -121,6 +127,27 @@ public abstract class EstimateCalibrationTests(DatabaseProvider provider) : IAsy
         after.For("eks-platform", "dev")!.Max.ShouldBe(2.00m);
         after.For("eks-platform", "dev")!.P75.ShouldBe(1.40m, "ratios 0.90, 1.00, 1.20, 2.00: rank 2.25 → 1.20 + 0.80 × 0.25");
     }
+
+    [Fact]
+    public async Task FinancesCard_ListsTheWorstEstimatedFirst_AndTheEstimateTableShowsTheFigureBesideAnEstimate()
+    {
+        await using var components = new Components();
+        components.Services.AddSingleton(Calibration);
+
+        var card = components.Render<CalibrationCard>();
+        card.WaitForAssertion(() => card.FindAll("[data-testid=calibration-table] tbody tr").Count.ShouldBe(2));
+        var rows = card.FindAll("[data-testid=calibration-table] tbody tr");
+        rows[0].GetAttribute("data-testid").ShouldBe("calibration-eks-platform-dev");
+        rows[0].QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ShouldBe(["eks-platform", "dev", "1.05×", "0.98× – 1.33×", "0.90× – 2.00×", "4"]);
+        rows[1].GetAttribute("data-testid").ShouldBe("calibration-ecs-web-service-staging");
+        rows[1].QuerySelectorAll("td").Last().TextContent.Trim().ShouldBe("1 (too few)");
+
+        var estimate = new CostEstimate(730m, [], [], [], 1460m);
+        var table = components.Render<EstimateTable>(p => p.Add(t => t.Estimate, estimate).Add(t => t.Template, "eks-platform").Add(t => t.Tier, "dev"));
+        table.WaitForAssertion(() => table.Find("[data-testid=estimate-calibration]").TextContent.ShouldContain("environments like this have cost 1.05× the estimate, n = 4"));
+    }
+
+    private sealed class Components : PortalComponentTest;
 
     private static PortalEnvironment Environment(
         PortalDbContext db, string name, Team team, Guid ownerId, string template, EnvironmentTier tier, DateTimeOffset created, DateTimeOffset? destroyed, decimal monthly)
