@@ -89,7 +89,7 @@ public sealed partial class DriftDetector(
         db.Audit(now, new AuditActor(actor.UserId == Guid.Empty ? null : actor.UserId, actor.Name), "environment.drift-requested",
             PortalEnvironment.AuditTargetType, environmentId.ToString(), new { environment.StackName });
         await db.SaveChangesAsync(cancellationToken);
-        signals.Publish(new LifecycleChange(LifecycleChangeKind.Environment, environment.Id, environment.TeamId, environment.Id));
+        signals.PublishWithoutRowChange(new LifecycleChange(LifecycleChangeKind.Environment, environment.Id, environment.TeamId, environment.Id));
         return EnvironmentDriftView.From(environment, drift);
     }
 
@@ -183,9 +183,9 @@ public sealed partial class DriftDetector(
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var inFlight = await db.EnvironmentDrifts.Where(d => d.DetectionId != null)
-            .Join(db.Environments, d => d.EnvironmentId, e => e.Id, (d, e) => new { Drift = d, e.AccountId, e.Region })
+            .Join(db.Environments, d => d.EnvironmentId, e => e.Id, (d, e) => new { Drift = d, e.AccountId, e.Region, e.TeamId })
             .ToListAsync(cancellationToken);
-        var finished = 0;
+        var changed = new List<LifecycleChange>();
         foreach (var group in inFlight.GroupBy(x => (x.AccountId, x.Region)))
         {
             var client = clients.Create(accounts.ContextFor(group.Key.AccountId), group.Key.Region);
@@ -193,7 +193,10 @@ public sealed partial class DriftDetector(
             {
                 try
                 {
-                    finished += await PollOneAsync(db, client, item.Drift, cancellationToken) ? 1 : 0;
+                    if (await PollOneAsync(db, client, item.Drift, cancellationToken))
+                    {
+                        changed.Add(new LifecycleChange(LifecycleChangeKind.Environment, item.Drift.EnvironmentId, item.TeamId, item.Drift.EnvironmentId));
+                    }
                 }
                 catch (ThrottlingException)
                 {
@@ -202,13 +205,20 @@ public sealed partial class DriftDetector(
                 catch (AwsServiceException e)
                 {
                     item.Drift.Failed($"{e.ErrorCode}: {e.ErrorMessage}", timeProvider.GetUtcNow() + options.Value.RetryAfter, timeProvider.GetUtcNow());
-                    finished++;
+                    changed.Add(new LifecycleChange(LifecycleChangeKind.Environment, item.Drift.EnvironmentId, item.TeamId, item.Drift.EnvironmentId));
                 }
             }
         }
 
         await db.SaveChangesAsync(cancellationToken);
-        return finished;
+
+        // Only once stored: a page that reloads on the signal must read the result (no trigger announces it, see LifecycleSignals).
+        foreach (var change in changed)
+        {
+            signals.PublishWithoutRowChange(change);
+        }
+
+        return changed.Count;
     }
 
     private async Task<bool> PollOneAsync(PortalDbContext db, ICloudFormationClient client, EnvironmentDrift drift, CancellationToken cancellationToken)
@@ -261,7 +271,6 @@ public sealed partial class DriftDetector(
                     LogDetected(environment.StackName, stackStatus, drifted);
                 }
 
-                signals.Publish(new LifecycleChange(LifecycleChangeKind.Environment, environment.Id, environment.TeamId, environment.Id));
                 return true;
         }
     }

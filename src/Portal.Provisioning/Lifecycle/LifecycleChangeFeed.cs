@@ -64,7 +64,7 @@ public sealed partial class LifecycleChangeFeed(
 
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
-        var backoff = new DatabaseBackoff("Lifecycle change feed (LISTEN)", Interval, timeProvider, logger);
+        var backoff = new DatabaseBackoff("Lifecycle change feed", Interval, timeProvider, logger);
         DateTimeOffset? caughtUpTo = null;
         var builder = new NpgsqlConnectionStringBuilder(database.Value.ConnectionString)
         {

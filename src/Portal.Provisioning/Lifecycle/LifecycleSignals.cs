@@ -57,6 +57,16 @@ public sealed partial class LifecycleSignals(ILogger<LifecycleSignals> logger, T
         Deliver(change);
     }
 
+    /// <summary>
+    /// Publishes a change about an entity whose own row did not change (drift results are stored beside the environment):
+    /// no trigger announces it, so it is always delivered here; other nodes see it when they next read.
+    /// </summary>
+    public void PublishWithoutRowChange(LifecycleChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Deliver(change);
+    }
+
     /// <summary>A change the database reported (NOTIFY, or a poll by UpdatedAt).</summary>
     public void PublishFromDatabase(LifecycleChange change)
     {

@@ -7,10 +7,10 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
     {
         { "dev@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens"] },
         { "dev2@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens"] },
-        { "platform@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Costs", "Dashboards", "Budgets", "API tokens"] },
-        { "platform2@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "platform@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Upgrade campaigns", "Drift", "Costs", "Dashboards", "Budgets", "API tokens"] },
+        { "platform2@example.com", ["Home", "Catalog", "Environments", "Requests", "Approvals", "Upgrade campaigns", "Drift", "Costs", "Dashboards", "Budgets", "API tokens"] },
         { "finance@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens"] },
-        { "admin@example.com", ["Home", "Catalog", "Environments", "Requests", "Costs", "Dashboards", "Budgets", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log", "System"] },
+        { "admin@example.com", ["Home", "Catalog", "Environments", "Requests", "Upgrade campaigns", "Drift", "Costs", "Dashboards", "Budgets", "API tokens", "Admin", "Teams", "Members", "Catalog", "Audit log", "System"] },
     };
 
     [Theory]

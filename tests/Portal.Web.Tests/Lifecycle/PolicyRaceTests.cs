@@ -70,8 +70,9 @@ public abstract class PolicyRaceTests(DatabaseProvider provider) : IAsyncLifetim
         var estimate = EstimateOfADevSite();
         estimate.ShouldBeGreaterThan(0m);
 
-        // Remaining headroom of 2.25 estimates: each approval takes half an estimate (the rest of the month), so the fourth
-        // request's full estimate no longer fits (2.25 - 3 × 0.5 = 0.75 < 1).
+        // Remaining headroom of 2.25 estimates: each approval takes 14/30 of an estimate (it lives 336 hours, to 30 November, of
+        // the month's 30 days; a forecast stops at an environment's expiry), so the fourth request's full estimate no longer
+        // fits (2.25 - 3 × 14/30 = 0.85 < 1, while 2.25 - 2 × 14/30 = 1.32 still fits the third).
         var position = await _portal.Services.GetRequiredService<IBudgetLedger>().GetBudgetAsync(teamId, Now, CancellationToken.None);
         var budget = position.MonthlyBudgetUsd - position.RemainingUsd + (estimate * 2.25m);
         await using (var db = await _portal.DbAsync())
@@ -81,7 +82,7 @@ public abstract class PolicyRaceTests(DatabaseProvider provider) : IAsyncLifetim
             await db.SaveChangesAsync();
         }
 
-        var outcomes = await SubmitInParallelAsync("budget");
+        var outcomes = await SubmitInParallelAsync("budget", ttlHours: 336);
 
         outcomes.Count(o => o.Status == "Approved").ShouldBe(3, Describe(outcomes));
         var waiting = outcomes.Where(o => o.Status != "Approved").ToList();
@@ -98,7 +99,7 @@ public abstract class PolicyRaceTests(DatabaseProvider provider) : IAsyncLifetim
 
     private Dictionary<string, int> Quotas => _portal.Services.GetRequiredService<IOptions<ApprovalPolicyOptions>>().Value.Quotas;
 
-    private async Task<List<Outcome>> SubmitInParallelAsync(string prefix)
+    private async Task<List<Outcome>> SubmitInParallelAsync(string prefix, int? ttlHours = null)
     {
         var clients = new List<HttpClient>();
         for (var i = 0; i < Parallel; i++)
@@ -117,6 +118,7 @@ public abstract class PolicyRaceTests(DatabaseProvider provider) : IAsyncLifetim
                 team = Team,
                 name = $"{prefix}-{i}",
                 parameters = new Dictionary<string, string>(),
+                ttlHours,
                 justification = "Racing the policy",
             }))));
             var outcomes = new List<Outcome>();
