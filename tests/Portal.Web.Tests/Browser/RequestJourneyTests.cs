@@ -315,7 +315,10 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         return outcome.Id;
     }
 
-    private async Task<LifecycleActor> ActorAsync(string email)
+    private Task<LifecycleActor> ActorAsync(string email) => ActorAsync(session, email);
+
+    /// <summary>The lifecycle actor of a demo user, as the portal builds it from the database.</summary>
+    internal static async Task<LifecycleActor> ActorAsync(BrowserSession session, string email)
     {
         await using var db = await session.Portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
         var user = await db.Users.SingleAsync(u => u.Email == email);
