@@ -17,6 +17,10 @@ public class CatalogBenchmarks
     private readonly CatalogLoader _loader = new(new TemplateValidator(SchemaRegistry.Default), TimeProvider.System);
     // As the portal prices: with the tiers' purchase options and ranges (expected and up to).
     private readonly EnvironmentEstimator _estimator = new(new CostEstimator(PriceCatalog.Default), Microsoft.Extensions.Options.Options.Create(new PricingOptions()));
+    // The baseline in the same run: list on-demand rates, no purchase options (what the estimator did before them).
+    private readonly EnvironmentEstimator _onDemand = new(
+        new CostEstimator(PriceCatalog.Default),
+        Microsoft.Extensions.Options.Options.Create(new PricingOptions { PurchaseOptions = new(StringComparer.OrdinalIgnoreCase) }));
     private string _directory = "";
     private TemplateCatalog _catalog = default!;
 
@@ -40,11 +44,17 @@ public class CatalogBenchmarks
 
     /// <summary>Resolve the template for the tier's presets and price every resource (what the live form does per keystroke).</summary>
     [Benchmark]
-    public decimal Estimate()
+    public decimal Estimate() => EstimateWith(_estimator);
+
+    /// <summary>The same at list on-demand rates: the ratio Estimate / this is what purchase options cost.</summary>
+    [Benchmark(Baseline = true)]
+    public decimal EstimateOnDemand() => EstimateWith(_onDemand);
+
+    private decimal EstimateWith(EnvironmentEstimator estimator)
     {
         var (slug, tier) = (TemplateTier.Split('/')[0], TemplateTier.Split('/')[1]);
         var entry = _catalog.Find(slug)!;
-        var result = _estimator.Estimate(entry, new EstimateRequest(tier, "us-east-1", EnvironmentEstimator.PreviewUserValues(entry)));
+        var result = estimator.Estimate(entry, new EstimateRequest(tier, "us-east-1", EnvironmentEstimator.PreviewUserValues(entry)));
         return result.Estimate!.MonthlyUsd;
     }
 
@@ -59,6 +69,10 @@ public class CatalogBenchmarks
 [Config(typeof(CatalogLoadConfig))]
 public class CatalogLoadBenchmarks
 {
+    // The baseline in the same run: list on-demand rates, no purchase options (what the estimator did before them).
+    private readonly EnvironmentEstimator _onDemand = new(
+        new CostEstimator(PriceCatalog.Default),
+        Microsoft.Extensions.Options.Options.Create(new PricingOptions { PurchaseOptions = new(StringComparer.OrdinalIgnoreCase) }));
     private string _directory = "";
 
     [GlobalSetup]
