@@ -74,6 +74,13 @@ public sealed partial class QuotaAdmission(
             var snapshot = await snapshots.GetAsync(details.AccountId, details.Region, demand.NeedsResourceCounts, cancellationToken).ConfigureAwait(false);
             if (details.Kind == RequestKind.Update && environment is not null)
             {
+                if (snapshot.Holdings?.ContainsKey(environment.StackName) != true)
+                {
+                    // A snapshot from before the stack existed: read the account again rather than guess what the stack holds.
+                    snapshots.Invalidate(details.AccountId, details.Region);
+                    snapshot = await snapshots.GetAsync(details.AccountId, details.Region, withHoldings: true, cancellationToken).ConfigureAwait(false);
+                }
+
                 // Only what the update adds over what the stack holds now (its template's demand if AWS does not show it).
                 var now = snapshot.Holdings?.GetValueOrDefault(environment.StackName)
                     ?? DemandOf(entry, details.Tier.Slug(), details.Region, PortalValues.Preview(teamSlug, environment.Name, environment.Tier), UserValues(entry, environment.ParametersJson));
