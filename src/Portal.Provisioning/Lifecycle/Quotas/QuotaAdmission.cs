@@ -167,6 +167,11 @@ public sealed partial class QuotaAdmission(
         var demands = new Dictionary<string, QuotaDemand>(StringComparer.Ordinal);
         QuotaDemand Queued(string slug, EnvironmentTier tier, string name, Guid teamId, string parametersJson)
         {
+            if (!withResources)
+            {
+                return new QuotaDemand(1, 0, 0, 0); // only stacks are compared: no template to resolve
+            }
+
             var key = $"{slug}|{tier}|{parametersJson}";
             if (!demands.TryGetValue(key, out var demand))
             {
