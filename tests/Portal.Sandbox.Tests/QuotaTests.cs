@@ -1,9 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Aws.CloudFormation;
-using Portal.Provisioning.Lifecycle;
 
 namespace Portal.Sandbox.Tests;
 
@@ -14,19 +10,13 @@ namespace Portal.Sandbox.Tests;
 /// </summary>
 public sealed class QuotaTests
 {
-    private static CreateStackRequest Network(string name, string cidr, string natMode = "single") => new()
+    internal static CreateStackRequest Network(string name, string cidr, string natMode = "single") => new()
     {
         StackName = name,
         TemplateBody = Templates.Catalog("network-vpc"),
         Parameters = [Parameter.Of("EnvironmentName", name), Parameter.Of("VpcCidr", cidr), Parameter.Of("NatGatewayMode", natMode)],
         Capabilities = [Capability.Iam],
     };
-
-    private static QuotaAdmission Admission(SandboxServer server, QuotaOptions options) => new(
-        server.ClientServices.GetRequiredService<ICloudFormationClientFactory>(),
-        server.ClientServices.GetRequiredService<AwsAccountDirectory>(),
-        Options.Create(options),
-        NullLogger<QuotaAdmission>.Instance);
 
     [Fact]
     public async Task CreateStack_PastStackLimit_IsLimitExceeded_AndDescribeAccountLimitsSaysTheLimit()
@@ -98,58 +88,5 @@ public sealed class QuotaTests
         (await server.SettleAsync(client, "dev-net")).StackStatus.ShouldBe(StackStatus.RollbackComplete);
         (await client.EventsAsync("dev-net")).ShouldContain(e => e.LogicalResourceId == "NatEip1" && e.ResourceStatus == "CREATE_FAILED"
             && e.ResourceStatusReason!.Contains("The maximum number of addresses has been reached.", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task Admission_SeesTheNumbersTheSandboxRefusesAt()
-    {
-        await using var server = await SandboxServer.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Sandbox:Limits:VpcsPerRegion"] = "1",
-            ["Sandbox:Limits:StackLimit"] = "50",
-        });
-        var admission = Admission(server, new QuotaOptions { VpcsPerRegion = 1, ElasticIpsPerRegion = 5, NatGatewaysPerAz = 5 });
-        var network = new QuotaDemand(Stacks: 1, Vpcs: 1, ElasticIps: 1, NatGateways: 1);
-
-        var empty = await admission.CheckAsync(SandboxServer.AccountId, SandboxServer.Region, network, CancellationToken.None);
-        empty.Refusal.ShouldBeNull();
-        empty.Usages.Single(u => u.Quota == "stacks").ShouldBe(new QuotaUsage("stacks", "stacks (CloudFormation StackLimit)", 0, 50, 1));
-        empty.Usages.Single(u => u.Quota == "vpcs").InUse.ShouldBe(0);
-
-        var client = server.CloudFormation();
-        await client.CreateStackAsync(Network("net-a", "10.1.0.0/16"), CancellationToken.None);
-        await server.SettleAsync(client, "net-a");
-        await client.CreateStackAsync(new CreateStackRequest { StackName = "logs", TemplateBody = Templates.SingleLogGroup }, CancellationToken.None);
-
-        var full = await admission.CheckAsync(SandboxServer.AccountId, SandboxServer.Region, network, CancellationToken.None);
-        full.Usages.Single(u => u.Quota == "stacks").InUse.ShouldBe(2);
-        full.Usages.Single(u => u.Quota == "vpcs").ShouldBe(new QuotaUsage("vpcs", "VPCs", 1, 1, 1));
-        full.Usages.Single(u => u.Quota == "elastic-ips").InUse.ShouldBe(1);
-        full.Usages.Single(u => u.Quota == "nat-gateways").InUse.ShouldBe(1);
-        full.Refusal.ShouldBe("us-east-1 has 1 of 1 VPCs in account 123456789012; this request needs 1 more. Free some up or ask for a quota increase, then submit again.");
-
-        // What the portal refused, the sandbox (like AWS) refuses too.
-        await client.CreateStackAsync(Network("net-b", "10.2.0.0/16"), CancellationToken.None);
-        (await server.SettleAsync(client, "net-b")).StackStatus.ShouldBe(StackStatus.RollbackComplete);
-
-        // A template without network resources needs only a stack: no resource counts, admitted.
-        var small = await admission.CheckAsync(SandboxServer.AccountId, SandboxServer.Region, new QuotaDemand(1, 0, 0, 0), CancellationToken.None);
-        small.Refusal.ShouldBeNull();
-        small.Usages.Select(u => u.Quota).ShouldBe(["stacks"]);
-        small.Usages[0].InUse.ShouldBe(3);
-    }
-
-    [Fact]
-    public async Task Admission_RefusesAtStackLimit_FromDescribeAccountLimits()
-    {
-        await using var server = await SandboxServer.StartAsync(settings: new Dictionary<string, string?> { ["Sandbox:Limits:StackLimit"] = "1" });
-        var client = server.CloudFormation();
-        await client.CreateStackAsync(new CreateStackRequest { StackName = "only", TemplateBody = Templates.SingleLogGroup }, CancellationToken.None);
-
-        var verdict = await Admission(server, new QuotaOptions()).CheckAsync(SandboxServer.AccountId, SandboxServer.Region, new QuotaDemand(1, 0, 0, 0), CancellationToken.None);
-
-        verdict.Refusal.ShouldBe("us-east-1 has 1 of 1 stacks (CloudFormation StackLimit) in account 123456789012; this request needs 1 more. Free some up or ask for a quota increase, then submit again.");
-        await Should.ThrowAsync<LimitExceededException>(() =>
-            client.CreateStackAsync(new CreateStackRequest { StackName = "second", TemplateBody = Templates.SingleLogGroup }, CancellationToken.None));
     }
 }

@@ -42,11 +42,9 @@ public sealed class RequestWorkflow(
         var (details, team, environment, entry) = kind == RequestKind.Create
             ? await CreateDetailsAsync(db, actor, request, cancellationToken)
             : await EnvironmentDetailsAsync(db, actor, kind, request, cancellationToken);
-        if (kind == RequestKind.Create && entry is not null)
-        {
-            // Refused now, with the numbers, rather than failing minutes later at an account quota.
-            await quotas.ThrowIfExceededAsync(details, entry, team.Slug, cancellationToken);
-        }
+        // Account quotas: read from AWS here, decided below under the account and region's lock (refused now, with the
+        // numbers, rather than failing minutes later). Creates, and updates that add VPCs, Elastic IPs or NAT gateways.
+        var quota = await quotas.PrepareAsync(details, entry, team.Slug, environment, cancellationToken);
 
         // A create is counted against its team's quota and budget and decided under the team's lock, so parallel requests
         // take turns: the count, the budget headroom and the insert are one step (PostgreSQL advisory lock, SQLite's writer).
@@ -59,9 +57,13 @@ public sealed class RequestWorkflow(
                 ? await SerializedWork.RunAsync(
                     contextFactory,
                     TeamLock(team.Id),
-                    (locked, token) => RecordSubmissionAsync(locked, actor, kind, details, team, environment, entry, now, token),
+                    async (locked, token) =>
+                    {
+                        await quotas.AdmitAsync(locked, quota, token);
+                        return await RecordSubmissionAsync(locked, actor, kind, details, team, environment, entry, now, token);
+                    },
                     cancellationToken)
-                : await RecordSubmissionAsync(db, actor, kind, details, team, environment, entry, now, cancellationToken);
+                : await AdmitThenRecordAsync(db, quota, actor, kind, details, team, environment, entry, now, cancellationToken);
         }
         catch (StackNotFoundException) when (environment is not null)
         {
@@ -73,6 +75,14 @@ public sealed class RequestWorkflow(
         await effects.AfterCommitAsync(followUp, entity, cancellationToken);
         await effects.AnnounceToApproversAsync(announcement, entity, cancellationToken);
         return Outcome(entity);
+    }
+
+    private async Task<(EnvironmentRequest, ApprovalEffects.FollowUp, ApproverAnnouncement)> AdmitThenRecordAsync(
+        PortalDbContext db, QuotaCheck? quota, LifecycleActor actor, RequestKind kind, RequestDetails details, Team team, PortalEnvironment? environment, CatalogEntry? entry,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await quotas.AdmitAsync(db, quota, cancellationToken);
+        return await RecordSubmissionAsync(db, actor, kind, details, team, environment, entry, now, cancellationToken);
     }
 
     private async Task<(EnvironmentRequest, ApprovalEffects.FollowUp, ApproverAnnouncement)> RecordSubmissionAsync(
