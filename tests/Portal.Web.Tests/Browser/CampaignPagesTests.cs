@@ -86,13 +86,13 @@ public sealed class CampaignPagesTests(CampaignBrowserSession session) : IClassF
         await BrowserSession.WaitForCircuitAsync(page);
 
         // payments' staging and prod sites (both need an engineer's approval, so nothing is upgraded behind the other tests' backs).
-        await page.Locator("[data-testid=campaign-name] input").FillAsync("payments staging and prod");
+        await page.Locator("input[data-testid=campaign-name], [data-testid=campaign-name] input").FillAsync("payments staging and prod");
         await CostPages.ChooseAsync(page, "campaign-template", "static-site 1.1.0");
-        await Expect(page.Locator("[data-testid=campaign-target-version] input")).ToHaveValueAsync("1.1.0");
+        await Expect(page.Locator("input[data-testid=campaign-target-version], [data-testid=campaign-target-version] input")).ToHaveValueAsync("1.1.0");
         await CostPages.ChooseAsync(page, "campaign-tiers", "staging");
         await CostPages.ChooseAsync(page, "campaign-tiers", "prod");
         await CostPages.ChooseAsync(page, "campaign-teams", "payments");
-        var waveSize = page.Locator("[data-testid=campaign-wave-size] input");
+        var waveSize = page.Locator("input[data-testid=campaign-wave-size], [data-testid=campaign-wave-size] input");
         await waveSize.FillAsync("1");
         await waveSize.PressAsync("Tab");
         await BrowserSession.ScreenshotAsync(page, "campaign-form", bothWidths: false);

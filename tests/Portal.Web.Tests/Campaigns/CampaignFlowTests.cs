@@ -83,8 +83,8 @@ public abstract class CampaignFlowTests(DatabaseProvider provider) : IAsyncLifet
         var second = (await platform.GetFromJsonAsync<CampaignDetail>($"/api/v1/campaigns/{id}?page=2&pageSize=8", Json))!;
         (second.Page, second.PageSize, second.Totals.Environments).ShouldBe((2, 8, 20));
         second.Targets.Select(t => t.EnvironmentId).ShouldBe(preview.Targets.Skip(8).Take(8).Select(t => t.EnvironmentId));
-        (await (await platform.GetAsync($"/api/v1/campaigns/{id}?pageSize=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("pageSize");
-        (await (await platform.GetAsync("/api/v1/campaigns?page=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("page");
+        (await (await platform.GetAsync($"/api/v1/campaigns/{id}?pageSize=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("Page size must be between 1 and 500");
+        (await (await platform.GetAsync("/api/v1/campaigns?page=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("Page starts at 1");
         var list = (await platform.GetFromJsonAsync<CampaignListResponse>("/api/v1/campaigns?pageSize=1", Json))!;
         (list.Total, list.Page, list.PageSize).ShouldBe((1, 1, 1));
         list.Items.Single().Id.ShouldBe(id);
