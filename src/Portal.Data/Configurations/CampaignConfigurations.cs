@@ -64,6 +64,7 @@ internal sealed class CampaignTargetConfiguration : IEntityTypeConfiguration<Cam
         builder.Property(t => t.CurrentMonthlyUsd).HasPrecision(18, 2);
         builder.Property(t => t.TargetMonthlyUsd).HasPrecision(18, 2);
         builder.Property(t => t.Detail).HasMaxLength(2000);
+        builder.Property(t => t.Version).HasDefaultValue(0).IsConcurrencyToken();
         builder.Ignore(t => t.CostDeltaUsd);
         builder.Ignore(t => t.IsTerminal);
 

@@ -54,8 +54,12 @@ public sealed record CampaignTargetView(
 
 public sealed record CampaignTotals(
     int Environments, int Added, int Modified, int Removed, int Replaced, int EnvironmentsWithReplacement, decimal CurrentMonthlyUsd, decimal TargetMonthlyUsd,
-    decimal CostDeltaUsd, int Warnings, int Blocked, int Succeeded, int Failed, int Skipped, int InFlight);
+    decimal CostDeltaUsd, int Warnings, int Blocked, int Succeeded, int Failed, int Skipped, int InFlight, int Pending);
 
+/// <summary>
+/// A campaign with its totals over every environment (<see cref="CampaignTotals.Environments"/>) and one page of its
+/// environments (<see cref="Targets"/>, page <see cref="Page"/> of <see cref="PageSize"/>), by wave, team and name.
+/// </summary>
 public sealed record CampaignDetail(
     Guid Id,
     string Name,
@@ -75,7 +79,15 @@ public sealed record CampaignDetail(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     CampaignTotals Totals,
-    IReadOnlyList<CampaignTargetView> Targets);
+    IReadOnlyList<CampaignTargetView> Targets,
+    int Page,
+    int PageSize);
+
+/// <summary>One page of the campaigns, and how many there are.</summary>
+public sealed record CampaignListPage(IReadOnlyList<CampaignSummary> Items, int Total);
+
+/// <summary>The campaign list as the API answers it: one page (<c>page</c>, <c>pageSize</c>), as the environment list does.</summary>
+public sealed record CampaignListResponse(IReadOnlyList<CampaignSummary> Items, int Total, int Page, int PageSize);
 
 /// <summary>Enqueues campaign steps and advances (Hangfire in the host).</summary>
 public interface ICampaignQueue

@@ -32,7 +32,7 @@ public sealed class CampaignStepJob(CampaignPlanner planner, CampaignRunner runn
         {
             await planner.PreviewAsync(campaignId, environmentId, attempt >= Retries, cancellationToken);
         }
-        else if (status == CampaignTargetStatus.Queued)
+        else if (status is CampaignTargetStatus.Queued or CampaignTargetStatus.Submitted)
         {
             await runner.SubmitAsync(campaignId, environmentId, cancellationToken);
         }
@@ -85,6 +85,7 @@ public static class CampaignServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICatalogLoadObserver, TemplateVersionArchive>(sp => sp.GetRequiredService<TemplateVersionArchive>()));
         services.TryAddSingleton<TemplateVersionService>();
         services.TryAddSingleton<ICampaignQueue, CampaignQueue>();
+        services.TryAddSingleton<CampaignSignals>();
         services.TryAddSingleton<CampaignPlanner>();
         services.TryAddSingleton<CampaignRunner>();
         services.TryAddSingleton<CampaignQueries>();

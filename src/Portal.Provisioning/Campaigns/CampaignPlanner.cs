@@ -21,6 +21,7 @@ public sealed class CampaignPlanner(
     ChangeSetPreparer changeSets,
     EnvironmentEstimator estimator,
     ICampaignQueue queue,
+    CampaignSignals signals,
     TimeProvider timeProvider)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -137,11 +138,18 @@ public sealed class CampaignPlanner(
         }
 
         queue.ScheduleAdvance(campaign.Id, CampaignRunner.AdvanceInterval);
+        signals.Changed(campaign.Id);
         return campaign.Id;
     }
 
     /// <summary>Prepares one environment's preview (idempotent: a target already previewed is left alone).</summary>
     public async Task PreviewAsync(Guid campaignId, Guid environmentId, bool lastAttempt, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(campaignId, environmentId, lastAttempt, cancellationToken);
+        signals.Changed(campaignId);
+    }
+
+    private async Task PrepareAsync(Guid campaignId, Guid environmentId, bool lastAttempt, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var target = await db.CampaignTargets.SingleOrDefaultAsync(t => t.CampaignId == campaignId && t.EnvironmentId == environmentId, cancellationToken);

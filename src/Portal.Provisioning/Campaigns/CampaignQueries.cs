@@ -9,22 +9,36 @@ namespace Portal.Provisioning.Campaigns;
 /// <summary>Campaigns as pages and the API show them: the list, one campaign with its fleet-wide preview and progress.</summary>
 public sealed class CampaignQueries(IDbContextFactory<PortalDbContext> contextFactory)
 {
-    public async Task<IReadOnlyList<CampaignSummary>> ListAsync(CancellationToken cancellationToken)
+    public const int DefaultPageSize = 25;
+    public const int MaxPageSize = 200;
+
+    /// <summary>A campaign's environments a page by default in the API (the page shows fewer).</summary>
+    public const int DefaultTargetPageSize = 100;
+    public const int MaxTargetPageSize = 500;
+
+    /// <summary>One page of the campaigns, newest first, with how many there are.</summary>
+    public async Task<CampaignListPage> ListAsync(int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var campaigns = await db.UpgradeCampaigns.AsNoTracking().ToListAsync(cancellationToken);
-        var counts = await db.CampaignTargets.AsNoTracking().GroupBy(t => new { t.CampaignId, t.Status })
+        var total = await db.UpgradeCampaigns.CountAsync(cancellationToken);
+        var campaigns = await db.UpgradeCampaigns.AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
+        var ids = campaigns.Select(c => c.Id).ToList();
+        var counts = await db.CampaignTargets.AsNoTracking().Where(t => ids.Contains(t.CampaignId)).GroupBy(t => new { t.CampaignId, t.Status })
             .Select(g => new { g.Key.CampaignId, g.Key.Status, Count = g.Count() }).ToListAsync(cancellationToken);
-        return [.. campaigns.OrderByDescending(c => c.CreatedAt).Select(c =>
+        return new CampaignListPage([.. campaigns.Select(c =>
         {
             var mine = counts.Where(x => x.CampaignId == c.Id).ToList();
             int Count(params CampaignTargetStatus[] statuses) => mine.Where(x => statuses.Contains(x.Status)).Sum(x => x.Count);
             return new CampaignSummary(c.Id, c.Name, c.TemplateSlug, c.TargetVersion, c.Status, mine.Sum(x => x.Count),
                 Count(CampaignTargetStatus.Succeeded), Count(CampaignTargetStatus.Failed), Count(CampaignTargetStatus.Queued, CampaignTargetStatus.Submitted), c.CreatedAt, c.CreatedByName);
-        })];
+        })], total);
     }
 
-    public async Task<CampaignDetail?> GetAsync(Guid campaignId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The campaign with its fleet-wide totals (over every environment) and one page of its environments, by wave, team and
+    /// name (<paramref name="skip"/>, <paramref name="take"/>); null when there is no such campaign.
+    /// </summary>
+    public async Task<CampaignDetail?> GetAsync(Guid campaignId, CancellationToken cancellationToken, int skip = 0, int take = DefaultTargetPageSize)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var campaign = await db.UpgradeCampaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == campaignId, cancellationToken);
@@ -33,35 +47,13 @@ public sealed class CampaignQueries(IDbContextFactory<PortalDbContext> contextFa
             return null;
         }
 
-        var targets = await db.CampaignTargets.AsNoTracking().Where(t => t.CampaignId == campaignId).ToListAsync(cancellationToken);
-        var environmentIds = targets.Select(t => t.EnvironmentId).ToList();
-        var names = await db.Environments.AsNoTracking().Where(e => environmentIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, cancellationToken);
-        var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-        var views = targets
-            .OrderBy(t => t.Wave).ThenBy(t => teams.GetValueOrDefault(t.TeamId), StringComparer.Ordinal).ThenBy(t => names.GetValueOrDefault(t.EnvironmentId), StringComparer.Ordinal)
-            .Select(t => new CampaignTargetView(
-                t.EnvironmentId,
-                names.GetValueOrDefault(t.EnvironmentId) ?? "",
-                teams.GetValueOrDefault(t.TeamId) ?? "",
-                t.Tier.Slug(),
-                t.Wave,
-                t.FromVersion,
-                t.Status,
-                t.Added,
-                t.Modified,
-                t.Removed,
-                t.Replaced,
-                t.CurrentMonthlyUsd,
-                t.TargetMonthlyUsd,
-                t.CostDeltaUsd,
-                JsonSerializer.Deserialize<List<CampaignChange>>(t.ChangesJson, CampaignPlanner.Json) ?? [],
-                JsonSerializer.Deserialize<List<ParameterNote>>(t.ParameterNotesJson, CampaignPlanner.Json) ?? [],
-                t.RequestId,
-                t.Detail))
-            .ToList();
-        var previewed = views.Where(v => v.Status is not (CampaignTargetStatus.Pending or CampaignTargetStatus.Blocked)).ToList();
+        // The totals: every target, without its change list (the largest column).
+        var all = await db.CampaignTargets.AsNoTracking().Where(t => t.CampaignId == campaignId)
+            .Select(t => new { t.Status, t.Wave, t.Added, t.Modified, t.Removed, t.Replaced, t.CurrentMonthlyUsd, t.TargetMonthlyUsd, t.ParameterNotesJson })
+            .ToListAsync(cancellationToken);
+        var previewed = all.Where(t => t.Status is not (CampaignTargetStatus.Pending or CampaignTargetStatus.Blocked)).ToList();
         var totals = new CampaignTotals(
-            views.Count,
+            all.Count,
             previewed.Sum(v => v.Added),
             previewed.Sum(v => v.Modified),
             previewed.Sum(v => v.Removed),
@@ -69,14 +61,42 @@ public sealed class CampaignQueries(IDbContextFactory<PortalDbContext> contextFa
             previewed.Count(v => v.Replaced > 0),
             previewed.Sum(v => v.CurrentMonthlyUsd),
             previewed.Sum(v => v.TargetMonthlyUsd),
-            previewed.Sum(v => v.CostDeltaUsd),
-            views.Sum(v => v.Parameters.Count(p => p.Change is "dropped" or "missing")),
-            views.Count(v => v.Status == CampaignTargetStatus.Blocked),
-            views.Count(v => v.Status == CampaignTargetStatus.Succeeded),
-            views.Count(v => v.Status == CampaignTargetStatus.Failed),
-            views.Count(v => v.Status is CampaignTargetStatus.Skipped or CampaignTargetStatus.Cancelled),
-            views.Count(v => v.Status is CampaignTargetStatus.Queued or CampaignTargetStatus.Submitted));
-        var open = targets.Where(t => t.Status is CampaignTargetStatus.Ready or CampaignTargetStatus.Queued or CampaignTargetStatus.Submitted).ToList();
+            previewed.Sum(v => v.TargetMonthlyUsd - v.CurrentMonthlyUsd),
+            all.Sum(v => (JsonSerializer.Deserialize<List<ParameterNote>>(v.ParameterNotesJson, CampaignPlanner.Json) ?? []).Count(p => p.Change is "dropped" or "missing")),
+            all.Count(v => v.Status == CampaignTargetStatus.Blocked),
+            all.Count(v => v.Status == CampaignTargetStatus.Succeeded),
+            all.Count(v => v.Status == CampaignTargetStatus.Failed),
+            all.Count(v => v.Status is CampaignTargetStatus.Skipped or CampaignTargetStatus.Cancelled),
+            all.Count(v => v.Status is CampaignTargetStatus.Queued or CampaignTargetStatus.Submitted),
+            all.Count(v => v.Status == CampaignTargetStatus.Pending));
+        var open = all.Where(t => t.Status is CampaignTargetStatus.Ready or CampaignTargetStatus.Queued or CampaignTargetStatus.Submitted).ToList();
+
+        var page = await db.CampaignTargets.AsNoTracking().Where(t => t.CampaignId == campaignId)
+            .Join(db.Environments, t => t.EnvironmentId, e => e.Id, (t, e) => new { t, Environment = e.Name })
+            .Join(db.Teams, x => x.t.TeamId, team => team.Id, (x, team) => new { x.t, x.Environment, Team = team.Slug })
+            .OrderBy(x => x.t.Wave).ThenBy(x => x.Team).ThenBy(x => x.Environment).ThenBy(x => x.t.Id)
+            .Skip(skip).Take(take)
+            .ToListAsync(cancellationToken);
+        var views = page.Select(x => new CampaignTargetView(
+                x.t.EnvironmentId,
+                x.Environment,
+                x.Team,
+                x.t.Tier.Slug(),
+                x.t.Wave,
+                x.t.FromVersion,
+                x.t.Status,
+                x.t.Added,
+                x.t.Modified,
+                x.t.Removed,
+                x.t.Replaced,
+                x.t.CurrentMonthlyUsd,
+                x.t.TargetMonthlyUsd,
+                x.t.CostDeltaUsd,
+                JsonSerializer.Deserialize<List<CampaignChange>>(x.t.ChangesJson, CampaignPlanner.Json) ?? [],
+                JsonSerializer.Deserialize<List<ParameterNote>>(x.t.ParameterNotesJson, CampaignPlanner.Json) ?? [],
+                x.t.RequestId,
+                x.t.Detail))
+            .ToList();
         return new CampaignDetail(
             campaign.Id,
             campaign.Name,
@@ -90,13 +110,15 @@ public sealed class CampaignQueries(IDbContextFactory<PortalDbContext> contextFa
             campaign.Status,
             campaign.PauseReason,
             open.Count == 0 ? 0 : open.Min(t => t.Wave),
-            targets.Count == 0 ? 0 : targets.Max(t => t.Wave),
+            all.Count == 0 ? 0 : all.Max(t => t.Wave),
             campaign.CreatedByName,
             campaign.CreatedAt,
             campaign.StartedAt,
             campaign.FinishedAt,
             totals,
-            views);
+            views,
+            take == 0 ? 1 : (skip / take) + 1,
+            take);
     }
 
     /// <summary>Every team's slug, for the campaign form.</summary>

@@ -19,6 +19,7 @@ public sealed class CampaignRunner(
     CatalogProvider catalog,
     RequestWorkflow workflow,
     ICampaignQueue queue,
+    CampaignSignals signals,
     TimeProvider timeProvider)
 {
     /// <summary>How often a running campaign looks at its environments' requests.</summary>
@@ -68,6 +69,8 @@ public sealed class CampaignRunner(
         {
             throw new LifecycleConflictException($"Campaign {campaign.Name} was changed at the same moment; reload and try again.");
         }
+
+        signals.Changed(campaignId);
 
         if (campaign.Status == CampaignStatus.Running)
         {
@@ -162,15 +165,21 @@ public sealed class CampaignRunner(
                     target.Queue(now);
                 }
 
-                // Steps whose job was lost (a node died) are enqueued again; a duplicate finds the step done.
-                foreach (var stale in open.Where(t => t.Status == CampaignTargetStatus.Queued && now - t.UpdatedAt > StepRequeueAfter))
+                // Steps whose job was lost (a node died, before or after its claim) are enqueued again; a duplicate finds the step done.
+                foreach (var stale in open.Where(t => t.Status is CampaignTargetStatus.Queued or CampaignTargetStatus.Submitted && t.RequestId is null && now - t.UpdatedAt > StepRequeueAfter))
                 {
                     queue.EnqueueStep(campaign.Id, stale.EnvironmentId);
                 }
             }
         }
 
+        var changed = db.ChangeTracker.HasChanges();
         await db.SaveChangesAsync(cancellationToken);
+        if (changed)
+        {
+            signals.Changed(campaignId);
+        }
+
         foreach (var target in targets.Where(t => t.Status == CampaignTargetStatus.Queued && t.UpdatedAt == now))
         {
             queue.EnqueueStep(campaign.Id, target.EnvironmentId);
@@ -204,8 +213,10 @@ public sealed class CampaignRunner(
     }
 
     /// <summary>
-    /// One environment's step once its wave started: makes its update request (idempotent: a request this campaign already made
-    /// for the environment is adopted instead of making a second).
+    /// One environment's step once its wave started: claims the target (Queued → Submitted, the row's version checked, so a
+    /// cancel at the same moment either sees the claim or fails, never both win), then makes its update request. Idempotent:
+    /// a request this campaign already made for the environment is adopted instead of making a second, and a claimed target
+    /// whose request was never made (the node died) is finished by the next run of the step.
     /// </summary>
     public async Task SubmitAsync(Guid campaignId, Guid environmentId, CancellationToken cancellationToken)
     {
@@ -217,7 +228,8 @@ public sealed class CampaignRunner(
             target = await db.CampaignTargets.AsNoTracking().SingleOrDefaultAsync(t => t.CampaignId == campaignId && t.EnvironmentId == environmentId, cancellationToken);
             campaign = await db.UpgradeCampaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == campaignId, cancellationToken);
             environment = await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == environmentId, cancellationToken);
-            if (target is not { Status: CampaignTargetStatus.Queued } || campaign is not { Status: CampaignStatus.Running } || environment is null)
+            if (target is null || campaign is null || environment is null
+                || !(target is { Status: CampaignTargetStatus.Submitted, RequestId: null } || (target.Status == CampaignTargetStatus.Queued && campaign.Status == CampaignStatus.Running)))
             {
                 return;
             }
@@ -250,6 +262,11 @@ public sealed class CampaignRunner(
             return;
         }
 
+        if (target.Status == CampaignTargetStatus.Queued && !await ClaimAsync(campaignId, environmentId, cancellationToken))
+        {
+            return; // cancelled (or paused before the claim) at the same moment: the cancel won
+        }
+
         // On behalf of the environment's owner, as a member of its team: the normal policy decides.
         var owner = new LifecycleActor(environment.OwnerId, $"campaign {campaign.Name}", false, false, new HashSet<Guid> { environment.TeamId });
         RequestOutcome outcome;
@@ -272,11 +289,35 @@ public sealed class CampaignRunner(
         await FinishStepAsync(campaignId, environmentId, t => t.MarkSubmitted(outcome.Id, timeProvider.GetUtcNow()), "campaign.environment-submitted", outcome.Id, cancellationToken);
     }
 
+    // Queued → Submitted (no request yet) while the campaign runs; false when a cancel or pause changed the row or campaign first.
+    private async Task<bool> ClaimAsync(Guid campaignId, Guid environmentId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var status = await db.UpgradeCampaigns.AsNoTracking().Where(c => c.Id == campaignId).Select(c => (CampaignStatus?)c.Status).SingleOrDefaultAsync(cancellationToken);
+        var target = await db.CampaignTargets.SingleOrDefaultAsync(t => t.CampaignId == campaignId && t.EnvironmentId == environmentId, cancellationToken);
+        if (status != CampaignStatus.Running || target is not { Status: CampaignTargetStatus.Queued })
+        {
+            return false;
+        }
+
+        target.Claim(timeProvider.GetUtcNow());
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            signals.Changed(campaignId);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
     private async Task FinishStepAsync(Guid campaignId, Guid environmentId, Action<CampaignTarget> change, string action, Guid? requestId, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var target = await db.CampaignTargets.SingleAsync(t => t.CampaignId == campaignId && t.EnvironmentId == environmentId, cancellationToken);
-        if (target.Status != CampaignTargetStatus.Queued)
+        if (target is not ({ Status: CampaignTargetStatus.Queued } or { Status: CampaignTargetStatus.Submitted, RequestId: null }))
         {
             return;
         }
@@ -284,5 +325,6 @@ public sealed class CampaignRunner(
         change(target);
         db.Audit(timeProvider.GetUtcNow(), new AuditActor(null, "portal"), action, UpgradeCampaign.AuditTargetType, campaignId.ToString(), new { EnvironmentId = environmentId, RequestId = requestId, target.Detail });
         await db.SaveChangesAsync(cancellationToken);
+        signals.Changed(campaignId);
     }
 }

@@ -47,6 +47,12 @@ public sealed class OffHoursJob(
                     continue;
                 }
 
+                if (environment.OutOfBand is not null)
+                {
+                    await AuditSkippedAsync(db, environment, now, cancellationToken);
+                    continue;
+                }
+
                 var change = environment.Status == EnvironmentStatus.Ready ? environment.BeginStop(now) : environment.BeginStart(now);
                 environment.BeginOperation(Guid.CreateVersion7(now), now);
                 db.Audit(now, Portal, change.To == EnvironmentStatus.Stopping ? "environment.stopping" : "environment.starting", PortalEnvironment.AuditTargetType,
@@ -61,6 +67,27 @@ public sealed class OffHoursJob(
         {
             await queue.EnqueueAsync(id, cancellationToken);
         }
+    }
+
+    public const string SkippedAction = "environment.off-hours-skipped";
+
+    // Marked deleted or changed outside the portal: not stopped or started (no AWS call), audited once per mark.
+    private static async Task AuditSkippedAsync(PortalDbContext db, PortalEnvironment environment, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var id = environment.Id.ToString();
+        var since = environment.OutOfBandAt ?? DateTimeOffset.MinValue;
+        if (await db.AuditEvents.AnyAsync(a => a.Action == SkippedAction && a.TargetId == id && a.OccurredAt >= since, cancellationToken))
+        {
+            return;
+        }
+
+        var what = environment.Status == EnvironmentStatus.Ready ? "stopped" : "started";
+        db.Audit(now, Portal, SkippedAction, PortalEnvironment.AuditTargetType, id, new
+        {
+            environment.Status,
+            OutOfBand = environment.OutOfBandLabel,
+            Reason = $"Not {what} by the off-hours schedule: {environment.OutOfBandLabel}. The portal does not change the stack until a platform engineer accepts the change.",
+        });
     }
 }
 

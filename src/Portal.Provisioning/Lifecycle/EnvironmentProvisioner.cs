@@ -77,6 +77,9 @@ public sealed partial class EnvironmentProvisioner(
                     await db.Entry(environment).ReloadAsync(cancellationToken);
                     await CreateAsync(db, environment, cancellationToken);
                     break;
+                case EnvironmentStatus.Updating or EnvironmentStatus.Stopping or EnvironmentStatus.Starting when environment.OutOfBandConflict(RequestKind.Update) is { } outOfBand:
+                    // Marked between the approval and this run: the portal does not overwrite a stack changed by hand.
+                    throw new DomainValidationException("outOfBand", outOfBand);
                 case EnvironmentStatus.Updating or EnvironmentStatus.Stopping or EnvironmentStatus.Starting when environment.StackId is null:
                     // Refused here with the reason, not by CloudFormation with "Value null at 'stackName'".
                     throw new DomainValidationException("stackId", $"Environment {environment.Name} has no CloudFormation stack, so it cannot be updated, stopped or started.");

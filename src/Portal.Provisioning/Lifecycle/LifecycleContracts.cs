@@ -49,7 +49,11 @@ public sealed class LifecycleNotFoundException(string what, Guid id) : Exception
 }
 
 /// <summary>Someone else changed the request or environment first (optimistic concurrency), or it is busy. The API answers 409.</summary>
-public sealed class LifecycleConflictException(string message) : Exception(message);
+public sealed class LifecycleConflictException(string message, OutOfBandChange? outOfBand = null) : Exception(message)
+{
+    /// <summary>Set when the conflict is the environment's out-of-band mark (deleted or changed outside the portal).</summary>
+    public OutOfBandChange? OutOfBand { get; } = outOfBand;
+}
 
 /// <summary>What changed, for live pages: a request or an environment of a team.</summary>
 public sealed record LifecycleChange(LifecycleChangeKind Kind, Guid Id, Guid TeamId, Guid? EnvironmentId);
@@ -60,4 +64,7 @@ public enum LifecycleChangeKind
     Environment,
     StackEvents,
     Notification,
+
+    /// <summary>An upgrade campaign or its targets changed (<see cref="LifecycleChange.Id"/> is the campaign's id).</summary>
+    Campaign,
 }

@@ -205,6 +205,14 @@ public sealed class RequestWorkflow(
         CancellationToken cancellationToken)
     {
         var request = await FindVisibleAsync(db, actor, requestId, cancellationToken);
+        if (action == "request.approved" && request.EnvironmentId is { } target
+            && await db.Environments.SingleOrDefaultAsync(e => e.Id == target, cancellationToken) is { OutOfBand: { } mark } marked
+            && marked.OutOfBandConflict(request.Kind) is { } outOfBand)
+        {
+            // Marked since it was submitted: approving would fail later in the job (or overwrite a change made by hand).
+            throw new LifecycleConflictException(outOfBand, mark);
+        }
+
         var now = timeProvider.GetUtcNow();
         var change = decide(request, new Decider(actor.UserId, actor.Name, actor.IsPlatformEngineer), now);
         var auditActor = new AuditActor(actor.UserId, actor.Name);

@@ -112,7 +112,8 @@ public class BrowserSession : IAsyncLifetime
 
     /// <summary>
     /// The whole page (not only the first screen) as NAME.png at the page's width and, with <paramref name="bothWidths"/>, also at
-    /// the other journey width: NAME-390.png from 1400 px (a phone), NAME-1400.png from 390 px; the page is left at its width.
+    /// the other journey width: NAME-390.png from 1400 px (a phone), NAME-1400.png from 390 px (a width suffix already in NAME is
+    /// replaced, see <see cref="OtherWidthName"/>); the page is left at its width.
     /// </summary>
     public static async Task ScreenshotAsync(IPage page, string name, bool bothWidths = true)
     {
@@ -122,15 +123,34 @@ public class BrowserSession : IAsyncLifetime
             return;
         }
 
-        var (width, height, suffix) = viewport.Width > PhoneWidth ? (PhoneWidth, 844, "-390") : (1400, 900, "-1400");
+        var (width, height) = viewport.Width > PhoneWidth ? (PhoneWidth, 844) : (1400, 900);
         await page.SetViewportSizeAsync(width, height);
         await SettleAsync(page, width);
-        await ShootAsync(page, name + suffix);
+        await ShootAsync(page, OtherWidthName(name, width));
         await page.SetViewportSizeAsync(viewport.Width, viewport.Height);
         await SettleAsync(page, viewport.Width);
     }
 
     public const int PhoneWidth = 390;
+
+    /// <summary>
+    /// The name of the shot at the other width: NAME-390 or NAME-1400, where a width suffix the caller already gave is replaced
+    /// rather than doubled (drift-tab-390 at 390 px gives drift-tab-1400, not drift-tab-390-1400).
+    /// </summary>
+    public static string OtherWidthName(string name, int width)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        foreach (var suffix in new[] { "-390", "-1400" })
+        {
+            if (name.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                name = name[..^suffix.Length];
+                break;
+            }
+        }
+
+        return $"{name}-{width}";
+    }
 
     // From the top: a full-page shot draws fixed parts (the app bar) where the window is scrolled to, i.e. mid-page otherwise.
     private static async Task ShootAsync(IPage page, string name)

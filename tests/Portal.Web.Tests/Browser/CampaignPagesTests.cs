@@ -6,6 +6,7 @@ using Portal.Provisioning.Campaigns;
 using Portal.TestSupport;
 using Portal.Web.Tests.Campaigns;
 using Portal.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
 
 namespace Portal.Web.Tests.Browser;
 
@@ -75,6 +76,50 @@ public sealed class CampaignPagesTests(CampaignBrowserSession session) : IClassF
         (await notice.InnerTextAsync()).ShouldContain("Version 1.1.0 available");
         (await page.Locator("[data-testid=upgrade-diff]").InnerTextAsync()).ShouldContain("CertificateArn");
         await BrowserSession.ScreenshotAsync(page, "environment-upgrade-available-1400");
+    }
+
+    [Fact]
+    public async Task Form_CreatesACampaign_FromTemplateVersionTiersTeamsAndWaveSize_ShowsThePreview_AndStartsIt()
+    {
+        var page = await session.SignInAsync("platform@example.com");
+        await page.GotoAsync("/campaigns");
+        await BrowserSession.WaitForCircuitAsync(page);
+
+        // payments' staging and prod sites (both need an engineer's approval, so nothing is upgraded behind the other tests' backs).
+        await page.Locator("input[data-testid=campaign-name], [data-testid=campaign-name] input").FillAsync("payments staging and prod");
+        await CostPages.ChooseAsync(page, "campaign-template", "static-site 1.1.0");
+        await Expect(page.Locator("input[data-testid=campaign-target-version], [data-testid=campaign-target-version] input")).ToHaveValueAsync("1.1.0");
+        await CostPages.ChooseAsync(page, "campaign-tiers", "staging");
+        await CostPages.ChooseAsync(page, "campaign-tiers", "prod");
+        await CostPages.ChooseAsync(page, "campaign-teams", "payments");
+        var waveSize = page.Locator("input[data-testid=campaign-wave-size], [data-testid=campaign-wave-size] input");
+        await waveSize.FillAsync("1");
+        await waveSize.PressAsync("Tab");
+        await BrowserSession.ScreenshotAsync(page, "campaign-form", bothWidths: false);
+        await page.Locator("[data-testid=campaign-create]").ClickAsync();
+
+        // The preview: exactly the chosen tiers and team, one environment a wave.
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        var campaign = new CampaignPage(page);
+        await campaign.Start.WaitForAsync(new() { Timeout = 120_000 });
+        await Expect(campaign.Rows).ToHaveCountAsync(2);
+        await Expect(page.Locator("[data-testid=target-p-stg-1]")).ToContainTextAsync("1.0.0 → 1.1.0");
+        await Expect(page.Locator("[data-testid=target-p-prd-1]")).ToContainTextAsync("1.0.0 → 1.1.0");
+        await Expect(page.Locator("[data-testid=total-environments]")).ToHaveTextAsync("2");
+        var summary = await page.Locator("h1").Locator("xpath=../..").InnerTextAsync();
+        summary.ShouldContain("staging, prod");
+        summary.ShouldContain("payments");
+        summary.ShouldContain("1 environment a wave");
+        await BrowserSession.ScreenshotAsync(page, "campaign-form-preview", bothWidths: false);
+
+        // Started from the page; the page follows the rollout live (signalled, not polled): staging's upgrade is requested.
+        await campaign.Start.ClickAsync();
+        await Expect(campaign.Status).ToHaveTextAsync("Running");
+        await Expect(page.Locator("[data-testid=target-p-stg-1] [data-testid=target-status]")).ToHaveTextAsync("Submitted", new() { Timeout = 60_000 });
+        await Expect(page.Locator("[data-testid=target-p-prd-1] [data-testid=target-status]")).ToHaveTextAsync("Ready");
+        await page.Locator("[data-testid=campaign-cancel]").ClickAsync();
+        await Expect(campaign.Status).ToHaveTextAsync("Cancelled");
+        await page.Context.CloseAsync();
     }
 
     [Fact]

@@ -1,7 +1,9 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portal.Data;
 using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Lifecycle;
 using Portal.Sandbox.CloudFormation;
 using Portal.Web.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -49,9 +51,21 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         await Expect(bucket.Locator("[data-testid=drift-expected]")).ToHaveTextAsync("Enabled");
         await Expect(bucket.Locator("[data-testid=drift-actual]")).ToHaveTextAsync("Suspended");
         await Expect(bucket).ToContainTextAsync("/VersioningConfiguration/Status");
-        await BrowserSession.ScreenshotAsync(page, "drift-tab");
+        await BrowserSession.ScreenshotAsync(page, "drift-tab", bothWidths: false);
+
+        // On a phone: no sideways scrolling, and values whole ("Suspended", not "Suspe" / "nded").
         await page.SetViewportSizeAsync(390, 844);
-        await BrowserSession.ScreenshotAsync(page, "drift-tab-390");
+        await Expect(bucket.Locator("[data-testid=drift-actual]")).ToBeVisibleAsync();
+        (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1")).ShouldBeFalse("the page scrolls sideways");
+        (await page.Locator("[data-testid=drift-resources]").EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth + 1")).ShouldBeFalse("the resources scroll sideways");
+        foreach (var value in new[] { "drift-expected", "drift-actual" })
+        {
+            var lines = await bucket.Locator($"[data-testid={value}]").EvaluateAsync<int>(
+                "e => { const r = document.createRange(); r.selectNodeContents(e); return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }");
+            lines.ShouldBe(1, $"{value} breaks mid-word");
+        }
+
+        await BrowserSession.ScreenshotAsync(page, "drift-tab-390", bothWidths: false);
         await page.Context.CloseAsync();
 
         var platform = await session.SignInAsync("platform@example.com");
@@ -59,13 +73,83 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         await platform.GotoAsync("/drift");
         await BrowserSession.WaitForCircuitAsync(platform);
         await Expect(platform.Locator("[data-testid=drift-drifted-count]")).ToHaveTextAsync("1");
-        await Expect(platform.Locator("[data-testid=drift-row]")).ToContainTextAsync("drift-site");
+        await Expect(platform.Locator("[data-testid=drift-row]", new() { HasText = "drift-site" })).ToBeVisibleAsync();
         await Expect(platform.Locator("[data-testid=drift-by-team]")).ToContainTextAsync("payments");
         await Expect(platform.Locator("nav a[href='/drift']")).ToBeVisibleAsync();
         await BrowserSession.ScreenshotAsync(platform, "drift-fleet");
         await platform.SetViewportSizeAsync(390, 844);
         await BrowserSession.ScreenshotAsync(platform, "drift-fleet-390");
         await platform.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task EnvironmentTabs_EveryLabelIsWholeAt1400_AndEveryTabOpensAt390()
+    {
+        var page = await session.SignInAsync("dev@example.com");
+        await page.SetViewportSizeAsync(1400, 900);
+        var environment = new EnvironmentPageObject(page);
+
+        // Opened on the last tab: a scrolling bar moved the first one out of sight ("Overview" showed as "W").
+        await environment.OpenAsync(session.Site, "drift");
+        var tabs = page.Locator("[data-testid=environment-tabs] .mud-tab");
+        await Expect(tabs).ToHaveCountAsync(7);
+        (await ClippedTabsAsync(page)).ShouldBeEmpty("every tab label is fully visible at 1400 px");
+        await BrowserSession.ScreenshotAsync(page, "environment-tabs", bothWidths: false);
+
+        await page.SetViewportSizeAsync(390, 844);
+        (await ClippedTabsAsync(page)).ShouldBeEmpty("every tab label is fully visible at 390 px");
+        foreach (var title in new[] { "Overview", "Resources", "Events", "Cost", "Parameters", "History", "Drift" })
+        {
+            await environment.ShowTabAsync(title);
+        }
+
+        (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1")).ShouldBeFalse("the page scrolls sideways");
+        await BrowserSession.ScreenshotAsync(page, "environment-tabs-390", bothWidths: false);
+        await page.Context.CloseAsync();
+    }
+
+    // The labels of tabs not wholly inside the tab bar's visible area (or the window), or whose text overflows the tab.
+    private static Task<string[]> ClippedTabsAsync(IPage page) => page.EvaluateAsync<string[]>("""
+        () => [...document.querySelectorAll('[data-testid=environment-tabs] .mud-tab')].filter(tab => {
+            const box = tab.getBoundingClientRect();
+            const bar = tab.closest('.mud-tabs-tabbar-content').getBoundingClientRect();
+            return box.width === 0 || box.left < bar.left - 1 || box.right > bar.right + 1 || box.right > window.innerWidth
+                || box.top < bar.top - 1 || box.bottom > bar.bottom + 1 || tab.scrollWidth > tab.clientWidth + 1;
+        }).map(tab => tab.innerText.trim())
+        """);
+
+    [Fact]
+    public async Task ApprovalQueue_ApprovingAnUpdateOfAStackChangedOutsideThePortal_SaysWhyItIsNotApproved()
+    {
+        var workflow = session.Portal.Services.GetRequiredService<RequestWorkflow>();
+        var dev = await session.Portal.ActorAsync("dev@example.com");
+        var created = await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: "held-queue"), CancellationToken.None);
+        created = await workflow.ApproveAsync(await session.Portal.ActorAsync("platform@example.com"), created.Id, null, CancellationToken.None);
+        var environmentId = created.EnvironmentId!.Value;
+        await session.Portal.WaitForAsync(environmentId, EnvironmentStatus.Ready, 180);
+        var update = await workflow.SubmitAsync(dev, new SubmitRequest(
+            "update", EnvironmentId: environmentId, Parameters: new Dictionary<string, string> { ["Alias"] = "www.example.com", ["CertificateArn"] = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f" }, Justification: "custom domain"), CancellationToken.None);
+        await using (var db = await session.Portal.DbAsync())
+        {
+            var row = await db.Environments.SingleAsync(e => e.Id == environmentId);
+            var now = DateTimeOffset.UtcNow;
+            row.MarkChangedOutside("UPDATE_COMPLETE", now, "UPDATE_COMPLETE, last updated by hand", now);
+            await db.SaveChangesAsync();
+        }
+
+        var page = await session.SignInAsync("platform2@example.com");
+        await page.GotoAsync($"/approvals?request={update.Id}");
+        await BrowserSession.WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=decision-approve]").ClickAsync();
+        var conflict = page.Locator("[data-testid=decision-conflict]");
+        await Expect(conflict).ToContainTextAsync("Not approved: Changed outside Portal");
+        await Expect(conflict).ToContainTextAsync("accepts the change");
+        await Expect(conflict).Not.ToContainTextAsync("Already decided");
+        await BrowserSession.ScreenshotAsync(page, "approval-out-of-band", bothWidths: false);
+        await page.Context.CloseAsync();
+
+        await using var check = await session.Portal.DbAsync();
+        (await check.EnvironmentRequests.SingleAsync(r => r.Id == update.Id)).Status.ShouldBe(RequestStatus.PendingApproval);
     }
 
     [Fact]

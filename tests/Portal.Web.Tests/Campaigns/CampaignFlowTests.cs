@@ -17,18 +17,18 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Campaigns;
 
 /// <summary>
-/// An upgrade campaign end to end on PostgreSQL, through the API, the Hangfire jobs, the normal request policy and the sandbox:
+/// An upgrade campaign end to end on PostgreSQL and on SQLite (the embedded default), through the API, the Hangfire jobs, the normal request policy and the sandbox:
 /// 20 static sites in three tiers and two teams move from 1.0.0 to 1.1.0 in waves of 4; one site's upgrade fails (sandbox fault
 /// injection on a resource only it gets), which pauses the campaign; resumed, the rest goes through, prod with two engineers.
 /// </summary>
-public sealed class CampaignFlowTests : IAsyncLifetime
+public abstract class CampaignFlowTests(DatabaseProvider provider) : IAsyncLifetime
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private readonly UpgradeCatalog _catalog = UpgradeCatalog.Create();
     private PortalWebFactory _portal = default!;
 
-    public async Task InitializeAsync() => _portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: new Dictionary<string, string?>
+    public async Task InitializeAsync() => _portal = await PortalWebFactory.StartAsync(provider, kestrel: true, settings: new Dictionary<string, string?>
     {
         ["Catalog:Directory"] = _catalog.Directory,
     });
@@ -78,6 +78,16 @@ public sealed class CampaignFlowTests : IAsyncLifetime
         custom.Parameters.Single(p => p.Name == "Alias").Change.ShouldBe("kept");
         custom.Parameters.Single(p => p.Name == "CertificateArn").Change.ShouldBe("dropped");
         preview.Totals.Warnings.ShouldBe(1);
+
+        // Paged: a campaign's environments (the totals still cover all 20) and the campaign list; bad paging is 422 per field.
+        var second = (await platform.GetFromJsonAsync<CampaignDetail>($"/api/v1/campaigns/{id}?page=2&pageSize=8", Json))!;
+        (second.Page, second.PageSize, second.Totals.Environments).ShouldBe((2, 8, 20));
+        second.Targets.Select(t => t.EnvironmentId).ShouldBe(preview.Targets.Skip(8).Take(8).Select(t => t.EnvironmentId));
+        (await (await platform.GetAsync($"/api/v1/campaigns/{id}?pageSize=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("Page size must be between 1 and 500");
+        (await (await platform.GetAsync("/api/v1/campaigns?page=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("Page starts at 1");
+        var list = (await platform.GetFromJsonAsync<CampaignListResponse>("/api/v1/campaigns?pageSize=1", Json))!;
+        (list.Total, list.Page, list.PageSize).ShouldBe((1, 1, 1));
+        list.Items.Single().Id.ShouldBe(id);
 
         // The injected failure: only p-dev-1 (a custom domain) gets the redirect bucket, and the sandbox fails it.
         var faults = _portal.Services.GetRequiredService<ISandboxFaults>();
@@ -246,3 +256,7 @@ public sealed class CampaignFlowTests : IAsyncLifetime
         throw new TimeoutException($"Campaign {id} is {campaign?.Status} ({string.Join(", ", campaign?.Targets.GroupBy(t => t.Status).Select(g => $"{g.Key} {g.Count()}") ?? [])}) after {seconds} s.");
     }
 }
+
+public sealed class CampaignFlowPostgresTests() : CampaignFlowTests(DatabaseProvider.Postgres);
+
+public sealed class CampaignFlowSqliteTests() : CampaignFlowTests(DatabaseProvider.Sqlite);

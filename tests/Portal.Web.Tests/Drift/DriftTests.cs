@@ -82,6 +82,12 @@ public abstract class DriftTests(DatabaseProvider provider) : IAsyncLifetime
         fleet.GetProperty("drifted").GetInt32().ShouldBe(1);
         fleet.GetProperty("byTemplate").EnumerateArray().Single().GetProperty("key").GetString().ShouldBe("static-site");
         fleet.GetProperty("environments").EnumerateArray().Single().GetProperty("id").GetGuid().ShouldBe(environmentId);
+
+        // Paged (the figures and groups cover the whole fleet); bad paging is 422 per field.
+        var second = await platform.GetFromJsonAsync<JsonElement>("/api/v1/drift?page=2&pageSize=1", Json);
+        second.GetProperty("environments").GetArrayLength().ShouldBe(0);
+        (second.GetProperty("environmentCount").GetInt32(), second.GetProperty("page").GetInt32(), second.GetProperty("drifted").GetInt32()).ShouldBe((1, 2, 1));
+        (await (await platform.GetAsync("/api/v1/drift?pageSize=0")).ShouldBeProblemAsync(HttpStatusCode.UnprocessableEntity)).ShouldContain("Page size must be between 1 and 200");
     }
 
     [Fact]

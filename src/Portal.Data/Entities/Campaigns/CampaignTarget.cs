@@ -74,6 +74,9 @@ public sealed class CampaignTarget
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>Optimistic concurrency token, bumped by every change: a cancel and a step never both win.</summary>
+    public int Version { get; private set; }
+
     public decimal CostDeltaUsd => TargetMonthlyUsd - CurrentMonthlyUsd;
 
     public bool IsTerminal => Status is CampaignTargetStatus.Blocked or CampaignTargetStatus.Succeeded or CampaignTargetStatus.Failed
@@ -122,9 +125,20 @@ public sealed class CampaignTarget
         Move(CampaignTargetStatus.Queued, null, now);
     }
 
-    public void MarkSubmitted(Guid requestId, DateTimeOffset now)
+    /// <summary>The step claims the target before it requests the update: Submitted, without a request yet.</summary>
+    public void Claim(DateTimeOffset now)
     {
         Expect(CampaignTargetStatus.Queued);
+        Move(CampaignTargetStatus.Submitted, "The update is being requested.", now);
+    }
+
+    public void MarkSubmitted(Guid requestId, DateTimeOffset now)
+    {
+        if (Status != CampaignTargetStatus.Submitted || RequestId is not null)
+        {
+            Expect(CampaignTargetStatus.Queued);
+        }
+
         RequestId = requestId;
         Move(CampaignTargetStatus.Submitted, null, now);
     }
@@ -157,5 +171,6 @@ public sealed class CampaignTarget
         Status = to;
         Detail = detail is { Length: > 2000 } ? detail[..2000] : detail;
         UpdatedAt = now;
+        Version++;
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Portal.Provisioning.Campaigns;
 using Portal.Provisioning.Catalog;
+using Portal.Web.Features.Drift;
 using Portal.Web.Features.Lifecycle;
 using Portal.Web.Security;
 
@@ -8,7 +9,8 @@ namespace Portal.Web.Features.Campaigns;
 
 /// <summary>
 /// <c>/api/v1/campaigns</c> (platform engineers and admins): create a campaign (its preview is prepared in the background),
-/// read it with its fleet-wide preview and progress, start, pause, resume, cancel. And the stored versions of a template,
+/// read it with its fleet-wide preview and progress, start, pause, resume, cancel. The list is paged (<c>page</c>,
+/// <c>pageSize</c>, as the environment list), and so are a campaign's environments (the totals cover all of them). And the stored versions of a template,
 /// <c>/api/v1/templates/{slug}/versions</c>. Errors: 422 per field, 404, 409 for a move the campaign's state forbids.
 /// </summary>
 public static class CampaignEndpoints
@@ -17,11 +19,11 @@ public static class CampaignEndpoints
     {
         var campaigns = api.MapGroup("/campaigns");
         campaigns.MapGet("/", ListAsync).RequireAuthorization(PortalPolicies.ApiRead, PortalPolicies.PlatformEngineer).WithName("ListCampaigns")
-            .Produces<IReadOnlyList<CampaignSummary>>();
+            .Produces<CampaignListResponse>().Produces<Hosting.FieldProblem>(StatusCodes.Status422UnprocessableEntity, "application/problem+json");
         campaigns.MapPost("/", CreateAsync).RequireAuthorization(PortalPolicies.ApiWrite, PortalPolicies.PlatformEngineer).WithName("CreateCampaign")
             .Produces<CampaignDetail>(StatusCodes.Status201Created).ProducesLifecycleProblems();
         campaigns.MapGet("/{id:guid}", GetAsync).RequireAuthorization(PortalPolicies.ApiRead, PortalPolicies.PlatformEngineer).WithName("GetCampaign")
-            .Produces<CampaignDetail>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<CampaignDetail>().ProducesProblem(StatusCodes.Status404NotFound).Produces<Hosting.FieldProblem>(StatusCodes.Status422UnprocessableEntity, "application/problem+json");
         foreach (var action in new[] { "start", "pause", "resume", "cancel" })
         {
             campaigns.MapPost($"/{{id:guid}}/{action}", (Guid id, ClaimsPrincipal user, CampaignRunner runner, CampaignQueries queries, CancellationToken ct) =>
@@ -40,16 +42,31 @@ public static class CampaignEndpoints
     public static CampaignActor Actor(ClaimsPrincipal user) =>
         new(user.UserId() ?? throw new InvalidOperationException("The caller is not signed in."), user.Email());
 
-    private static async Task<IResult> ListAsync(CampaignQueries queries, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await queries.ListAsync(cancellationToken));
+    private static async Task<IResult> ListAsync(CampaignQueries queries, CancellationToken cancellationToken, int? page = null, int? pageSize = null)
+    {
+        if (!FleetPaging.TryParse(page, pageSize, CampaignQueries.DefaultPageSize, CampaignQueries.MaxPageSize, out var paging, out var problem))
+        {
+            return problem!;
+        }
+
+        var list = await queries.ListAsync(paging.Skip, paging.PageSize, cancellationToken);
+        return TypedResults.Ok(new CampaignListResponse(list.Items, list.Total, paging.Page, paging.PageSize));
+    }
 
     private static async Task<IResult> CreateAsync(NewCampaign request, ClaimsPrincipal user, CampaignPlanner planner, CampaignQueries queries, CancellationToken cancellationToken) =>
         await LifecycleProblems.RunAsync(
             async () => (await queries.GetAsync(await planner.CreateAsync(Actor(user), request, cancellationToken), cancellationToken))!,
             detail => TypedResults.Created($"/api/v1/campaigns/{detail.Id}", detail));
 
-    private static async Task<IResult> GetAsync(Guid id, CampaignQueries queries, CancellationToken cancellationToken) =>
-        await queries.GetAsync(id, cancellationToken) is { } detail ? TypedResults.Ok(detail) : NotFound(id);
+    private static async Task<IResult> GetAsync(Guid id, CampaignQueries queries, CancellationToken cancellationToken, int? page = null, int? pageSize = null)
+    {
+        if (!FleetPaging.TryParse(page, pageSize, CampaignQueries.DefaultTargetPageSize, CampaignQueries.MaxTargetPageSize, out var paging, out var problem))
+        {
+            return problem!;
+        }
+
+        return await queries.GetAsync(id, cancellationToken, paging.Skip, paging.PageSize) is { } detail ? TypedResults.Ok(detail) : NotFound(id);
+    }
 
     private static async Task<IResult> ChangeAsync(string action, Guid id, ClaimsPrincipal user, CampaignRunner runner, CampaignQueries queries, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Portal.Provisioning.Drift;
 using Portal.Web.Features.Lifecycle;
+using Portal.Web.Hosting;
 using Portal.Web.Security;
 
 namespace Portal.Web.Features.Drift;
@@ -7,8 +8,8 @@ namespace Portal.Web.Features.Drift;
 /// <summary>
 /// Drift and out-of-band changes: an environment's drift (<c>GET .../drift</c>), a detection now (<c>POST .../drift</c>, the
 /// team or a platform engineer; 202, started by the drift job within the per-account cap), accepting a change made outside
-/// the portal (<c>POST .../accept-change</c>, platform engineers), and the fleet view (<c>GET /api/v1/drift</c>, platform
-/// engineers and admins).
+/// the portal (<c>POST .../accept-change</c>, platform engineers), and the fleet view (<c>GET /api/v1/drift?page=&amp;pageSize=</c>,
+/// platform engineers and admins; the figures and groups cover the whole fleet, the environments are one page).
 /// </summary>
 public static class DriftEndpoints
 {
@@ -27,7 +28,7 @@ public static class DriftEndpoints
             .Produces<EnvironmentDriftView>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/drift", FleetAsync).RequireAuthorization(PortalPolicies.ApiRead, PortalPolicies.PlatformEngineer).WithName("GetDriftFleet")
-            .Produces<DriftFleet>();
+            .Produces<DriftFleet>().Produces<FieldProblem>(StatusCodes.Status422UnprocessableEntity, "application/problem+json");
         return api;
     }
 
@@ -63,6 +64,8 @@ public static class DriftEndpoints
             view => TypedResults.Ok(view));
     }
 
-    private static async Task<IResult> FleetAsync(DriftFleetQueries fleet, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await fleet.GetAsync(cancellationToken));
+    private static async Task<IResult> FleetAsync(DriftFleetQueries fleet, CancellationToken cancellationToken, int? page = null, int? pageSize = null) =>
+        FleetPaging.TryParse(page, pageSize, DriftFleetQueries.DefaultPageSize, DriftFleetQueries.MaxPageSize, out var paging, out var problem)
+            ? TypedResults.Ok(await fleet.GetAsync(paging, cancellationToken))
+            : problem!;
 }

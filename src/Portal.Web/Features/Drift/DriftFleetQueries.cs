@@ -7,9 +7,11 @@ namespace Portal.Web.Features.Drift;
 /// <summary>The fleet's drift for platform engineers: drifted and out-of-band environments, by team and by template.</summary>
 public sealed class DriftFleetQueries(IDbContextFactory<PortalDbContext> contextFactory)
 {
-    public const int MaxRows = 500;
+    public const int DefaultPageSize = 25;
+    public const int MaxPageSize = 200;
 
-    public async Task<DriftFleet> GetAsync(CancellationToken cancellationToken)
+    /// <summary>The fleet's figures and groups, and one page of its drifted or out-of-band environments (team, template, name order).</summary>
+    public async Task<DriftFleet> GetAsync(FleetPaging paging, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var live = db.Environments.Where(e => e.Status != EnvironmentStatus.Destroyed);
@@ -38,12 +40,20 @@ public sealed class DriftFleetQueries(IDbContextFactory<PortalDbContext> context
             rows.Count(r => r.OutOfBand is not null),
             [.. rows.GroupBy(r => r.Team).Select(g => new DriftGroup(g.Key, g.Count(r => r.DriftStatus == EnvironmentDrift.Drifted), g.Count(r => r.OutOfBand is not null))).OrderBy(g => g.Key, StringComparer.Ordinal)],
             [.. rows.GroupBy(r => r.Template).Select(g => new DriftGroup(g.Key, g.Count(r => r.DriftStatus == EnvironmentDrift.Drifted), g.Count(r => r.OutOfBand is not null))).OrderBy(g => g.Key, StringComparer.Ordinal)],
-            [.. rows.Take(MaxRows)]);
+            [.. rows.Skip(paging.Skip).Take(paging.PageSize)],
+            rows.Count,
+            paging.Page,
+            paging.PageSize);
     }
 }
 
-/// <summary>Live environments, how many were checked, how many drifted or changed outside the portal, by team and by template, and the rows.</summary>
-public sealed record DriftFleet(int LiveEnvironments, int Checked, int Drifted, int OutOfBand, IReadOnlyList<DriftGroup> ByTeam, IReadOnlyList<DriftGroup> ByTemplate, IReadOnlyList<DriftFleetRow> Environments);
+/// <summary>
+/// Live environments, how many were checked, how many drifted or changed outside the portal, by team and by template, and one
+/// page of the rows (<see cref="EnvironmentCount"/> rows in all, <see cref="PageSize"/> a page).
+/// </summary>
+public sealed record DriftFleet(
+    int LiveEnvironments, int Checked, int Drifted, int OutOfBand, IReadOnlyList<DriftGroup> ByTeam, IReadOnlyList<DriftGroup> ByTemplate, IReadOnlyList<DriftFleetRow> Environments,
+    int EnvironmentCount, int Page, int PageSize);
 
 public sealed record DriftGroup(string Key, int Drifted, int OutOfBand);
 
