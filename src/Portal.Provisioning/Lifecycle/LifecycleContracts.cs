@@ -51,7 +51,11 @@ public sealed class LifecycleNotFoundException(string what, Guid id) : Exception
 /// <summary>Someone else changed the request or environment first (optimistic concurrency), or it is busy. The API answers 409.</summary>
 public sealed class LifecycleConflictException(string message) : Exception(message);
 
-/// <summary>What changed, for live pages: a request or an environment of a team.</summary>
+/// <summary>
+/// What changed, for live pages: a request or an environment of a team (its row or its drift result), a user's notifications
+/// (<see cref="Id"/> the user's), or an upgrade campaign (<see cref="Id"/> the campaign's; a target's change also names its
+/// team and environment).
+/// </summary>
 public sealed record LifecycleChange(LifecycleChangeKind Kind, Guid Id, Guid TeamId, Guid? EnvironmentId);
 
 public enum LifecycleChangeKind
@@ -60,4 +64,5 @@ public enum LifecycleChangeKind
     Environment,
     StackEvents,
     Notification,
+    Campaign,
 }
