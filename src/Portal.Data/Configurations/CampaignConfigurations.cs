@@ -45,6 +45,7 @@ internal sealed class UpgradeCampaignConfiguration : IEntityTypeConfiguration<Up
         builder.Ignore(c => c.IsFinished);
 
         builder.HasIndex(c => new { c.Status, c.CreatedAt });
+        builder.HasIndex(c => c.UpdatedAt); // 0019: the change feed's catch-up and SQLite poll
         builder.HasMany<CampaignTarget>().WithOne().HasForeignKey(t => t.CampaignId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -71,6 +72,7 @@ internal sealed class CampaignTargetConfiguration : IEntityTypeConfiguration<Cam
         // A step is keyed by campaign + environment.
         builder.HasIndex(t => new { t.CampaignId, t.EnvironmentId }).IsUnique();
         builder.HasIndex(t => t.EnvironmentId);
+        builder.HasIndex(t => t.UpdatedAt); // 0019: the change feed's catch-up and SQLite poll
         builder.HasOne<PortalEnvironment>().WithMany().HasForeignKey(t => t.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Team>().WithMany().HasForeignKey(t => t.TeamId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<EnvironmentRequest>().WithMany().HasForeignKey(t => t.RequestId).OnDelete(DeleteBehavior.SetNull);

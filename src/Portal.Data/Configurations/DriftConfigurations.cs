@@ -32,6 +32,7 @@ internal sealed class EnvironmentDriftConfiguration : IEntityTypeConfiguration<E
         builder.Ignore(d => d.InFlight);
         builder.HasIndex(d => d.NextDueAt);
         builder.HasIndex(d => new { d.AccountId, d.DetectionStartedAt });
+        builder.HasIndex(d => d.UpdatedAt); // 0019: the change feed's catch-up and SQLite poll
         builder.HasOne<PortalEnvironment>().WithOne().HasForeignKey<EnvironmentDrift>(d => d.EnvironmentId).OnDelete(DeleteBehavior.Cascade);
     }
 }

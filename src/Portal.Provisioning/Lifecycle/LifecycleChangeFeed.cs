@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -10,44 +11,81 @@ namespace Portal.Provisioning.Lifecycle;
 
 /// <summary>
 /// Brings to <see cref="LifecycleSignals"/> what changed in the database — including changes other portal nodes made — so
-/// every node's live pages follow every change, once.
+/// every node's live pages follow every change, once. It is the only source of delivery on PostgreSQL (see the rule on
+/// <see cref="LifecycleSignals"/>).
 /// <para>
-/// PostgreSQL: LISTEN on <see cref="Channel"/>, which migration 0015's trigger notifies in the writer's transaction (payload
-/// <c>kind|id|teamId|environmentId</c>). No statement while idle. After a lost connection it reconnects (backing off while the
-/// database is away) and catches up by one indexed read of what changed since the last notification it saw.
+/// PostgreSQL: LISTEN on <see cref="Channel"/>, which the row triggers of migrations 0015/0019 notify in the writer's
+/// transaction (payload <c>source|id|teamId|environmentId|version</c>, see <see cref="Parse"/>). No statement while idle. At
+/// start and after a lost connection (reconnecting with a back-off while the database is away) it catches up by one indexed
+/// read per table of what changed since it last heard; a row version it already delivered from a NOTIFY is not delivered again
+/// (versions are remembered for <see cref="CatchUpLookBack"/>), so a catch-up never repeats a change.
 /// SQLite (one node): polls every <see cref="Interval"/> by the indexed <c>UpdatedAt</c>/<c>CreatedAt</c> since its last look,
-/// skipping rows this node already published in-process.
+/// skipping rows already delivered (in-process at or after the change, or by an earlier look).
 /// </para>
 /// </summary>
-public sealed partial class LifecycleChangeFeed(
-    IDbContextFactory<PortalDbContext> contextFactory, LifecycleSignals signals, IOptions<DatabaseOptions> database, TimeProvider timeProvider,
-    ILogger<LifecycleChangeFeed> logger)
-    : BackgroundService
+public sealed partial class LifecycleChangeFeed : BackgroundService
 {
     public const string Channel = "portal_changes";
 
     /// <summary>The SQLite poll's period.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    // A transaction that commits late may carry an earlier timestamp: the SQLite poll and the catch-up look this far back.
+    /// <summary>How far before the last moment the LISTEN connection was known alive a catch-up reads (late commits, clock skew).</summary>
+    public static readonly TimeSpan CatchUpLookBack = TimeSpan.FromSeconds(30);
+
+    // A transaction that commits late may carry an earlier timestamp: the SQLite poll looks this far back.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);
 
+    private readonly IDbContextFactory<PortalDbContext> _contextFactory;
+    private readonly LifecycleSignals _signals;
+    private readonly IOptions<DatabaseOptions> _database;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<LifecycleChangeFeed> _logger;
+    private readonly DateTimeOffset _createdAt;
+
+    // Row versions delivered (source, id, environment, version in µs), for the catch-up's exactness; pruned by version.
+    private readonly ConcurrentDictionary<(char Source, Guid Id, Guid? EnvironmentId, long Version), byte> _delivered = new();
+    private long _aliveTicks;
     private long _notifications;
+    private long _catchUps;
+
+    public LifecycleChangeFeed(
+        IDbContextFactory<PortalDbContext> contextFactory, LifecycleSignals signals, IOptions<DatabaseOptions> database, TimeProvider timeProvider,
+        ILogger<LifecycleChangeFeed> logger)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _contextFactory = contextFactory;
+        _signals = signals;
+        _database = database;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _createdAt = timeProvider.GetUtcNow();
+        if (database.Value.Provider == DatabaseProvider.Postgres)
+        {
+            // From now on the database delivers every change to this node; in-process publishes deliver nothing.
+            signals.UseDatabaseDelivery();
+        }
+    }
 
     /// <summary>Notifications received (PostgreSQL).</summary>
     public long Notifications => Interlocked.Read(ref _notifications);
 
+    /// <summary>Catch-up reads done after (re)connecting (PostgreSQL).</summary>
+    public long CatchUps => Interlocked.Read(ref _catchUps);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        database.Value.Provider == DatabaseProvider.Postgres ? ListenAsync(stoppingToken) : PollAsync(stoppingToken);
+        _database.Value.Provider == DatabaseProvider.Postgres ? ListenAsync(stoppingToken) : PollAsync(stoppingToken);
 
     private async Task PollAsync(CancellationToken stoppingToken)
     {
-        var since = timeProvider.GetUtcNow();
-        var backoff = new DatabaseBackoff("Lifecycle change feed", Interval, timeProvider, logger);
+        var since = _timeProvider.GetUtcNow();
+        var backoff = new DatabaseBackoff("Lifecycle change feed", Interval, _timeProvider, _logger);
         var delay = Interval;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+            await Task.Delay(delay, _timeProvider, stoppingToken).ConfigureAwait(false);
             try
             {
                 since = await PublishChangesAsync(since, stoppingToken).ConfigureAwait(false);
@@ -64,9 +102,11 @@ public sealed partial class LifecycleChangeFeed(
 
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
-        var backoff = new DatabaseBackoff("Lifecycle change feed", Interval, timeProvider, logger);
-        DateTimeOffset? caughtUpTo = null;
-        var builder = new NpgsqlConnectionStringBuilder(database.Value.ConnectionString)
+        var backoff = new DatabaseBackoff("Lifecycle change feed", Interval, _timeProvider, _logger);
+
+        // What the first LISTEN must catch up on: changes made since this node started (before anyone listened).
+        var catchUpFrom = _createdAt - Slack;
+        var builder = new NpgsqlConnectionStringBuilder(_database.Value.ConnectionString)
         {
             // One long-lived connection of its own, outside the pool; TCP keepalive finds a dead peer without a statement.
             Pooling = false,
@@ -74,6 +114,7 @@ public sealed partial class LifecycleChangeFeed(
         };
         while (!stoppingToken.IsCancellationRequested)
         {
+            DateTimeOffset? alive = null;
             try
             {
                 await using var connection = new NpgsqlConnection(builder.ConnectionString);
@@ -84,14 +125,12 @@ public sealed partial class LifecycleChangeFeed(
                     await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
                 }
 
-                // From here every change reaches this node through the trigger; what changed while nobody listened is read once.
-                var listening = timeProvider.GetUtcNow();
-                signals.SetDatabaseDelivers(true);
-                if (caughtUpTo is { } mark)
-                {
-                    await PublishChangesAsync(mark, stoppingToken).ConfigureAwait(false);
-                }
-
+                // From here every change reaches this node through the triggers; what changed while nobody listened is read once.
+                alive = _timeProvider.GetUtcNow();
+                Interlocked.Exchange(ref _aliveTicks, alive.Value.UtcTicks);
+                _signals.SetListening(true);
+                await PublishChangesAsync(catchUpFrom, stoppingToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _catchUps);
                 backoff.Succeeded();
                 LogListening(Channel);
                 try
@@ -99,99 +138,175 @@ public sealed partial class LifecycleChangeFeed(
                     while (!stoppingToken.IsCancellationRequested)
                     {
                         await connection.WaitAsync(stoppingToken).ConfigureAwait(false);
-                        caughtUpTo = timeProvider.GetUtcNow();
+                        alive = _timeProvider.GetUtcNow();
+                        Interlocked.Exchange(ref _aliveTicks, alive.Value.UtcTicks);
                     }
                 }
                 finally
                 {
-                    signals.SetDatabaseDelivers(false);
-                    caughtUpTo ??= listening;
+                    _signals.SetListening(false);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                caughtUpTo ??= timeProvider.GetUtcNow();
-                await Task.Delay(backoff.Failed(ex), timeProvider, stoppingToken).ConfigureAwait(false);
+                // The next catch-up reads from before the connection was last known alive; what the NOTIFYs already brought
+                // is skipped by version.
+                if (alive is { } at)
+                {
+                    catchUpFrom = at - CatchUpLookBack;
+                }
+
+                await Task.Delay(backoff.Failed(ex), _timeProvider, stoppingToken).ConfigureAwait(false);
             }
         }
     }
 
     private void OnNotification(string payload)
     {
-        Interlocked.Increment(ref _notifications);
-        if (Parse(payload) is { } change)
+        var count = Interlocked.Increment(ref _notifications);
+        if (ParseRow(payload) is { } row && _delivered.TryAdd(row.Key, 0))
         {
-            signals.PublishFromDatabase(change);
+            _signals.PublishFromDatabase(row.Change);
+        }
+
+        if (count % 1024 == 0)
+        {
+            // A later catch-up reads from the last moment the connection was known alive minus the look-back: older versions
+            // cannot come back (a second look-back of margin for writers' clocks).
+            Forget(new DateTimeOffset(Interlocked.Read(ref _aliveTicks), TimeSpan.Zero) - CatchUpLookBack - CatchUpLookBack);
         }
     }
 
-    /// <summary>Reads a trigger's payload <c>kind|id|teamId|environmentId</c>; null when it is not one.</summary>
-    public static LifecycleChange? Parse(string payload)
+    /// <summary>Reads a trigger's payload <c>source|id|teamId|environmentId|version</c> as the change; null when it is not one.</summary>
+    public static LifecycleChange? Parse(string payload) => ParseRow(payload)?.Change;
+
+    private static FeedRow? ParseRow(string payload)
     {
         var parts = (payload ?? "").Split('|');
-        if (parts.Length != 4 || !Guid.TryParse(parts[1], CultureInfo.InvariantCulture, out var id))
+        if (parts.Length != 5 || parts[0].Length != 1 || !Guid.TryParse(parts[1], CultureInfo.InvariantCulture, out var id)
+            || !long.TryParse(parts[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var version))
         {
             return null;
         }
 
         var team = Guid.TryParse(parts[2], CultureInfo.InvariantCulture, out var t) ? t : Guid.Empty;
         Guid? environment = Guid.TryParse(parts[3], CultureInfo.InvariantCulture, out var e) ? e : null;
-        return parts[0] switch
-        {
-            "e" => new LifecycleChange(LifecycleChangeKind.Environment, id, team, environment),
-            "r" => new LifecycleChange(LifecycleChangeKind.Request, id, team, environment),
-            "n" => new LifecycleChange(LifecycleChangeKind.Notification, id, Guid.Empty, null),
-            _ => null,
-        };
+        return Row(parts[0][0], id, team, environment, version);
     }
 
-    /// <summary>Publishes rows changed after <paramref name="since"/> (minus a slack); returns the new high-water mark.</summary>
+    private static FeedRow? Row(char source, Guid id, Guid team, Guid? environment, long version)
+    {
+        LifecycleChange? change = source switch
+        {
+            'e' => new LifecycleChange(LifecycleChangeKind.Environment, id, team, id),
+            'd' => new LifecycleChange(LifecycleChangeKind.Environment, id, team, id),
+            'r' => new LifecycleChange(LifecycleChangeKind.Request, id, team, environment),
+            'n' => new LifecycleChange(LifecycleChangeKind.Notification, id, Guid.Empty, null),
+            'c' => new LifecycleChange(LifecycleChangeKind.Campaign, id, Guid.Empty, null),
+            't' => new LifecycleChange(LifecycleChangeKind.Campaign, id, team, environment),
+            _ => null,
+        };
+        return change is null ? null : new FeedRow((source, id, source == 't' ? environment : null, version), change);
+    }
+
+    /// <summary>A change's version as the triggers write it: microseconds since 1970.</summary>
+    public static long Version(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>
+    /// Publishes the rows changed after <paramref name="since"/> (the SQLite poll looks a slack further back) that were not
+    /// delivered yet; returns the new high-water mark.
+    /// </summary>
     public async Task<DateTimeOffset> PublishChangesAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var from = since - Slack;
-        var now = timeProvider.GetUtcNow();
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
-        var environments = await db.Environments.AsNoTracking().Where(e => e.UpdatedAt > from)
-            .Select(e => new { e.Id, e.TeamId, e.UpdatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var requests = await db.EnvironmentRequests.AsNoTracking().Where(r => r.UpdatedAt > from)
-            .Select(r => new { r.Id, r.TeamId, r.EnvironmentId, r.UpdatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false);
-        var notified = await db.Notifications.AsNoTracking().Where(n => n.CreatedAt > from)
-            .Select(n => new { n.UserId, n.CreatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false);
-
-        // Each change once: what this node published in-process at or after the row's change is not published again, and a
-        // row already published by an earlier poll (still inside the slack) neither.
-        foreach (var e in environments.Where(e => !Seen(LifecycleChangeKind.Environment, e.Id, e.UpdatedAt)))
+        var sqlite = !_signals.DatabaseDelivers;
+        var from = sqlite ? since - Slack : since;
+        var now = _timeProvider.GetUtcNow();
+        foreach (var (row, at) in await ReadChangesAsync(from, cancellationToken).ConfigureAwait(false))
         {
-            signals.PublishFromDatabase(new LifecycleChange(LifecycleChangeKind.Environment, e.Id, e.TeamId, e.Id));
+            if (_delivered.ContainsKey(row.Key))
+            {
+                continue; // delivered by a NOTIFY or an earlier look
+            }
+
+            // SQLite: published in-process at or after the row's change (pages then read it as it is now).
+            var already = sqlite && _signals.WasDeliveredSince(row.Change.Kind, row.Change.Id, at);
+            if (_delivered.TryAdd(row.Key, 0) && !already)
+            {
+                _signals.PublishFromDatabase(row.Change);
+            }
         }
 
-        foreach (var r in requests.Where(r => !Seen(LifecycleChangeKind.Request, r.Id, r.UpdatedAt)))
+        Forget(from - (sqlite ? Slack : CatchUpLookBack));
+        if (sqlite)
         {
-            signals.PublishFromDatabase(new LifecycleChange(LifecycleChangeKind.Request, r.Id, r.TeamId, r.EnvironmentId));
+            _signals.ForgetDeliveredBefore(from - Slack);
         }
 
-        foreach (var userId in notified.GroupBy(n => n.UserId).Where(g => !Seen(LifecycleChangeKind.Notification, g.Key, g.Max(n => n.CreatedAt))).Select(g => g.Key))
-        {
-            signals.PublishFromDatabase(new LifecycleChange(LifecycleChangeKind.Notification, userId, Guid.Empty, null));
-        }
-
-        signals.ForgetPublishedBefore(from - Slack);
         return now;
     }
 
-    // Published here (in-process, or by an earlier look) at or after the row's change.
-    private bool Seen(LifecycleChangeKind kind, Guid id, DateTimeOffset changedAt)
+    private async Task<List<(FeedRow Row, DateTimeOffset At)>> ReadChangesAsync(DateTimeOffset from, CancellationToken cancellationToken)
     {
-        if (signals.WasPublishedSince(kind, id, changedAt))
+        await using var db = await _contextFactory.CreateDbContextAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<(FeedRow, DateTimeOffset)>();
+        void Add(char source, Guid id, Guid team, Guid? environment, DateTimeOffset at) => rows.Add((Row(source, id, team, environment, Version(at))!, at));
+
+        foreach (var e in await db.Environments.AsNoTracking().Where(e => e.UpdatedAt > from)
+            .Select(e => new { e.Id, e.TeamId, e.UpdatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false))
         {
-            return true;
+            Add('e', e.Id, e.TeamId, e.Id, e.UpdatedAt);
         }
 
-        // Remember what this look published: the next look sees the row again (inside the slack) and must not repeat it.
-        signals.RememberPublished(kind, id, changedAt);
-        return false;
+        foreach (var r in await db.EnvironmentRequests.AsNoTracking().Where(r => r.UpdatedAt > from)
+            .Select(r => new { r.Id, r.TeamId, r.EnvironmentId, r.UpdatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Add('r', r.Id, r.TeamId, r.EnvironmentId, r.UpdatedAt);
+        }
+
+        var notified = await db.Notifications.AsNoTracking().Where(n => n.CreatedAt > from)
+            .Select(n => new { n.UserId, n.CreatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var user in notified.GroupBy(n => n.UserId))
+        {
+            Add('n', user.Key, Guid.Empty, null, user.Max(n => n.CreatedAt));
+        }
+
+        foreach (var d in await db.EnvironmentDrifts.AsNoTracking().Where(d => d.UpdatedAt > from)
+            .Join(db.Environments, d => d.EnvironmentId, e => e.Id, (d, e) => new { d.EnvironmentId, e.TeamId, d.UpdatedAt })
+            .ToListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Add('d', d.EnvironmentId, d.TeamId, d.EnvironmentId, d.UpdatedAt);
+        }
+
+        foreach (var c in await db.UpgradeCampaigns.AsNoTracking().Where(c => c.UpdatedAt > from)
+            .Select(c => new { c.Id, c.UpdatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Add('c', c.Id, Guid.Empty, null, c.UpdatedAt);
+        }
+
+        foreach (var t in await db.CampaignTargets.AsNoTracking().Where(t => t.UpdatedAt > from)
+            .Select(t => new { t.CampaignId, t.TeamId, t.EnvironmentId, t.UpdatedAt }).ToListAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Add('t', t.CampaignId, t.TeamId, t.EnvironmentId, t.UpdatedAt);
+        }
+
+        return rows;
+    }
+
+    // Forgets delivered versions older than the given time: no later read looks that far back.
+    private void Forget(DateTimeOffset before)
+    {
+        var version = Version(before);
+        foreach (var key in _delivered.Keys)
+        {
+            if (key.Version < version)
+            {
+                _delivered.TryRemove(key, out _);
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Lifecycle change feed listening on {Channel}")]
     private partial void LogListening(string channel);
+
+    private sealed record FeedRow((char Source, Guid Id, Guid? EnvironmentId, long Version) Key, LifecycleChange Change);
 }

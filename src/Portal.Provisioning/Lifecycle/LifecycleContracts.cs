@@ -55,7 +55,11 @@ public sealed class LifecycleConflictException(string message, OutOfBandChange? 
     public OutOfBandChange? OutOfBand { get; } = outOfBand;
 }
 
-/// <summary>What changed, for live pages: a request or an environment of a team.</summary>
+/// <summary>
+/// What changed, for live pages: a request or an environment of a team (its row or its drift result), a user's notifications
+/// (<see cref="Id"/> the user's), or an upgrade campaign (<see cref="Id"/> the campaign's; a target's change also names its
+/// team and environment).
+/// </summary>
 public sealed record LifecycleChange(LifecycleChangeKind Kind, Guid Id, Guid TeamId, Guid? EnvironmentId);
 
 public enum LifecycleChangeKind

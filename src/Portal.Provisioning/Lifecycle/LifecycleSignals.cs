@@ -4,31 +4,48 @@ using Microsoft.Extensions.Logging;
 namespace Portal.Provisioning.Lifecycle;
 
 /// <summary>
-/// Tells live pages that a request, an environment or a user's notifications changed: every change once per node.
+/// Tells live pages that a request, an environment (its row or its drift result), a campaign or a user's notifications
+/// changed: every change once per node, on every node.
 /// <para>
-/// Two sources feed it. In-process publishers call <see cref="Publish"/> after their commit; the <see cref="LifecycleChangeFeed"/>
-/// calls <see cref="PublishFromDatabase"/> with what the database says changed. On PostgreSQL the database is the only source
-/// for the kinds its trigger covers (environments, requests, notifications — migration 0015 sends a NOTIFY in the writer's
-/// transaction, to every node, this one included): while the feed listens, in-process publishes of those kinds are dropped,
-/// so nothing arrives twice. On SQLite (one node) in-process publishes are delivered at once and the feed's poll skips a row
-/// whose change was already published here (<see cref="WasPublishedSince"/>).
+/// <b>One rule: the database delivers.</b> Every kind the portal publishes has a row the change is stored in, and the
+/// <see cref="LifecycleChangeFeed"/> brings what the database says changed: on PostgreSQL the row triggers' NOTIFY (migrations
+/// 0015 and 0019: environments, requests, notifications, drift results, campaigns and their targets — in the writer's
+/// transaction, to every node, this one included), on SQLite (one node) a poll by the indexed <c>UpdatedAt</c> columns.
 /// </para>
-/// Subscribers get the change, not the row: a per-node hub (the web's <c>LiveEnvironmentRows</c>) reads a changed row once and
-/// hands it to every page that shows it.
+/// <para>
+/// <see cref="Publish"/> is therefore only a shortcut for the node that made the change: on PostgreSQL (once the feed said so,
+/// <see cref="DatabaseDelivers"/>) it delivers nothing — the trigger already told every node, and a lost LISTEN connection is
+/// caught up by the feed's read of what changed since — so nothing arrives twice and nothing is lost. On SQLite it delivers at
+/// once (the poll would take up to a second) and the poll skips a row whose change was already delivered here
+/// (<see cref="WasDeliveredSince"/>).
+/// </para>
+/// Subscribers get the change, not the row: per-node hubs (the web's <c>LiveEnvironmentRows</c>, <c>LiveRequestRows</c>,
+/// <c>LiveNotificationCounts</c>) read a changed row once and hand it to every page that shows it.
 /// </summary>
 public sealed partial class LifecycleSignals(ILogger<LifecycleSignals> logger, TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _clock = timeProvider ?? TimeProvider.System;
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<(LifecycleChangeKind Kind, Guid Id), DateTimeOffset> _publishedHere = new();
+    private readonly ConcurrentDictionary<(LifecycleChangeKind Kind, Guid Id), DateTimeOffset> _deliveredHere = new();
     private ImmutableSubscribers _subscribers = new([]);
     private volatile bool _databaseDelivers;
+    private volatile bool _listening;
+    private long _delivered;
 
-    /// <summary>True while the database delivers every environment/request/notification change to this node (PostgreSQL LISTEN).</summary>
+    /// <summary>
+    /// True on PostgreSQL once the change feed runs: the database (NOTIFY, or the feed's catch-up after a lost connection)
+    /// delivers every change to this node, and in-process publishes deliver nothing.
+    /// </summary>
     public bool DatabaseDelivers => _databaseDelivers;
 
-    /// <summary>How many subscribers are registered (live pages, badges, waits).</summary>
+    /// <summary>True while the feed's LISTEN connection is up (PostgreSQL).</summary>
+    public bool Listening => _listening;
+
+    /// <summary>How many subscribers are registered (live hubs, badges, waits).</summary>
     public int SubscriberCount => Volatile.Read(ref _subscribers).Items.Length;
+
+    /// <summary>Changes delivered to subscribers so far (each once, whatever its source).</summary>
+    public long Delivered => Interlocked.Read(ref _delivered);
 
     /// <summary>Registers a handler; dispose the result to stop. Handlers run on the publisher's thread: keep them short (InvokeAsync).</summary>
     public IDisposable Subscribe(Func<LifecycleChange, Task> handler)
@@ -43,72 +60,70 @@ public sealed partial class LifecycleSignals(ILogger<LifecycleSignals> logger, T
         return subscription;
     }
 
-    /// <summary>An in-process change, published after its commit.</summary>
+    /// <summary>
+    /// A change this node stored, published after its commit. On PostgreSQL a no-op (the row's trigger tells every node, this
+    /// one included); on SQLite delivered here at once.
+    /// </summary>
     public void Publish(LifecycleChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        if (_databaseDelivers && CoveredByDatabase(change.Kind))
+        if (_databaseDelivers)
         {
-            // The row's trigger already told every node, this one included.
             return;
         }
 
-        _publishedHere[(change.Kind, change.Id)] = _clock.GetUtcNow();
+        _deliveredHere[(change.Kind, change.Id)] = _clock.GetUtcNow();
         Deliver(change);
     }
 
     /// <summary>
-    /// Publishes a change about an entity whose own row did not change (drift results are stored beside the environment):
-    /// no trigger announces it, so it is always delivered here; other nodes see it when they next read.
+    /// The same as <see cref="Publish"/>. It used to deliver on this node only, for drift results stored beside the environment
+    /// row; since migration 0019 the drift and campaign tables have their own triggers (and the SQLite poll reads them), so
+    /// these changes reach every node like any other. Kept so existing callers compile; new code calls <see cref="Publish"/>.
     /// </summary>
-    public void PublishWithoutRowChange(LifecycleChange change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        Deliver(change);
-    }
+    public void PublishWithoutRowChange(LifecycleChange change) => Publish(change);
 
-    /// <summary>A change the database reported (NOTIFY, or a poll by UpdatedAt).</summary>
+    /// <summary>A change the database reported (NOTIFY, the catch-up read, or the SQLite poll): delivered here.</summary>
     public void PublishFromDatabase(LifecycleChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
+        if (!_databaseDelivers)
+        {
+            _deliveredHere[(change.Kind, change.Id)] = _clock.GetUtcNow();
+        }
+
         Deliver(change);
     }
 
-    /// <summary>Whether this node published the change of (kind, id) at or after <paramref name="changedAt"/> (the poll then skips it).</summary>
-    public bool WasPublishedSince(LifecycleChangeKind kind, Guid id, DateTimeOffset changedAt) =>
-        _publishedHere.TryGetValue((kind, id), out var at) && at >= changedAt;
+    /// <summary>Whether a change of (kind, id) was delivered here at or after <paramref name="changedAt"/> (the SQLite poll then skips it).</summary>
+    public bool WasDeliveredSince(LifecycleChangeKind kind, Guid id, DateTimeOffset changedAt) =>
+        _deliveredHere.TryGetValue((kind, id), out var at) && at >= changedAt;
 
-    /// <summary>Notes that the change of (kind, id) at <paramref name="changedAt"/> was published here (by the poll).</summary>
-    public void RememberPublished(LifecycleChangeKind kind, Guid id, DateTimeOffset changedAt) =>
-        _publishedHere.AddOrUpdate((kind, id), changedAt, (_, at) => at >= changedAt ? at : changedAt);
-
-    /// <summary>Forgets in-process publishes older than <paramref name="before"/> (the poll has looked past them).</summary>
-    public void ForgetPublishedBefore(DateTimeOffset before)
+    /// <summary>Forgets deliveries older than <paramref name="before"/> (the poll has looked past them).</summary>
+    public void ForgetDeliveredBefore(DateTimeOffset before)
     {
-        foreach (var (key, at) in _publishedHere)
+        foreach (var (key, at) in _deliveredHere)
         {
             if (at < before)
             {
-                _publishedHere.TryRemove(new KeyValuePair<(LifecycleChangeKind, Guid), DateTimeOffset>(key, at));
+                _deliveredHere.TryRemove(new KeyValuePair<(LifecycleChangeKind, Guid), DateTimeOffset>(key, at));
             }
         }
     }
 
-    /// <summary>Set by the change feed while its LISTEN connection is up.</summary>
-    public void SetDatabaseDelivers(bool value)
+    /// <summary>Set by the PostgreSQL change feed when it starts: from then on the database delivers every change here.</summary>
+    public void UseDatabaseDelivery()
     {
-        _databaseDelivers = value;
-        if (value)
-        {
-            _publishedHere.Clear();
-        }
+        _databaseDelivers = true;
+        _deliveredHere.Clear();
     }
 
-    private static bool CoveredByDatabase(LifecycleChangeKind kind) =>
-        kind is LifecycleChangeKind.Environment or LifecycleChangeKind.Request or LifecycleChangeKind.Notification;
+    /// <summary>Set by the change feed while its LISTEN connection is up.</summary>
+    public void SetListening(bool value) => _listening = value;
 
     private void Deliver(LifecycleChange change)
     {
+        Interlocked.Increment(ref _delivered);
         foreach (var subscription in Volatile.Read(ref _subscribers).Items)
         {
             _ = RunAsync(subscription, change);

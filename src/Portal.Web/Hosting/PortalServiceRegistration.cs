@@ -94,6 +94,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Admin.SystemStatus>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();
         services.AddSingleton<Features.Environments.LiveEnvironmentRows>();
+        Features.Live.LiveServiceCollectionExtensions.AddLivePages(services);
         services.AddSingleton<Features.Drift.DriftFleetQueries>();
         services.AddSingleton<Features.Notifications.NotificationInbox>();
         return builder;

@@ -10,6 +10,17 @@ namespace Portal.Web.Components.Layout;
 /// </summary>
 public sealed class ApprovalsWaiting(IDbContextFactory<PortalDbContext> contextFactory)
 {
+    /// <summary>The requests waiting for the engineer's decision (the live badge keeps this set from the changes it hears).</summary>
+    public async Task<List<Guid>> IdsAsync(Guid engineerId, CancellationToken cancellationToken)
+    {
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await db.EnvironmentRequests.AsNoTracking()
+            .Where(r => r.Status == RequestStatus.PendingApproval && r.RequesterId != engineerId)
+            .Where(r => !db.RequestDecisions.Any(d => d.RequestId == r.Id && d.DeciderId == engineerId))
+            .Select(r => r.Id)
+            .ToListAsync(cancellationToken);
+    }
+
     public async Task<int> CountAsync(Guid engineerId, CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);

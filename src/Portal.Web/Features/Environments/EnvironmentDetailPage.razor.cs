@@ -41,6 +41,9 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     public required LifecycleSignals Signals { get; init; }
 
     [Inject]
+    public required Live.LiveReads Reads { get; init; }
+
+    [Inject]
     public required RequestWorkflow Workflow { get; init; }
 
     [Inject]
@@ -87,6 +90,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private int _tab;
     private IDisposable? _subscription;
     private LiveRefresh? _refresh;
+    private long _heard;
     private EnvironmentCosts? _costs;
     private CostForecast? _forecast;
     private OffHoursWindow? _window;
@@ -128,13 +132,14 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         _actor = await Actors.ForAsync(await CurrentUser.GetPrincipalAsync(), CancellationToken.None);
         _refresh = new LiveRefresh(() => InvokeAsync(async () =>
         {
-            await LoadAsync();
+            await LoadLiveAsync();
             StateHasChanged();
         }), TimeSpan.FromMilliseconds(300));
         _subscription = Signals.Subscribe(change =>
         {
             if (change.EnvironmentId == Id || (change.Kind == LifecycleChangeKind.Environment && change.Id == Guid.Empty))
             {
+                _heard = Live.LiveReads.Heard();
                 _refresh.Trigger();
             }
 
@@ -159,6 +164,33 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         // Daily costs change once a day: read with the page, not on every live refresh.
         _costs = _actor is not null && _environment is not null ? await Costs.EnvironmentAsync(_actor, Id, CostPanelDays, CancellationToken.None) : null;
         _forecast = _costs is not null ? await Forecasts.ForEnvironmentAsync(Id, Now, CancellationToken.None) : null;
+    }
+
+    // A live change: every open page of this environment shares one read of each part per change (LiveReads), read for the
+    // portal once the actor's own first read showed they may see it (the team of an environment never changes).
+    private async Task LoadLiveAsync()
+    {
+        if (_actor is null || _environment is null)
+        {
+            await LoadAsync();
+            return;
+        }
+
+        var heard = _heard;
+        try
+        {
+            var detail = Reads.ReadAsync($"environment:{Id}", heard, () => Queries.GetAsync(LifecycleActor.Portal, Id, CancellationToken.None));
+            var events = Reads.ReadAsync($"environment-events:{Id}", heard, () => Queries.RecentEventsAsync(LifecycleActor.Portal, Id, EventsShown, CancellationToken.None));
+            var retained = Reads.ReadAsync($"environment-retained:{Id}", heard, () => Queries.RetainedAsync(LifecycleActor.Portal, Id, CancellationToken.None));
+            _environment = await detail;
+            _events = await events;
+            _retained = await retained;
+        }
+        catch (LifecycleNotFoundException)
+        {
+            _notFound = true;
+            _environment = null;
+        }
     }
 
     private async Task LoadAsync()

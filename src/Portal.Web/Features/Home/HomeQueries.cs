@@ -64,21 +64,31 @@ public sealed class HomeQueries(IDbContextFactory<PortalDbContext> contextFactor
     }
 
     /// <summary>What waits for a platform engineer's decision (not their own, not already approved by them) and what is failing.</summary>
-    public async Task<EngineerHome> EngineerAsync(Guid userId, CancellationToken cancellationToken)
+    public async Task<EngineerHome> EngineerAsync(Guid userId, CancellationToken cancellationToken) =>
+        (await EngineersAsync(cancellationToken)).For(userId);
+
+    /// <summary>
+    /// Every engineer's Home at once (each pending request with its requester and deciders): live Home cards share one read per
+    /// change for the node (<c>LiveReads</c>) and take their own part with <see cref="EngineersHome.For"/>.
+    /// </summary>
+    public async Task<EngineersHome> EngineersAsync(CancellationToken cancellationToken)
     {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-        var waiting = await db.EnvironmentRequests.AsNoTracking()
-            .Where(r => r.Status == RequestStatus.PendingApproval && r.RequesterId != userId)
-            .Where(r => !db.RequestDecisions.Any(d => d.RequestId == r.Id && d.DeciderId == userId))
+        var pending = await db.EnvironmentRequests.AsNoTracking()
+            .Where(r => r.Status == RequestStatus.PendingApproval)
             .OrderBy(r => r.Id)
             .Select(r => new
             {
-                r.Id, r.Kind, r.EnvironmentName, r.TeamId, r.Tier, r.Status, r.ApprovalsRequired, r.CreatedAt, r.EstimateMonthlyUsd,
+                r.Id, r.Kind, r.EnvironmentName, r.TeamId, r.Tier, r.Status, r.ApprovalsRequired, r.CreatedAt, r.EstimateMonthlyUsd, r.RequesterId,
                 // Approvals is computed from the loaded decisions, so a projection counts them itself.
                 Approvals = db.RequestDecisions.Count(d => d.RequestId == r.Id && d.Verdict == DecisionVerdict.Approve),
             })
             .ToListAsync(cancellationToken);
+        var pendingIds = pending.Select(r => r.Id).ToList();
+        var deciders = (await db.RequestDecisions.AsNoTracking().Where(d => pendingIds.Contains(d.RequestId))
+                .Select(d => new { d.RequestId, d.DeciderId }).ToListAsync(cancellationToken))
+            .ToLookup(d => d.RequestId, d => d.DeciderId);
         var failing = await db.Environments.AsNoTracking()
             .Where(e => e.Status == EnvironmentStatus.Failed)
             .OrderByDescending(e => e.Id)
@@ -87,13 +97,16 @@ public sealed class HomeQueries(IDbContextFactory<PortalDbContext> contextFactor
         var failedRequests = await db.EnvironmentRequests.AsNoTracking()
             .Where(r => r.Status == RequestStatus.Failed)
             .CountAsync(cancellationToken);
-        return new EngineerHome(
-            [.. waiting.Take(Rows).Select(r => new HomeRequest(r.Id, Kind(r.Kind), r.EnvironmentName, teams.GetValueOrDefault(r.TeamId, ""), r.Tier.Slug(),
-                r.Status, r.Approvals, r.ApprovalsRequired, r.CreatedAt, r.EstimateMonthlyUsd))],
-            waiting.Count,
+        return new EngineersHome(
+            [.. pending.Select(r => new EngineersHome.Pending(
+                new HomeRequest(r.Id, Kind(r.Kind), r.EnvironmentName, teams.GetValueOrDefault(r.TeamId, ""), r.Tier.Slug(), r.Status, r.Approvals,
+                    r.ApprovalsRequired, r.CreatedAt, r.EstimateMonthlyUsd),
+                r.RequesterId,
+                [.. deciders[r.Id]]))],
             [.. failing.Take(Rows).Select(e => new HomeFailure(e.Id, e.Name, teams.GetValueOrDefault(e.TeamId, ""), e.Tier.Slug(), e.FailureReason, e.UpdatedAt))],
             failing.Count,
-            failedRequests);
+            failedRequests,
+            Rows);
     }
 
     /// <summary>This month's spend against the organisation's and each team's budget, and anomalies nobody acknowledged yet.</summary>
@@ -188,6 +201,18 @@ public sealed record DeveloperHome(IReadOnlyList<HomeEnvironment> Environments, 
 public sealed record HomeFailure(Guid Id, string Name, string Team, string Tier, string? Reason, DateTimeOffset Since);
 
 public sealed record EngineerHome(IReadOnlyList<HomeRequest> Waiting, int WaitingCount, IReadOnlyList<HomeFailure> Failing, int FailingCount, int FailedRequests);
+
+/// <summary>Every engineer's Home in one read: each pending request with who asked and who decided; <see cref="For"/> one engineer's part.</summary>
+public sealed record EngineersHome(IReadOnlyList<EngineersHome.Pending> Requests, IReadOnlyList<HomeFailure> Failing, int FailingCount, int FailedRequests, int Rows)
+{
+    public EngineerHome For(Guid userId)
+    {
+        var waiting = Requests.Where(p => p.RequesterId != userId && !p.DeciderIds.Contains(userId)).Select(p => p.Request).ToList();
+        return new EngineerHome([.. waiting.Take(Rows)], waiting.Count, Failing, FailingCount, FailedRequests);
+    }
+
+    public sealed record Pending(HomeRequest Request, Guid RequesterId, IReadOnlyList<Guid> DeciderIds);
+}
 
 public sealed record HomeBudget(string Slug, string Name, decimal SpentUsd, decimal BudgetUsd);
 

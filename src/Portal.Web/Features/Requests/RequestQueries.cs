@@ -178,6 +178,20 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The list rows of these requests, whatever team, with who decided each (3 statements however many): for the live hub
+    /// (<see cref="Live.LiveRequestRows"/>), which reads a changed request once per node for every page showing it.
+    /// </summary>
+    public async Task<IReadOnlyList<Live.LiveRequestRow>> LiveRowsAsync(IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var list = ids.ToList();
+        var rows = await db.EnvironmentRequests.AsNoTracking().Where(r => list.Contains(r.Id)).Include(r => r.Decisions).ToListAsync(cancellationToken);
+        var summaries = await SummariesAsync(db, rows, cancellationToken);
+        return [.. rows.Zip(summaries, (r, s) => new Live.LiveRequestRow(s, [.. r.Decisions.Select(d => d.DeciderId)]))];
+    }
+
     public static string KindName(RequestKind kind) => kind switch
     {
         RequestKind.Create => "create",
