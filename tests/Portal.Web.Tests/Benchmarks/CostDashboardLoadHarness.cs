@@ -13,7 +13,9 @@ namespace Portal.Web.Tests.Benchmarks;
 /// <summary>
 /// Load harness for the finance dashboards on PostgreSQL: 10,000 environments (a tenth destroyed, a tenth stopped, a tenth
 /// expired) × 365 days × 3 services ≈ 11 million cost facts generated in SQL, then every <see cref="CostDashboardQueries"/>
-/// view's p50/p95 for finance (everything) and a developer (one team); the rollups are built by ingestion's own statements. Not part of the test command:
+/// view's p50/p95 for finance (everything) and a developer (one team), the per-environment views before and after issue 18's SQL in
+/// the same run, every view through HTTP (<c>/api/v1/costs/dashboard/{view}</c>, 30 days, as finance) and the page end to end in
+/// Chromium; the rollups are built by ingestion's own statements. Not part of the test command:
 /// <code>PORTAL_BENCH_ENVIRONMENTS=10000 PORTAL_BENCH_ITERATIONS=10 dotnet test tests/Portal.Web.Tests -c Release --filter "FullyQualifiedName~CostDashboardLoadHarness" --logger "console;verbosity=detailed"</code>
 /// Figures go to the console and to <c>TestResults/benchmarks/cost-dashboards.txt</c>.
 /// </summary>
@@ -24,7 +26,11 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
     [Fact]
     public async Task DashboardViews_AtTenMillionFacts()
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true);
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Error",
+            ["RateLimits:TokenPermitsPerMinute"] = "1000000",
+        });
         var iterations = CostBenchmarkData.Iterations(10);
         var lines = new List<string>();
         var clock = Stopwatch.StartNew();
@@ -45,9 +51,20 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             ("by service, 30 days, finance", () => queries.ByServiceAsync(finance, month, CancellationToken.None)),
             ("top 10 environments, 30 days, finance", () => queries.TopEnvironmentsAsync(finance, month, 10, CancellationToken.None)),
             ("daily trend, 90 days, finance", () => queries.DailyTrendAsync(finance, quarter, CancellationToken.None)),
-            ("estimate vs actual, 30 days, finance", () => queries.EstimateVsActualAsync(finance, month, CancellationToken.None)),
-            ("approved vs realised, 30 days, finance", () => queries.ApprovedVsRealisedAsync(finance, month, CancellationToken.None)),
-            ("waste, 30 days, finance", () => queries.WasteAsync(finance, month, CancellationToken.None)),
+            ("estimate vs actual, every row (the CSV), finance", () => queries.EstimateVsActualAsync(finance, month, CancellationToken.None)),
+
+            // Before and after issue 18's SQL, in the same run: the in-memory way (every environment's row read, then paged,
+            // grouped or credited in C#; waste one query per period group) against one statement each.
+            ("estimates page 1 of 50, before (all rows, paged in C#)", async () => CostDashboardQueries.Sorted(
+                await queries.EstimateVsActualAsync(finance, month, CancellationToken.None), EstimateSort.Actual, true).Take(50).ToList()),
+            ("estimates page 1 of 50, after (one SQL statement)", () => queries.EstimateVsActualPageAsync(finance, month, EstimateSort.Actual, true, 1, 50, CancellationToken.None)),
+            ("by template, before (all rows, grouped in C#)", async () => CostDashboardQueries.ByTemplate(await queries.EstimateVsActualAsync(finance, month, CancellationToken.None))),
+            ("by template, after", () => queries.EstimateVsActualByTemplateAsync(finance, month, CancellationToken.None)),
+            ("approved vs realised, before (rows credited in C#)", async () => await queries.ApprovedVsRealisedAsync(finance, month,
+                await queries.EstimateVsActualAsync(finance, month, CancellationToken.None), CancellationToken.None)),
+            ("approved vs realised, after", () => queries.ApprovedVsRealisedAsync(finance, month, CancellationToken.None)),
+            ("waste, before (a query per period group)", () => queries.WasteAsync(finance, month, inMemory: true, CancellationToken.None)),
+            ("waste, after", () => queries.WasteAsync(finance, month, CancellationToken.None)),
             ("monthly by team, 13 months, developer", () => queries.MonthlyByTeamAsync(developer, month, CancellationToken.None)),
             ("by service, 30 days, developer", () => queries.ByServiceAsync(developer, month, CancellationToken.None)),
             ("estimate vs actual, 30 days, developer", () => queries.EstimateVsActualAsync(developer, month, CancellationToken.None)),
@@ -57,6 +74,22 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
         {
             lines.Add(await CostBenchmarkData.TimeAsync(name, iterations, run));
             output.WriteLine(lines[^1]);
+        }
+
+        // Every view through HTTP as a client sees it: token authentication, the filter, the JSON (issue 18's measure).
+        using (var http = new HttpClient { BaseAddress = portal.BaseAddress })
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await portal.CreateTokenAsync("finance@example.com"));
+            string Range(CostFilter f) => FormattableString.Invariant($"from={f.From:yyyy-MM-dd}&to={f.To:yyyy-MM-dd}");
+            foreach (var view in CostDashboardExport.Views)
+            {
+                var path = $"/api/v1/costs/dashboard/{view}?{Range(view == CostDashboardExport.Daily ? quarter : month)}";
+                var bytes = 0;
+                var line = await CostBenchmarkData.TimeAsync($"HTTP {view}{(view == CostDashboardExport.Daily ? " (90 days)" : "")}, finance", iterations, async () =>
+                    bytes = (await http.GetByteArrayAsync(path)).Length);
+                lines.Add($"{line}   {bytes:N0} bytes");
+                output.WriteLine(lines[^1]);
+            }
         }
 
         // The dashboards page end to end in Chromium, as finance: navigation start → every view's table rendered and the circuit live.

@@ -114,6 +114,12 @@ public sealed class CostDashboardApiTests : IAsyncLifetime
     [InlineData("/api/v1/costs/dashboard/monthly?team=nobody", "team")]
     [InlineData("/api/v1/costs/dashboard/services?tier=gold", "tier")]
     [InlineData("/api/v1/costs/dashboard/waste?account=12", "account")]
+    [InlineData("/api/v1/costs/dashboard/estimates?page=0", "page")]
+    [InlineData("/api/v1/costs/dashboard/estimates?pageSize=501", "pageSize")]
+    [InlineData("/api/v1/costs/dashboard/estimates?pageSize=ten", "pageSize")]
+    [InlineData("/api/v1/costs/dashboard/estimates?sort=cost", "sort")]
+    [InlineData("/api/v1/costs/dashboard/estimates?sort=3", "sort")]
+    [InlineData("/api/v1/costs/dashboard/estimates?order=up", "order")]
     [InlineData("/api/v1/costs/export.csv?view=pie", "view")]
     [InlineData("/api/v1/costs/export.csv?view=teams&to=tomorrow", "to")]
     public async Task BadFilters_AreValidationProblems_NamingTheField(string url, string field)
@@ -125,6 +131,19 @@ public sealed class CostDashboardApiTests : IAsyncLifetime
         await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         json.RootElement.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(json.RootElement.ToString());
+    }
+
+    [Fact]
+    public async Task Estimates_AreAPage_WithTheirTotals()
+    {
+        using var client = await ClientAsync("finance@example.com");
+
+        using var json = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/costs/dashboard/estimates?{Window}&page=2&pageSize=25&sort=accuracy&order=asc"));
+
+        var root = json.RootElement;
+        (root.GetProperty("page").GetInt32(), root.GetProperty("pageSize").GetInt32(), root.GetProperty("total").GetInt32(), root.GetProperty("billed").GetInt32())
+            .ShouldBe((2, 25, 0, 0), "no environment existed in October here");
+        root.GetProperty("items").GetArrayLength().ShouldBe(0);
     }
 
     private Task<HttpClient> ClientAsync(string email) => _portal.CreateTokenClientAsync(email);

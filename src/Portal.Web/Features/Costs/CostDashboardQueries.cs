@@ -24,6 +24,13 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// <summary>Approver of environments the policy approved on its own.</summary>
     public const string Policy = "policy";
 
+    /// <summary>Largest page of <see cref="EstimateVsActualPageAsync"/>.</summary>
+    public const int MaxEstimatePageSize = 500;
+
+    private readonly TeamSlugs _teamSlugs = new(contextFactory);
+
+    private bool? _isNpgsql;
+
     public CostDashboardQueries(IDbContextFactory<PortalDbContext> contextFactory)
         : this(contextFactory, TimeProvider.System)
     {
@@ -105,9 +112,61 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         return await EstimatesAsync(db, actor, filter, cancellationToken);
     }
 
-    /// <summary><see cref="EstimateVsActualAsync"/> aggregated per template.</summary>
-    public async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        ByTemplate(await EstimateVsActualAsync(actor, filter, cancellationToken));
+    /// <summary>
+    /// One page of <see cref="EstimateVsActualAsync"/>'s rows in the <paramref name="sort"/> order (ties by name, then id), with
+    /// the number of rows and of billed environments. On PostgreSQL computed, sorted and cut in one statement
+    /// (<see cref="CostAccuracySql"/>); on SQLite from the whole list in memory.
+    /// </summary>
+    public async Task<EstimateAccuracyPage> EstimateVsActualPageAsync(
+        LifecycleActor actor, CostFilter filter, EstimateSort sort, bool descending, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(filter);
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, MaxEstimatePageSize);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            return await CostAccuracySql.PageAsync(db, actor, filter, Span(filter), Today, sort, descending, page, pageSize, cancellationToken);
+        }
+
+        var rows = await EstimatesAsync(db, actor, filter, cancellationToken);
+        return new EstimateAccuracyPage([.. Sorted(rows, sort, descending).Skip((page - 1) * pageSize).Take(pageSize)], rows.Count, rows.Count(r => r.ActualUsd > 0), page, pageSize);
+    }
+
+    /// <summary>The in-memory order of <see cref="EstimateVsActualPageAsync"/>: the key, then name (ordinal), then id.</summary>
+    public static IEnumerable<EstimateAccuracy> Sorted(IEnumerable<EstimateAccuracy> rows, EstimateSort sort, bool descending)
+    {
+        IOrderedEnumerable<EstimateAccuracy> By<TKey>(Func<EstimateAccuracy, TKey> key, IComparer<TKey>? comparer = null) =>
+            descending ? rows.OrderByDescending(key, comparer) : rows.OrderBy(key, comparer);
+        var sorted = sort switch
+        {
+            EstimateSort.Environment => (descending ? rows.OrderByDescending(r => r.Team, StringComparer.Ordinal).ThenByDescending(r => r.Name, StringComparer.Ordinal)
+                : rows.OrderBy(r => r.Team, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)),
+            EstimateSort.Name => By(r => r.Name, StringComparer.Ordinal),
+            EstimateSort.Template => By(r => r.Template, StringComparer.Ordinal),
+            EstimateSort.Tier => By(r => r.Tier, StringComparer.Ordinal),
+            EstimateSort.Status => By(r => r.Status, StringComparer.Ordinal),
+            EstimateSort.Days => By(r => r.Days),
+            EstimateSort.Estimate => By(r => r.EstimateUsd),
+            EstimateSort.Variance => By(r => r.VarianceUsd),
+            EstimateSort.Accuracy => By(r => r.AccuracyPercent),
+            EstimateSort.Actual => By(r => r.ActualUsd),
+            _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, "Unknown sort."),
+        };
+        return sorted.ThenBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.EnvironmentId);
+    }
+
+    /// <summary><see cref="EstimateVsActualAsync"/> aggregated per template (on PostgreSQL in SQL, <see cref="CostAccuracySql"/>).</summary>
+    public async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return db.Database.IsNpgsql()
+            ? await CostAccuracySql.TemplatesAsync(db, actor, filter, Span(filter), Today, cancellationToken)
+            : ByTemplate(await EstimatesAsync(db, actor, filter, cancellationToken));
+    }
 
     /// <summary>Per-environment accuracy rows aggregated per template.</summary>
     public static IReadOnlyList<TemplateAccuracy> ByTemplate(IReadOnlyList<EstimateAccuracy> rows)
@@ -127,8 +186,18 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// in the filter) against what those environments cost. Every approver of a multi-approval request is credited with it;
     /// environments the policy approved on its own count under <see cref="Policy"/>.
     /// </summary>
-    public Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        CreditApproversAsync(actor, filter, EnvironmentActualsAsync(actor, filter, cancellationToken), cancellationToken);
+    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(filter);
+        if (IsNpgsql)
+        {
+            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+            return await CostAccuracySql.ApproversAsync(db, actor, filter, Span(filter), Today, cancellationToken);
+        }
+
+        return await CreditApproversAsync(actor, filter, EnvironmentActualsAsync(actor, filter, cancellationToken), cancellationToken);
+    }
 
     /// <summary>
     /// <see cref="ApprovedVsRealisedAsync(LifecycleActor, CostFilter, CancellationToken)"/> from the
@@ -195,10 +264,37 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// after they expired, or while stopped (from the day after the stop), and — for those who see every team — unallocated spend
     /// (per account and tag). A day counts once: destroyed before expired before stopped.
     /// </summary>
-    public async Task<WasteReport> WasteAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    public Task<WasteReport> WasteAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        WasteAsync(actor, filter, inMemory: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WasteAsync(LifecycleActor, CostFilter, CancellationToken)"/>; the environments' waste on PostgreSQL in one
+    /// statement (<see cref="CostAccuracySql"/>) unless <paramref name="inMemory"/> (SQLite's way, kept as the tests' reference).
+    /// </summary>
+    internal async Task<WasteReport> WasteAsync(LifecycleActor actor, CostFilter filter, bool inMemory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var items = !inMemory && db.Database.IsNpgsql()
+            ? await CostAccuracySql.WasteItemsAsync(db, actor, filter, cancellationToken)
+            : await WasteItemsAsync(db, actor, filter, cancellationToken);
+
+        if (actor.SeesAllTeams)
+        {
+            var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To);
+            var unallocated = await CostSql.SumByAsync(db, facts.Where(f => f.EnvironmentId == null), f => new { f.AccountId, f.EnvironmentTag }, cancellationToken);
+            items.AddRange(unallocated.Where(u => u.Amount != 0).Select(u =>
+                new WasteItem(WasteKinds.Unallocated, null, u.Key.EnvironmentTag.Length == 0 ? $"untagged ({u.Key.AccountId})" : $"{u.Key.EnvironmentTag} ({u.Key.AccountId})", "", "", null, CostSql.Usd(u.Amount))));
+        }
+
+        items = [.. items.OrderByDescending(i => i.AmountUsd).ThenBy(i => i.Name, StringComparer.Ordinal)];
+        var total = items.Sum(i => i.AmountUsd);
+        var byKind = WasteKinds.All.Select(k => items.Where(i => i.Kind == k).Sum(i => i.AmountUsd)).ToList();
+        return new WasteReport(total, [.. WasteKinds.All.Select((k, i) => new SpendShare(k, byKind[i], Percent(byKind[i], total)))], items);
+    }
+
+    private static async Task<List<WasteItem>> WasteItemsAsync(PortalDbContext db, LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    {
         var end = Instant(filter.To.AddDays(1));
         var candidates = await Environments(db, actor, filter)
             .Where(e => (e.DestroyedAt != null && e.DestroyedAt < end) || (e.ExpiresAt != null && e.ExpiresAt < end) || e.Status == EnvironmentStatus.Stopped)
@@ -254,20 +350,9 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
             var since = starts[a.Key].AddDays(1);
             return new WasteItem(a.Key.Kind, e.Id, e.Name, TeamName(teams, e.TeamId), e.Status.ToString(), since, CostSql.Usd(a.Value));
         }).ToList();
-
-        if (actor.SeesAllTeams)
-        {
-            var facts = CostSql.Filtered(db, actor, filter, filter.From, filter.To);
-            var unallocated = await CostSql.SumByAsync(db, facts.Where(f => f.EnvironmentId == null), f => new { f.AccountId, f.EnvironmentTag }, cancellationToken);
-            items.AddRange(unallocated.Where(u => u.Amount != 0).Select(u =>
-                new WasteItem(WasteKinds.Unallocated, null, u.Key.EnvironmentTag.Length == 0 ? $"untagged ({u.Key.AccountId})" : $"{u.Key.EnvironmentTag} ({u.Key.AccountId})", "", "", null, CostSql.Usd(u.Amount))));
-        }
-
-        items = [.. items.OrderByDescending(i => i.AmountUsd).ThenBy(i => i.Name, StringComparer.Ordinal)];
-        var total = items.Sum(i => i.AmountUsd);
-        var byKind = WasteKinds.All.Select(k => items.Where(i => i.Kind == k).Sum(i => i.AmountUsd)).ToList();
-        return new WasteReport(total, [.. WasteKinds.All.Select((k, i) => new SpendShare(k, byKind[i], Percent(byKind[i], total)))], items);
+        return items;
     }
+
 
     /// <summary>An environment's daily cost per service over its last <paramref name="days"/> days (or since it was created), with month to date.</summary>
     public async Task<EnvironmentCosts?> EnvironmentAsync(LifecycleActor actor, Guid environmentId, int days, CancellationToken cancellationToken)
@@ -318,6 +403,13 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Slug, t => t.Id, StringComparer.Ordinal, cancellationToken);
     }
+
+    /// <summary>
+    /// <see cref="TeamsBySlugAsync(CancellationToken)"/> from memory (<see cref="TeamSlugs"/>): read again only when one of
+    /// <paramref name="wanted"/> is not known yet.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, Guid>> TeamsBySlugAsync(IEnumerable<string> wanted, CancellationToken cancellationToken) =>
+        await _teamSlugs.IdsAsync(wanted, cancellationToken);
 
     /// <summary>Teams and accounts to filter by: every team for those who see all, else the caller's.</summary>
     public async Task<CostFilterOptions> FilterOptionsAsync(LifecycleActor actor, CancellationToken cancellationToken)
@@ -397,6 +489,20 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         : d => ids.Contains(d.EnvironmentId) && d.Date > after;
 
     private DateOnly Today => Day(time.GetUtcNow());
+
+    private bool IsNpgsql
+    {
+        get
+        {
+            if (_isNpgsql is null)
+            {
+                using var db = contextFactory.CreateDbContext();
+                _isNpgsql = db.Database.IsNpgsql();
+            }
+
+            return _isNpgsql.Value;
+        }
+    }
 
     /// <summary>An environment's days in the filter up to today: from its creation (or the filter's start) to its destroy day.</summary>
     private int DaysIn(CostFilter filter, DateTimeOffset created, DateTimeOffset? destroyed)
@@ -484,6 +590,24 @@ public sealed record DailySpend(DateOnly Date, decimal AmountUsd);
 public sealed record EstimateAccuracy(
     Guid EnvironmentId, string Name, string Team, string Template, string Tier, string Status, int Days,
     decimal MonthlyEstimateUsd, decimal EstimateUsd, decimal ActualUsd, decimal VarianceUsd, decimal? AccuracyPercent);
+
+/// <summary>Orders of <see cref="CostDashboardQueries.EstimateVsActualPageAsync"/> (and of the API's <c>sort</c>).</summary>
+public enum EstimateSort
+{
+    Actual,
+    Estimate,
+    Variance,
+    Accuracy,
+    Environment,
+    Name,
+    Template,
+    Tier,
+    Status,
+    Days,
+}
+
+/// <summary>One page of estimate-vs-actual rows: <see cref="Total"/> environments in the view, <see cref="Billed"/> of them with a cost.</summary>
+public sealed record EstimateAccuracyPage(IReadOnlyList<EstimateAccuracy> Items, int Total, int Billed, int Page, int PageSize);
 
 public sealed record TemplateAccuracy(string Template, int Environments, decimal EstimateUsd, decimal ActualUsd, decimal VarianceUsd, decimal? AccuracyPercent);
 

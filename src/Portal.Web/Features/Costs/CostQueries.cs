@@ -18,6 +18,8 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
     /// <summary>Key of spend no environment (and so no team or tier) owns.</summary>
     public const string Unallocated = "unallocated";
 
+    private readonly TeamSlugs _teamSlugs = new(contextFactory);
+
     public async Task<CostSummary> SummaryAsync(LifecycleActor actor, CostWindow window, CostGroupBy groupBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(window);
@@ -39,8 +41,9 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
         switch (groupBy)
         {
             case CostGroupBy.Team:
-                var teams = await db.Teams.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Slug, cancellationToken);
-                groups = [.. (await SumAsync(f => f.TeamId, m => m.TeamId, d => d.TeamId)).Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
+                var byTeam = await SumAsync(f => f.TeamId, m => m.TeamId, d => d.TeamId);
+                var teams = await _teamSlugs.SlugsAsync(byTeam.Where(g => g.Key is not null).Select(g => g.Key!.Value), cancellationToken); // cached: no statement
+                groups = [.. byTeam.Select(g => (g.Key is { } id && teams.TryGetValue(id, out var slug) ? slug : Unallocated, g.Amount))];
                 break;
             case CostGroupBy.Tier:
                 groups = [.. (await SumAsync(f => f.Tier, m => m.Tier, d => d.Tier)).Select(g => (g.Key?.Slug() ?? Unallocated, g.Amount))];
@@ -104,11 +107,8 @@ public sealed class CostQueries(IDbContextFactory<PortalDbContext> contextFactor
     }
 
     /// <summary>The team's id, or null when no team has the slug.</summary>
-    public async Task<Guid?> FindTeamAsync(string slug, CancellationToken cancellationToken)
-    {
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Teams.Where(t => t.Slug == slug).Select(t => (Guid?)t.Id).SingleOrDefaultAsync(cancellationToken);
-    }
+    public async Task<Guid?> FindTeamAsync(string slug, CancellationToken cancellationToken) =>
+        (await _teamSlugs.IdsAsync([slug], cancellationToken)).TryGetValue(slug, out var id) ? id : null;
 
     private static IQueryable<CostDailyRollup> Rollups(PortalDbContext db, LifecycleActor actor, CostWindow window) =>
         CostSql.FilteredRollups(db, actor, new CostFilter(window.From, window.To, window.TeamId is { } team ? [team] : null), window.From, window.To);

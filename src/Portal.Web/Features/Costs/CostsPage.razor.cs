@@ -168,13 +168,12 @@ public sealed partial class CostsPage
         var services = Queries.ByServiceAsync(actor, filter, ct);
         var top = Queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
         var daily = Queries.DailyTrendAsync(actor, filter, ct);
-        var estimates = Queries.EstimateVsActualAsync(actor, filter, ct);
-        var approvers = ApproversAsync();
+        // The environments the chart shows and the count of billed ones; templates and approvers aggregated in the database.
+        var estimates = Queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, ChartRows, ct);
+        var templates = Queries.EstimateVsActualByTemplateAsync(actor, filter, ct);
+        var approvers = Queries.ApprovedVsRealisedAsync(actor, filter, ct);
         var waste = Queries.WasteAsync(actor, filter, ct);
-        await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, approvers, waste);
-
-        // Approvers are credited from the estimate rows the page already reads, not from a second read of them.
-        async Task<IReadOnlyList<ApproverSpend>> ApproversAsync() => await Queries.ApprovedVsRealisedAsync(actor, filter, await estimates, ct);
+        await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
 
         _monthly = (await monthly).FoldTeams(MonthlyTeamsShown);
         _monthRows = [.. _monthly.Months.Select(m =>
@@ -184,14 +183,13 @@ public sealed partial class CostsPage
         })];
         (_teamShares, _tierShares, _services, _top, _daily) = (await teams, await tiers, await services, await top, await daily);
 
-        // The per-environment rows (one per environment: 10,000 in a large organisation) are not kept in the circuit: the page
-        // keeps what it charts and the aggregates; the grid reads its page from the server (AccuracyGrid).
-        var rows = await estimates;
-        _billed = rows.Count(e => e.ActualUsd > 0);
-        _templates = CostDashboardQueries.ByTemplate(rows);
-        var charted = rows.Take(ChartRows).ToList();
+        // The per-environment rows (one per environment: 10,000 in a large organisation) are neither read nor kept here: the
+        // page keeps what it charts and the aggregates; the grid reads its page from the server (AccuracyGrid).
+        var charted = await estimates;
+        _billed = charted.Billed;
+        _templates = await templates;
         (_approvers, _waste) = (await approvers, await waste);
-        _charts = BuildCharts(charted);
+        _charts = BuildCharts(charted.Items);
     }
 
     private Charts BuildCharts(IReadOnlyList<EstimateAccuracy> estimates)

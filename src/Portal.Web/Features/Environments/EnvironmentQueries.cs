@@ -203,22 +203,34 @@ public sealed class EnvironmentQueries(
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken); // one connection, two statements: the row (with team and owner), its events
-        var row = await db.Environments.AsNoTracking().Where(e => e.Id == id)
-            .Select(e => new
-            {
-                Environment = e,
-                Team = db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
-                Owner = db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
-            })
-            .SingleOrDefaultAsync(cancellationToken);
+        var row = await DetailRowQuery(db, id, cancellationToken);
         if (row is null || !actor.CanSee(row.Environment.TeamId))
         {
             throw new LifecycleNotFoundException("environment", id);
         }
 
-        var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id).ToListAsync(cancellationToken);
+        var events = new List<StackEventRecord>();
+        await foreach (var record in EventsQuery(db, id).WithCancellation(cancellationToken))
+        {
+            events.Add(record);
+        }
+
         return Detail(row.Environment, row.Team ?? "", row.Owner ?? "", events);
     }
+
+    // The detail's two statements compiled once (issue 18: the API's by-id read spent its time building queries, not running them).
+    private static readonly Func<PortalDbContext, Guid, CancellationToken, Task<DetailRow?>> DetailRowQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, Guid id, CancellationToken cancellationToken) => db.Environments.AsNoTracking().Where(e => e.Id == id)
+            .Select(e => new DetailRow(
+                e,
+                db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
+                db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault()))
+            .SingleOrDefault());
+
+    private static readonly Func<PortalDbContext, Guid, IAsyncEnumerable<StackEventRecord>> EventsQuery = EF.CompileAsyncQuery(
+        (PortalDbContext db, Guid id) => db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id));
+
+    private sealed record DetailRow(PortalEnvironment Environment, string? Team, string? Owner);
 
     /// <summary>
     /// Stored stack events, oldest first. <paramref name="after"/> is the <c>id</c> of the last event the caller has seen
