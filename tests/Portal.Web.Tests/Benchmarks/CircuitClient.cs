@@ -35,7 +35,14 @@ internal sealed partial class CircuitClient : IAsyncDisposable
     private long _batches;
     private long _lastBatchAt;
 
-    private CircuitClient(HubConnection connection) => _connection = connection;
+    private readonly HttpClient _http;
+    private string? _circuitId;
+
+    private CircuitClient(HubConnection connection, HttpClient http)
+    {
+        _connection = connection;
+        _http = http;
+    }
 
     /// <summary>Render batches received (and acknowledged).</summary>
     public long Batches => Interlocked.Read(ref _batches);
@@ -82,7 +89,7 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         var connection = builder.Build();
         connection.ServerTimeout = TimeSpan.FromMinutes(3);
         connection.HandshakeTimeout = TimeSpan.FromMinutes(1);
-        var client = new CircuitClient(connection);
+        var client = new CircuitClient(connection, http);
         client.Listen();
 
         await connection.StartAsync(cancellationToken);
@@ -92,6 +99,8 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         {
             throw new InvalidOperationException($"StartCircuit was refused: {client.Error}");
         }
+
+        client._circuitId = circuitId;
 
         var operations = new JsonObject
         {
@@ -177,13 +186,20 @@ internal sealed partial class CircuitClient : IAsyncDisposable
         return markers;
     }
 
+    /// <summary>Closes as a closing tab does: the disconnect beacon (the server disposes the circuit at once), then the connection.</summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
+            if (_circuitId is not null)
+            {
+                using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["circuitId"] = _circuitId });
+                using var response = await _http.PostAsync("_blazor/disconnect", content);
+            }
+
             await _connection.DisposeAsync();
         }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or HttpRequestException or System.Net.WebSockets.WebSocketException)
         {
             // Closing anyway.
         }

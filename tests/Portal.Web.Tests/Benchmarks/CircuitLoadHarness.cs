@@ -62,7 +62,7 @@ public sealed class CircuitLoadHarness(ITestOutputHelper output)
         // Warm-up (JIT, caches, pools): a few circuits opened and closed before the baseline.
         var warm = await OpenAsync(platform, platformCookies, 8);
         await Task.WhenAll(warm.Select(w => w.DisposeAsync().AsTask()));
-        await WaitForAsync(platform, d => d.Open == 0, TimeSpan.FromSeconds(60));
+        Assert.Equal(0, (await WaitForAsync(platform, d => d.Open == 0, TimeSpan.FromSeconds(60))).Open);
         var baseline = await DiagnosticsAsync(platform, collect: true);
 
         var idle = new List<CircuitClient>();
