@@ -55,6 +55,7 @@ public static class PortalPipeline
         api.MapCampaignEndpoints();
         api.MapDriftEndpoints();
         api.MapSandboxDriftEndpoints(app.Services);
+        Features.Circuits.CircuitDiagnosticsEndpoints.MapCircuitDiagnostics(api);
 
         app.MapPost("/account/logout", async (SignInManager<Data.Entities.PortalUser> signIn) =>
         {

@@ -47,6 +47,7 @@ public static class PortalServiceRegistration
         services.AddPortalAuthorization();
 
         services.AddRazorComponents().AddInteractiveServerComponents();
+        Features.Circuits.CircuitRegistration.AddPortalCircuits(services);
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         Components.ShellServices.AddPortalShell(services);
