@@ -37,7 +37,11 @@ public sealed class WatcherScaleHarness(ITestOutputHelper output)
         {
             ["StackWatcher:OutOfBandInterval"] = "00:00:00", // compare on every cycle measured
             ["Drift:ScheduleEnabled"] = "false",
-        }, services: s => s.PostConfigure<SandboxOptions>(o => o.DataDirectory = null)); // the sandbox in memory: setup, not the sweep, writes files
+        }, services: s => s.PostConfigure<SandboxOptions>(o =>
+        {
+            o.DataDirectory = null; // the sandbox in memory: setup, not the sweep, writes files
+            o.Limits.StackLimit = live + 100; // an account raised past AWS's default 2,000 stacks
+        }));
         portal.Services.GetRequiredService<StackWatcherService>().Pause();
         var account = portal.Services.GetRequiredService<AwsAccountDirectory>().ForTier("dev")[0];
         var region = portal.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AwsOptions>>().Value.DefaultRegion;

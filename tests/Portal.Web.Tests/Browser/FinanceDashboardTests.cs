@@ -278,12 +278,23 @@ public static class CostPages
         await page.Locator($"[data-testid={testId}]").ClickAsync();
         var item = page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(option)}\\s*$") });
         await item.First.ClickAsync();
-        if (await page.Locator(".mud-popover-open .mud-list-item").CountAsync() > 0)
+        var open = page.Locator(".mud-popover-open .mud-list-item").First;
+        if (await open.CountAsync() > 0)
         {
+            // A multi-select stays open after a choice. Escape closes it while the focus is in the select; when the focus went to
+            // the list instead, the user's other way out closes it: a click outside, on the select's overlay.
             await page.Keyboard.PressAsync("Escape");
+            try
+            {
+                await open.WaitForAsync(new() { State = WaitForSelectorState.Detached, Timeout = 5_000 });
+            }
+            catch (TimeoutException)
+            {
+                await page.Locator(".mud-overlay").First.ClickAsync(new() { Position = new() { X = 2, Y = 2 } });
+            }
         }
 
-        await page.Locator(".mud-popover-open .mud-list-item").First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await open.WaitForAsync(new() { State = WaitForSelectorState.Detached });
     }
 
     /// <summary>Header and body cells under the selector whose text is cut off (an ellipsis or clipped overflow).</summary>
