@@ -69,7 +69,10 @@ public sealed class EstimatePagesTests(BrowserSession session) : IClassFixture<B
         await Assertions.Expect(platform.Locator("[data-testid=requester-mesh]")).ToHaveTextAsync("by Dana Developer");
         await RequestJourneyTests.ScreenshotsAsync(platform, "approvals-queue-range");
 
-        await new ApprovalsPageObject(platform).OpenAsync("mesh");
+        // The review by its address (the queue's link is the same URL; RequestJourneyTests click it).
+        await platform.GotoAsync($"/approvals?request={outcome.Id}");
+        await BrowserSession.WaitForCircuitAsync(platform);
+        await platform.Locator("[data-testid=approval-detail]").WaitForAsync();
         await Assertions.Expect(platform.Locator("[data-testid=approval-detail] [data-testid=request-estimate-range]"))
             .ToContainTextAsync("up to $732.38");
         await platform.Context.CloseAsync();

@@ -100,6 +100,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IAsyncL
         ["POST /api/v1/environments/{id}/drift"] = Rule(dev: Allowed, readOnly: Forbidden, otherTeam: Hidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
         ["POST /api/v1/environments/{id}/accept-change"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Forbidden),
         ["GET /api/v1/drift"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
+        ["GET /api/v1/admin/circuits"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Allowed, finance: Forbidden, admin: Allowed),
 
         // Sandbox mode only: changing a stack "by hand" is an admin's (write scope).
         ["POST /api/v1/sandbox/environments/{id}/resource-change"] = Rule(dev: Forbidden, readOnly: Forbidden, otherTeam: Forbidden, platform: Forbidden, finance: Forbidden, admin: Allowed),
