@@ -75,7 +75,12 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_postgresAdmin is not null)
+        // PORTAL_TEST_KEEP_DATABASE=1 keeps a PostgreSQL database after the run (a benchmark's seeded data, to look into).
+        if (_postgresAdmin is not null && Environment.GetEnvironmentVariable("PORTAL_TEST_KEEP_DATABASE") == "1")
+        {
+            Console.WriteLine($"Kept PostgreSQL database {Name}.");
+        }
+        else if (_postgresAdmin is not null)
         {
             NpgsqlConnection.ClearAllPools();
             await using var connection = new NpgsqlConnection(_postgresAdmin);
