@@ -180,8 +180,11 @@ public sealed class LivePagesTests
         (bells.Reads - readsBefore.Bells).ShouldBeInRange(1, changes);
         countReads.ShouldBe((int)(bells.Reads - readsBefore.Bells), all);
 
-        // All statements of the burst, the rejections' own included: O(changes), far below one per page and change.
-        texts.Count.ShouldBeLessThan(Pages * changes / 2, all);
+        // All the portal's statements of the burst, the rejections' own included: O(changes), far below one per page and change.
+        // Hangfire's own polls and locks are left out: they grow with how long the burst takes on a loaded machine, not with
+        // pages (264 statements in all once at load average 49, against 120 here).
+        var portalStatements = texts.Count(t => !t.Contains("\"hangfire\".", StringComparison.Ordinal) && !t.StartsWith("LISTEN ", StringComparison.Ordinal));
+        portalStatements.ShouldBeLessThan(Pages * changes / 2, all);
 
         // A new request joins every list at the top of its first page from the row the hub read: inserted, not reloaded.
         var shownBefore = lists[0].Shown.Count;
