@@ -1,17 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
-using Portal.Data;
-using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Features.Environments;
 using Portal.Web.Features.Live;
 using Portal.Web.Tests.Browser;
 using Portal.Web.Tests.Infrastructure;
 using Portal.Web.Tests.Lifecycle;
+using static Portal.Web.Tests.Lifecycle.LiveTestKit;
 using Xunit.Abstractions;
 
 namespace Portal.Web.Tests.Benchmarks;
@@ -60,39 +57,14 @@ public sealed class LivePagesBrowserHarness(ITestOutputHelper output)
     [InlineData(50, 100)]
     public async Task ChangeToVisibleInChromium(int pages, int changes)
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: new Dictionary<string, string?>
-        {
-            ["Policies:Quotas:staging"] = "1000",
-            ["Policies:Quotas:dev"] = "1000",
-        });
-        await using (var db = await portal.DbAsync())
-        {
-            await db.Teams.ExecuteUpdateAsync(s => s.SetProperty(t => t.MonthlyBudgetUsd, 100_000_000m));
-        }
-
+        await using var portal = await LiveTestKit.StartAsync(manyRequests: true);
         var workflow = portal.Services.GetRequiredService<RequestWorkflow>();
         var dev = await portal.ActorAsync("dev@example.com");
         var platform = await portal.ActorAsync("platform@example.com");
-        var environments = new List<Guid>();
-        for (var i = 0; i < 4; i++)
-        {
-            environments.Add(await portal.CreateDevSiteAsync("dev@example.com", "payments", $"visible-{i}"));
-        }
-
-        foreach (var id in environments)
-        {
-            await portal.WaitForAsync(id, EnvironmentStatus.Ready);
-        }
-
-        var pending = new Queue<Guid>();
-        var names = new Dictionary<Guid, string>();
-        for (var i = 0; i < changes / 2 + 1; i++)
-        {
-            var outcome = await workflow.SubmitAsync(dev, new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: $"queued-{i:000}", Justification: "live"), CancellationToken.None);
-            outcome.Status.ShouldBe(RequestStatus.PendingApproval, outcome.ToString());
-            pending.Enqueue(outcome.Id);
-            names[outcome.Id] = $"queued-{i:000}";
-        }
+        var environments = await portal.ReadyDevSitesAsync("visible", 4);
+        var queued = await portal.PendingStagingRequestsAsync("queued", changes / 2 + 1);
+        var pending = new Queue<Guid>(queued.Select(q => q.Id));
+        var names = queued.ToDictionary(q => q.Id, q => q.Name);
 
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new()
@@ -208,20 +180,7 @@ public sealed class LivePagesBrowserHarness(ITestOutputHelper output)
         await context.CloseAsync();
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    private void Report(string name, IReadOnlyList<string> lines)
-    {
-        foreach (var line in lines)
-        {
-            output.WriteLine(line);
-        }
-
-        var directory = Path.Combine(AppContext.BaseDirectory, "TestResults", "benchmarks");
-        Directory.CreateDirectory(directory);
-        File.WriteAllLines(Path.Combine(directory, $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.txt"), lines);
-    }
+    private void Report(string name, IReadOnlyList<string> lines) => CostBenchmarkData.Report(output, name, lines);
 
     private sealed record OpenPage(IPage Page, string Url, string Region, Guid? Environment);
 }

@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Data;
-using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Features.Environments;
 using Portal.Web.Tests.Infrastructure;
 using Portal.Web.Tests.Lifecycle;
+using static Portal.Web.Tests.Lifecycle.LiveTestKit;
 using Xunit.Abstractions;
 
 namespace Portal.Web.Tests.Benchmarks;
@@ -29,7 +27,7 @@ public sealed class LiveUpdatesHarness(ITestOutputHelper output)
     [Fact]
     public async Task IdleStatementsPerSecond()
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: ProductionLoops());
+        await using var portal = await LiveTestKit.StartAsync(settings: ProductionLoops());
         await Task.Delay(TimeSpan.FromSeconds(20)); // start-up reconcile, first recurring firings
         using var statements = new StatementCounter(portal.Database.Name);
         var clock = Stopwatch.StartNew();
@@ -48,18 +46,9 @@ public sealed class LiveUpdatesHarness(ITestOutputHelper output)
     [InlineData(500, 100)]
     public async Task ChangeToListeners(int listeners, int changes)
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, settings: ProductionLoops());
+        await using var portal = await LiveTestKit.StartAsync(settings: ProductionLoops());
         var dev = await portal.ActorAsync("dev@example.com");
-        var ids = new List<Guid>();
-        for (var i = 0; i < 10; i++)
-        {
-            ids.Add(await portal.CreateDevSiteAsync("dev@example.com", "payments", $"live-{i:00}"));
-        }
-
-        foreach (var id in ids)
-        {
-            await portal.WaitForAsync(id, EnvironmentStatus.Ready);
-        }
+        var ids = await portal.ReadyDevSitesAsync("live", 10);
 
         await Task.Delay(TimeSpan.FromSeconds(5));
         var rows = portal.Services.GetRequiredService<LiveEnvironmentRows>();
@@ -126,18 +115,5 @@ public sealed class LiveUpdatesHarness(ITestOutputHelper output)
         return line.Length > 110 ? line[..110] : line;
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    private void Report(string name, IReadOnlyList<string> lines)
-    {
-        foreach (var line in lines)
-        {
-            output.WriteLine(line);
-        }
-
-        var directory = Path.Combine(AppContext.BaseDirectory, "TestResults", "benchmarks");
-        Directory.CreateDirectory(directory);
-        File.WriteAllLines(Path.Combine(directory, $"{name}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}.txt"), lines);
-    }
+    private void Report(string name, IReadOnlyList<string> lines) => CostBenchmarkData.Report(output, name, lines);
 }

@@ -1,14 +1,13 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Data;
-using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
 using Portal.Web.Features.Environments;
 using Portal.Web.Tests.Infrastructure;
+using static Portal.Web.Tests.Lifecycle.LiveTestKit;
 
 namespace Portal.Web.Tests.Lifecycle;
 
@@ -25,9 +24,8 @@ public sealed class LiveChangeSignallingTests
     [Fact]
     public async Task Changes_cost_one_row_read_per_node_not_one_per_page_and_arrive_once()
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true);
-        var id = await portal.CreateDevSiteAsync("dev@example.com", "payments", "live-rows");
-        await portal.WaitForAsync(id, EnvironmentStatus.Ready);
+        await using var portal = await LiveTestKit.StartAsync();
+        var id = (await portal.ReadyDevSitesAsync("live-rows", 1)).Single();
         var signals = portal.Services.GetRequiredService<LifecycleSignals>();
         var rows = portal.Services.GetRequiredService<LiveEnvironmentRows>();
         var queries = portal.Services.GetRequiredService<EnvironmentQueries>();
@@ -102,9 +100,8 @@ public sealed class LiveChangeSignallingTests
     [Fact]
     public async Task A_change_on_one_node_reaches_another_through_listen_notify_once()
     {
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true);
-        var id = await portal.CreateDevSiteAsync("dev@example.com", "payments", "cross-node");
-        await portal.WaitForAsync(id, EnvironmentStatus.Ready);
+        await using var portal = await LiveTestKit.StartAsync();
+        var id = (await portal.ReadyDevSitesAsync("cross-node", 1)).Single();
 
         // Node B: its own signals and change feed on the same database (no in-process publish reaches it).
         var nodeB = new LifecycleSignals(NullLogger<LifecycleSignals>.Instance);
@@ -165,28 +162,6 @@ public sealed class LiveChangeSignallingTests
         LifecycleChangeFeed.Version(DateTimeOffset.UnixEpoch.AddSeconds(1)).ShouldBe(1_000_000);
     }
 
-    internal static async Task WaitQuietAsync<T>(ConcurrentQueue<T> queue)
-    {
-        // Provisioning's last writes may still be arriving: wait for a second and a half without one.
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        var count = -1;
-        while (queue.Count != count && DateTimeOffset.UtcNow < deadline)
-        {
-            count = queue.Count;
-            await Task.Delay(1500);
-        }
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            DateTimeOffset.UtcNow.ShouldBeLessThan(deadline, "The change did not arrive in 30 s.");
-            await Task.Delay(50);
-        }
-    }
-
     /// <summary>What <c>EnvironmentsPage</c> does with a live row, without a circuit.</summary>
     private sealed class ListeningPage(EnvironmentQueries queries, LifecycleActor actor, EnvironmentFilter filter)
     {
@@ -234,68 +209,4 @@ public sealed class LiveChangeSignallingTests
             }
         }
     }
-
-    internal sealed class CompositeDisposable(IReadOnlyList<IDisposable> items) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var item in items)
-            {
-                item.Dispose();
-            }
-        }
-    }
-}
-
-/// <summary>
-/// Counts the SQL statements Npgsql runs on one database (its <c>Npgsql</c> activity source), in this process. A list-row read
-/// is a statement that reads environments with their team's slug (the list query and the live hub's row read).
-/// </summary>
-internal sealed class StatementCounter : IDisposable
-{
-    private readonly ActivityListener _listener;
-    private readonly string _database;
-    private readonly ConcurrentQueue<string> _texts = new();
-
-    public StatementCounter(string database)
-    {
-        _database = database;
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Npgsql",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = OnStopped,
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
-
-    public IReadOnlyCollection<string> Texts => _texts;
-
-    public int Count => _texts.Count;
-
-    public int ListRowReads => _texts.Count(t => t.Contains("FROM \"Environments\"", StringComparison.Ordinal) && t.Contains("\"Teams\"", StringComparison.Ordinal));
-
-    private void OnStopped(Activity activity)
-    {
-        var onThisDatabase = false;
-        string? text = null;
-        foreach (var (key, value) in activity.TagObjects)
-        {
-            if (value is string s)
-            {
-                onThisDatabase |= s == _database;
-                if (key is "db.statement" or "db.query.text")
-                {
-                    text = s;
-                }
-            }
-        }
-
-        if (onThisDatabase && text is not null)
-        {
-            _texts.Enqueue(text);
-        }
-    }
-
-    public void Dispose() => _listener.Dispose();
 }

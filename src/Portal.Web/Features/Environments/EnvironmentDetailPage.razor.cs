@@ -89,7 +89,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private bool _offHoursSupported;
     private int _tab;
     private IDisposable? _subscription;
-    private LiveRefresh? _refresh;
+    private Live.LiveReload? _refresh;
     private long _heard;
     private EnvironmentCosts? _costs;
     private CostForecast? _forecast;
@@ -130,16 +130,18 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     protected override async Task OnInitializedAsync()
     {
         _actor = await Actors.ForAsync(await CurrentUser.GetPrincipalAsync(), CancellationToken.None);
-        _refresh = new LiveRefresh(() => InvokeAsync(async () =>
+        // At once, no coalescing delay: a burst runs one reload and one more after it (LiveReload), and every open page of this
+        // environment shares each read (LiveReads), stamped with the moment the node heard of the change.
+        _refresh = new Live.LiveReload(() => InvokeAsync(async () =>
         {
             await LoadLiveAsync();
             StateHasChanged();
-        }), TimeSpan.FromMilliseconds(300));
+        }));
         _subscription = Signals.Subscribe(change =>
         {
             if (change.EnvironmentId == Id || (change.Kind == LifecycleChangeKind.Environment && change.Id == Guid.Empty))
             {
-                _heard = Live.LiveReads.Heard();
+                _heard = Math.Max(Volatile.Read(ref _heard), Live.LiveReads.Heard(change));
                 _refresh.Trigger();
             }
 

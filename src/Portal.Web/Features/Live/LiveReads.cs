@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Portal.Provisioning.Lifecycle;
 
 namespace Portal.Web.Features.Live;
 
@@ -7,7 +9,8 @@ namespace Portal.Web.Features.Live;
 /// engineer's Home): every page that heard of a change asks for the data by a key, and the first read that started after the
 /// page heard of it is shared by every page asking — N open pages of the same thing cost one read per change, not N.
 /// <para>
-/// A page notes <see cref="Heard"/> when a change reaches it (after the change's commit) and passes it to
+/// A page notes <see cref="Heard()"/> (or, the same moment for every page that got the same change,
+/// <see cref="Heard(LifecycleChange)"/>) when a change reaches it (after the change's commit) and passes it to
 /// <see cref="ReadAsync{T}"/>: a read that started at or after that moment includes the change. A failed read is not kept.
 /// </para>
 /// </summary>
@@ -22,8 +25,20 @@ public sealed class LiveReads
     /// <summary>Reads issued so far (for tests and metrics).</summary>
     public long Reads => Interlocked.Read(ref _reads);
 
+    private static readonly ConditionalWeakTable<LifecycleChange, StrongBox<long>> HeardChanges = [];
+
     /// <summary>The moment a page heard of a change (a monotonic timestamp).</summary>
     public static long Heard() => Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// The moment this node heard of <paramref name="change"/>: the first page to ask stamps it, every other page that got the
+    /// same change gets the same moment — so they all share the first read started after it, however their reloads interleave.
+    /// </summary>
+    public static long Heard(LifecycleChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return HeardChanges.GetValue(change, _ => new StrongBox<long>(Stopwatch.GetTimestamp())).Value;
+    }
 
     /// <summary>
     /// The data under <paramref name="key"/> as read at or after <paramref name="heardAt"/>: shares a read that started then or
