@@ -29,8 +29,10 @@ namespace Portal.Web.Tests.Benchmarks;
 [Trait("Category", "Benchmark")]
 public sealed class CircuitLoadHarness(ITestOutputHelper output)
 {
-    private const int Concurrency = 16;
-    private const string Path = "/environments";
+    private const string EnvironmentsPath = "/environments";
+
+    /// <summary>Circuits opened at a time (<c>PORTAL_BENCH_CIRCUIT_CONCURRENCY</c>, default 16).</summary>
+    private static readonly int Concurrency = int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_CIRCUIT_CONCURRENCY"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 16;
 
     [Fact]
     public async Task CircuitsOnTheEnvironmentsPage_MemoryAndUpdateLatency()
@@ -60,30 +62,47 @@ public sealed class CircuitLoadHarness(ITestOutputHelper output)
         using var developerClient = developer;
 
         // Warm-up (JIT, caches, pools): a few circuits opened and closed before the baseline.
-        var warm = await OpenAsync(platform, platformCookies, 8);
+        var warm = await OpenAsync(platform, platformCookies, EnvironmentsPath, 8);
         await Task.WhenAll(warm.Select(w => w.DisposeAsync().AsTask()));
         Assert.Equal(0, (await WaitForAsync(platform, d => d.Open == 0, TimeSpan.FromSeconds(60))).Open);
-        var baseline = await DiagnosticsAsync(platform, collect: true);
 
+        // PORTAL_BENCH_CIRCUIT_PAGE: the addresses to measure, one after the other in this run (e.g. "/not-found,/environments":
+        // the floor the layout sets, then the page); each starts from no circuit and its own baseline.
+        var pages = (Environment.GetEnvironmentVariable("PORTAL_BENCH_CIRCUIT_PAGE") ?? EnvironmentsPath)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var page in pages)
+        {
+            await MeasurePageAsync(page, levels, changes, environments, seeded, changed, portal, platform, platformCookies, developer, developerCookies);
+        }
+    }
+
+    private async Task MeasurePageAsync(string path, IReadOnlyList<int> levels, int changes, int environments, TimeSpan seeded, Guid changed, PortalProcess portal,
+        HttpClient platform, CookieContainer platformCookies, HttpClient developer, CookieContainer developerCookies)
+    {
+        var baseline = await DiagnosticsAsync(platform, collect: true);
         var idle = new List<CircuitClient>();
         var live = new List<CircuitClient>();
+        var clock = Stopwatch.StartNew();
         try
         {
             foreach (var n in levels)
             {
                 var liveTarget = Math.Max(1, n / 10);
                 clock.Restart();
-                live.AddRange(await OpenAsync(developer, developerCookies, liveTarget - live.Count));
-                idle.AddRange(await OpenAsync(platform, platformCookies, n - liveTarget - idle.Count));
+                live.AddRange(await OpenAsync(developer, developerCookies, path, liveTarget - live.Count));
+                idle.AddRange(await OpenAsync(platform, platformCookies, path, n - liveTarget - idle.Count));
                 var opened = clock.Elapsed;
                 var total = live.Count + idle.Count;
                 var counted = await WaitForAsync(platform, d => d.Open >= total && d.Connected >= total, TimeSpan.FromMinutes(2));
                 Assert.Equal(total, (int)counted.Open);
                 await QuietAsync([.. live, .. idle]);
                 var after = await DiagnosticsAsync(platform, collect: true);
-                var latencies = await MeasureUpdatesAsync(developer, live, changed, changes);
-                Report(n, [
-                    $"{n:N0} circuits on {Path} ({live.Count:N0} live as dev@example.com with the changed row on their page, {idle.Count:N0} idle as platform@example.com, every team), " +
+                var dump = await GcDumpAsync(portal, path, n);
+                var latencies = path == EnvironmentsPath
+                    ? await MeasureUpdatesAsync(developer, live, changed, changes)
+                    : "update latency: not measured (the page shows no environment)";
+                Report(path == EnvironmentsPath ? n.ToString(CultureInfo.InvariantCulture) : $"{Slug(path)}-{n}", [
+                    $"{n:N0} circuits on {path} ({live.Count:N0} as dev@example.com{(path == EnvironmentsPath ? " with the changed row on their page" : "")}, {idle.Count:N0} idle as platform@example.com, every team), " +
                         $"{environments:N0} environments in 50 teams on PostgreSQL (generated in {seeded.TotalSeconds:0} s); {Environment.ProcessorCount} cores, load average {LoadAverage()}",
                     $"opened in {opened.TotalSeconds:0.0} s ({Concurrency} at a time); the server's counter: open {counted.Open:N0}, connected {counted.Connected:N0}, opened in all {counted.Opened:N0}, closed {counted.Closed:N0}",
                     PerCircuit("managed heap after a full GC", baseline.ManagedHeapBytes, after.ManagedHeapBytes, total),
@@ -92,6 +111,7 @@ public sealed class CircuitLoadHarness(ITestOutputHelper output)
                     $"circuits per GB of managed heap: {(after.ManagedHeapBytes > baseline.ManagedHeapBytes ? 1024d * 1024 * 1024 * total / (after.ManagedHeapBytes - baseline.ManagedHeapBytes) : 0):N0}",
                     latencies,
                     $"JS calls answered, by identifier (all circuits so far): {string.Join(", ", CircuitClient.JsCalls.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}",
+                    dump,
                 ]);
             }
         }
@@ -101,11 +121,41 @@ public sealed class CircuitLoadHarness(ITestOutputHelper output)
         }
 
         var closed = await WaitForAsync(platform, d => d.Open == 0, TimeSpan.FromMinutes(2));
-        output.WriteLine($"closed: open {closed.Open}, closed in all {closed.Closed:N0}");
+        output.WriteLine($"{path} closed: open {closed.Open}, closed in all {closed.Closed:N0}");
+        Assert.Equal(0, closed.Open);
     }
 
+    /// <summary>
+    /// <c>PORTAL_BENCH_GCDUMP</c> set to the path of <c>dotnet-gcdump</c>: a heap dump of the portal with the circuits open, into
+    /// <c>TestResults/benchmarks/circuits-{page}-{n}.gcdump</c> (read it with <c>dotnet-gcdump report</c>).
+    /// </summary>
+    private static async Task<string> GcDumpAsync(PortalProcess portal, string path, int n)
+    {
+        var tool = Environment.GetEnvironmentVariable("PORTAL_BENCH_GCDUMP");
+        if (string.IsNullOrEmpty(tool))
+        {
+            return "heap dump: not taken (PORTAL_BENCH_GCDUMP names dotnet-gcdump)";
+        }
+
+        var file = System.IO.Path.Combine(RepositoryPaths.Root, "TestResults", "benchmarks", $"circuits-{Slug(path)}-{n}.gcdump");
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "collect", "-p", portal.ProcessId.ToString(CultureInfo.InvariantCulture), "-o", file })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return $"heap dump: {file} (exit {process.ExitCode}) {(await stdout).Trim().ReplaceLineEndings(" ")} {(await stderr).Trim()}";
+    }
+
+    private static string Slug(string path) => path.Trim('/') is { Length: > 0 } p ? p.Replace('/', '-') : "home";
+
     /// <summary>Opens <paramref name="count"/> circuits on the page, <see cref="Concurrency"/> at a time, each until its first render.</summary>
-    private async Task<List<CircuitClient>> OpenAsync(HttpClient http, CookieContainer cookies, int count)
+    private async Task<List<CircuitClient>> OpenAsync(HttpClient http, CookieContainer cookies, string path, int count)
     {
         var clients = new ConcurrentBag<CircuitClient>();
         var failures = new ConcurrentBag<string>();
@@ -113,7 +163,7 @@ public sealed class CircuitLoadHarness(ITestOutputHelper output)
         {
             try
             {
-                var client = await CircuitClient.OpenAsync(http, cookies, Path, ct);
+                var client = await CircuitClient.OpenAsync(http, cookies, path, ct);
                 clients.Add(client);
                 await client.FirstBatch.WaitAsync(TimeSpan.FromMinutes(2), ct);
             }
@@ -253,5 +303,5 @@ public sealed class CircuitLoadHarness(ITestOutputHelper output)
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private void Report(int circuits, IReadOnlyList<string> lines) => CostBenchmarkData.Report(output, $"circuits-{circuits}", lines);
+    private void Report(string name, IReadOnlyList<string> lines) => CostBenchmarkData.Report(output, $"circuits-{name}", lines);
 }

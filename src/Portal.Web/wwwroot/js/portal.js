@@ -15,6 +15,11 @@ export function rememberTheme(dark) {
     document.documentElement.classList.toggle("portal-dark", dark);
 }
 
+/** Shows a mode without remembering it (the system's preference while no choice is made): the theme's CSS keys on the class. */
+export function showTheme(dark) {
+    document.documentElement.classList.toggle("portal-dark", dark);
+}
+
 /** Whether the user has chosen a mode before; if not, the layout follows the system. */
 export function hasThemeChoice() {
     return document.cookie.split(";").some(c => c.trim().startsWith("portal-theme="));
