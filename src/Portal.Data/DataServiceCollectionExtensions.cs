@@ -10,13 +10,19 @@ namespace Portal.Data;
 /// <summary>Registers the portal's store.</summary>
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="PortalDbContext"/> (factory and scoped), options and the migrator for the configured provider.</summary>
+    /// <summary>Adds <see cref="PortalDbContext"/> (pooled factory and scoped), options and the migrator for the configured provider.</summary>
     public static IServiceCollection AddPortalData(this IServiceCollection services, Action<DatabaseOptions> configure)
     {
         services.AddOptions<DatabaseOptions>().Configure(configure).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
-        services.AddDbContextFactory<PortalDbContext>((sp, options) =>
+        // Pooled: a context's internal services (its DI scope, loggers, interceptors, execution strategy) are built once and
+        // reset on return instead of per operation — the largest client-side cost per API call after the query itself (issue 18's
+        // profile). Contexts keep no state of their own between operations (no events, timeouts or tracking settings changed).
+        services.AddPooledDbContextFactory<PortalDbContext>((sp, options) =>
             Configure(options, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+
+        // Scoped contexts (Identity's stores, the data-protection key store) lease from the same pool.
+        services.TryAddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         services.AddSingleton<DatabaseMigrator>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -20,6 +20,10 @@ namespace Portal.Web.Tests.Benchmarks;
 /// SQL statements per warm call (counted per request by <see cref="SqlStatementCounter"/>). Not part of the test command:
 /// <code>PORTAL_BENCH_ENVIRONMENTS=10000 dotnet test tests/Portal.Web.Tests -c Release --filter "FullyQualifiedName~ApiLoadHarness" --logger "console;verbosity=detailed"</code>
 /// Figures also go to <c>TestResults/benchmarks/api-load-{N}.txt</c>. wrk is Debian's package (installed here when missing and root).
+/// The portal runs as <c>Production</c> (<c>PORTAL_BENCH_HOST_ENVIRONMENT</c> to change). <c>PORTAL_BENCH_CASES</c> (comma-separated parts of case names, e.g. <c>environments/{id},templates</c>) runs only those
+/// cases. <c>PORTAL_BENCH_TRACE</c> (the path of <c>dotnet-trace</c>) also takes a CPU-sampling trace of this process while
+/// wrk loads the portal alone for each case (<c>PORTAL_BENCH_TRACE_SECONDS</c>, default 20), written as
+/// <c>TestResults/benchmarks/api-trace-{case}.nettrace</c> (the bare app is idle meanwhile; it shares the process).
 /// </summary>
 [Trait("Category", "Benchmark")]
 [Collection(CostBenchmarkData.Collection)]
@@ -35,7 +39,10 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         var seconds = Setting("PORTAL_BENCH_SECONDS", 5);
         var rounds = Setting("PORTAL_BENCH_ROUNDS", 2);
         var counter = new SqlStatementCounter();
-        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, kestrel: true, services: counter.AddTo, settings: new Dictionary<string, string?>
+        // Hosted as deployed (Production: no developer exception page, no static-asset file checks per request, no DI scope
+        // validation); PORTAL_BENCH_HOST_ENVIRONMENT=Development measures as the harness did before.
+        var hostEnvironment = Environment.GetEnvironmentVariable("PORTAL_BENCH_HOST_ENVIRONMENT") is { Length: > 0 } named ? named : "Production";
+        await using var portal = await PortalWebFactory.StartAsync(DatabaseProvider.Postgres, hostEnvironment, kestrel: true, services: counter.AddTo, settings: new Dictionary<string, string?>
         {
             ["Logging:LogLevel:Default"] = "Error",
             ["RateLimits:TokenPermitsPerMinute"] = "1000000",
@@ -46,7 +53,7 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         var lines = new List<string>();
         var clock = Stopwatch.StartNew();
         var (someEnvironment, facts) = await SeedAsync(portal, environments);
-        lines.Add($"{environments:N0} environments in {CostBenchmarkData.Teams} teams, {facts:N0} cost facts, generated in {clock.Elapsed.TotalSeconds:0} s; " +
+        lines.Add($"{environments:N0} environments in {CostBenchmarkData.Teams} teams, {facts:N0} cost facts, generated in {clock.Elapsed.TotalSeconds:0} s; portal hosted as {hostEnvironment}; " +
             $"wrk -t2 -c{Connections}, {rounds} × {seconds} s per side, interleaved bare/portal; {Environment.ProcessorCount} cores");
 
         var platform = await portal.CreateTokenAsync("platform@example.com");
@@ -68,7 +75,8 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
             ("templates", "/api/v1/templates", "/templates", developer),
         };
         lines.Add($"{"endpoint",-40} {"portal req/s",12} {"p95 ms",8} {"bare req/s",11} {"p95 ms",8} {"× bare req/s",12} {"× bare p95",10} {"SQL/call",8} {"conn/call",9}");
-        foreach (var (name, path, barePath, token) in cases)
+        var only = Environment.GetEnvironmentVariable("PORTAL_BENCH_CASES")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        foreach (var (name, path, barePath, token) in cases.Where(c => only.Length == 0 || only.Any(o => c.Name.Contains(o, StringComparison.Ordinal))))
         {
             var statements = await CountStatementsAsync(portal, counter, path, token);
             var portalRuns = new List<WrkResult>();
@@ -81,6 +89,11 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
                 portalRuns.Add(await wrk.RunAsync(new Uri(portal.BaseAddress, path), token, seconds));
             }
 
+            if (Environment.GetEnvironmentVariable("PORTAL_BENCH_TRACE") is { Length: > 0 } traceTool)
+            {
+                await TraceAsync(traceTool, name, () => wrk.RunAsync(new Uri(portal.BaseAddress, path), token, Setting("PORTAL_BENCH_TRACE_SECONDS", 20) + 4));
+            }
+
             var p = WrkResult.Combine(portalRuns);
             var b = WrkResult.Combine(bareRuns);
             var errors = p.Errors + b.Errors > 0 ? $"  errors: portal {p.Errors}, bare {b.Errors}" : "";
@@ -90,6 +103,30 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         }
 
         CostBenchmarkData.Report(output, $"api-load-{environments}", lines);
+    }
+
+    /// <summary>A CPU-sampling trace of this process (the portal under <paramref name="load"/>), started once the load is on.</summary>
+    private async Task TraceAsync(string tool, string name, Func<Task<WrkResult>> load)
+    {
+        var directory = Path.Combine(Portal.TestSupport.RepositoryPaths.TryRoot ?? AppContext.BaseDirectory, "TestResults", "benchmarks");
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, $"api-trace-{new string([.. name.Select(c => char.IsLetterOrDigit(c) ? c : '-')])}.nettrace");
+        var loading = load();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "collect", "-p", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-sampled-thread-time",
+            "--duration", TimeSpan.FromSeconds(Setting("PORTAL_BENCH_TRACE_SECONDS", 20)).ToString("c", CultureInfo.InvariantCulture), "-o", file })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var trace = Process.Start(start)!;
+        var stdout = trace.StandardOutput.ReadToEndAsync();
+        var stderr = trace.StandardError.ReadToEndAsync();
+        await trace.WaitForExitAsync();
+        var loaded = await loading;
+        output.WriteLine($"trace of {name}: {file} (exit {trace.ExitCode}; portal {loaded.RequestsPerSecond:N0} req/s while traced) {await stderr}");
+        _ = await stdout;
     }
 
     /// <summary>Statements and connections per warm call: 20 sequential calls, each marked for the counter.</summary>
