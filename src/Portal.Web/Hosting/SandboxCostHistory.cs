@@ -198,7 +198,10 @@ public sealed class SandboxCostHistory(
                 plan.Name, team.Id, team.Slug, owner.Id, entry.Slug, entry.Version, plan.Tier, account.Id, region, request.ParametersJson,
                 plan.TtlHours is { } hours ? plan.CreatedAt.AddHours(hours) : null, false, plan.CreatedAt);
             environment.SetMonthlyEstimate(request.EstimateMonthlyUsd, plan.CreatedAt, request.EstimateMonthlyMaxUsd);
-            environment.BeginOperation(request.Id, plan.CreatedAt);
+            // Stamped with the real moment, not the back-dated one: until the stack below exists and the environment is Ready, it
+            // sits in Requested, and the reconciler (every minute) enqueues a Requested environment whose last change is older than
+            // its grace — a back-dated one at once, which provisioned it for real beside this and left it Failed now and then.
+            environment.BeginOperation(request.Id, now);
             request.AttachEnvironment(environment.Id, plan.CreatedAt);
             db.EnvironmentRequests.Add(request);
             db.Environments.Add(environment);
