@@ -47,7 +47,8 @@ public sealed class LiveReload(Func<Task> reload) : IDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                // The component went away meanwhile.
+                // The component went away meanwhile, or this reload was cancelled: idle again, so a later change still reloads.
+                Volatile.Write(ref _state, Idle);
                 return;
             }
             catch (Exception)
