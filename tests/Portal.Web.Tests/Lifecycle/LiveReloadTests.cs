@@ -1,8 +1,13 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Web.Features.Live;
+using Portal.Web.Tests.Security;
 
 namespace Portal.Web.Tests.Lifecycle;
 
-/// <summary><see cref="LiveReload"/>: a burst makes one more run, and a cancelled run does not stop later reloads.</summary>
+/// <summary>
+/// <see cref="LiveReload"/>: a burst makes one more run, a cancelled run does not stop later reloads, and a failed one is logged
+/// and does not stop them either.
+/// </summary>
 public sealed class LiveReloadTests
 {
     [Fact]
@@ -21,7 +26,7 @@ public sealed class LiveReloadTests
             {
                 second.TrySetResult();
             }
-        });
+        }, NullLogger.Instance);
 
         live.Trigger();
         live.Trigger();
@@ -47,11 +52,36 @@ public sealed class LiveReloadTests
 
             again.TrySetResult();
             return Task.CompletedTask;
-        });
+        }, NullLogger.Instance);
 
         live.Trigger();
         live.Trigger();
         await again.Task.WaitAsync(TimeSpan.FromSeconds(10));
         runs.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task AFailedRun_IsLogged_AndTheNextChangeStillReloads()
+    {
+        var runs = 0;
+        var again = new TaskCompletionSource();
+        using var logs = new CapturedLogs();
+        using var live = new LiveReload(() =>
+        {
+            if (Interlocked.Increment(ref runs) == 1)
+            {
+                throw new InvalidOperationException("database away");
+            }
+
+            again.TrySetResult();
+            return Task.CompletedTask;
+        }, logs.CreateLogger("live"));
+
+        live.Trigger();
+        live.Trigger();
+        await again.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        runs.ShouldBe(2);
+        logs.Text().ShouldContain("Warning live A live page's reload failed");
+        logs.Text().ShouldContain("database away");
     }
 }

@@ -62,6 +62,9 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     public required TimeProvider Clock { get; init; }
 
     [Inject]
+    public required ILogger<EnvironmentDetailPage> Logger { get; init; }
+
+    [Inject]
     public required CostDashboardQueries Costs { get; init; }
 
     [Inject]
@@ -136,7 +139,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         {
             await LoadLiveAsync();
             StateHasChanged();
-        }));
+        }), Logger);
         _subscription = Signals.Subscribe(change =>
         {
             if (change.EnvironmentId == Id || (change.Kind == LifecycleChangeKind.Environment && change.Id == Guid.Empty))

@@ -4,9 +4,10 @@ namespace Portal.Web.Features.Live;
 /// Runs a live page's reload at once when a change needs one, and coalesces a burst without waiting: triggers that arrive
 /// while a reload runs make exactly one more run after it (which reads what they changed). At most one reload runs per page at a
 /// time. It replaces the fixed coalescing delay (<c>LiveRefresh</c>) on pages whose reads are shared per node
-/// (<see cref="LiveReads"/>), where the delay only added latency. Dispose with the component.
+/// (<see cref="LiveReads"/>), where the delay only added latency. A reload that fails (the database away) is logged as a
+/// warning and the page keeps what it shows. Dispose with the component.
 /// </summary>
-public sealed class LiveReload(Func<Task> reload) : IDisposable
+public sealed class LiveReload(Func<Task> reload, ILogger logger) : IDisposable
 {
     private const int Idle = 0;
     private const int Running = 1;
@@ -51,9 +52,10 @@ public sealed class LiveReload(Func<Task> reload) : IDisposable
                 Volatile.Write(ref _state, Idle);
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // The database is away: the page keeps what it shows; the next change reloads again.
+                logger.LogWarning(e, "A live page's reload failed; it keeps what it shows until the next change.");
             }
         }
         while (!_disposed && Interlocked.Decrement(ref _state) > Idle);
