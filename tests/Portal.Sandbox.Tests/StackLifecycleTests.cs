@@ -473,6 +473,23 @@ public sealed partial class StackLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHeldAction_WaitsUntilReleased_OtherActionsDoNot()
+    {
+        var client = _server.CloudFormation();
+        var hold = _server.Faults.Hold("CreateStack");
+        var create = client.CreateStackAsync(NetworkVpc("held"), CancellationToken.None);
+
+        // Other actions are answered while CreateStack waits, and it has not been handled: no stack yet.
+        (await client.FindStackAsync("held", CancellationToken.None)).ShouldBeNull();
+        create.IsCompleted.ShouldBeFalse();
+
+        hold.Dispose();
+        (await create.WaitAsync(TimeSpan.FromSeconds(30))).StackId.ShouldNotBeNull();
+        (await client.DescribeAsync("held")).StackStatus.ShouldBe(StackStatus.CreateInProgress);
+        await client.CreateStackAsync(NetworkVpc("not-held"), CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Stacks_AreSeparatePerRegion()
     {
         await _server.CloudFormation("us-west-2").CreateStackAsync(NetworkVpc("west"), CancellationToken.None);

@@ -20,6 +20,16 @@ public interface ISandboxFaults
     TimeSpan Latency { get; set; }
 
     /// <summary>
+    /// Calls of the CloudFormation <paramref name="action"/> wait, before they are handled, until the returned hold is
+    /// disposed (or the caller gives up): a control plane that has not got to them yet. Tests use it to open a page while an
+    /// operation has not started, without racing the clock.
+    /// </summary>
+    IDisposable Hold(string action);
+
+    /// <summary>Waits while <paramref name="action"/> is held (<see cref="Hold"/>); returns at once when it is not.</summary>
+    Task WhileHeldAsync(string action, CancellationToken cancellationToken);
+
+    /// <summary>
     /// UpdateCostAllocationTagsStatus answers AccessDeniedException, as for a caller whose IAM policy lacks
     /// <c>ce:UpdateCostAllocationTagsStatus</c> (or a member account, which cannot change the payer's tags).
     /// </summary>
@@ -44,6 +54,7 @@ internal sealed class SandboxFaults : ISandboxFaults
     private double _throttleFraction;
     private TimeSpan _latency;
     private bool _denyTagUpdates;
+    private readonly Dictionary<string, TaskCompletionSource> _holds = new(StringComparer.Ordinal);
 
     public SandboxFaults(IOptions<SandboxOptions> options)
     {
@@ -85,6 +96,29 @@ internal sealed class SandboxFaults : ISandboxFaults
         set { lock (_lock) { _latency = value < TimeSpan.Zero ? TimeSpan.Zero : value; } }
     }
 
+    public IDisposable Hold(string action)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        lock (_lock)
+        {
+            if (!_holds.TryGetValue(action, out var held))
+            {
+                held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _holds[action] = held;
+            }
+
+            return new Release(this, action, held);
+        }
+    }
+
+    public Task WhileHeldAsync(string action, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _holds.TryGetValue(action, out var held) ? held.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
+        }
+    }
+
     public void FailResourceType(string resourceType, string? reason) => Set(_types, resourceType, reason);
 
     public void FailLogicalId(string logicalId, string? reason) => Set(_logicalIds, logicalId, reason);
@@ -107,7 +141,31 @@ internal sealed class SandboxFaults : ISandboxFaults
             _throttleFraction = 0;
             _latency = TimeSpan.Zero;
             _denyTagUpdates = false;
+            foreach (var held in _holds.Values)
+            {
+                held.TrySetResult();
+            }
+
+            _holds.Clear();
         }
+    }
+
+    private void Unhold(string action, TaskCompletionSource held)
+    {
+        lock (_lock)
+        {
+            if (_holds.TryGetValue(action, out var current) && current == held)
+            {
+                _holds.Remove(action);
+            }
+        }
+
+        held.TrySetResult();
+    }
+
+    private sealed class Release(SandboxFaults faults, string action, TaskCompletionSource held) : IDisposable
+    {
+        public void Dispose() => faults.Unhold(action, held);
     }
 
     public string? FailureFor(string logicalId, string resourceType)

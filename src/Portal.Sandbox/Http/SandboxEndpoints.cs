@@ -35,6 +35,8 @@ internal sealed partial class SandboxEndpoints(
                 throw new SandboxApiException("InvalidAction", $"Could not find operation {action} for version {version}");
             }
 
+            await faults.WhileHeldAsync(action, context.RequestAborted).ConfigureAwait(false);
+
             XElement? result;
             try
             {

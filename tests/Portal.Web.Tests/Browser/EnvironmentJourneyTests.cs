@@ -23,16 +23,22 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
     public async Task Developer_WatchesProvisioningLive_SeesOutputsAndTheBell_ThenDestroysByTypingTheName()
     {
         var page = await session.SignInAsync("dev@example.com");
-        var id = await session.Portal.CreateDevSiteAsync("dev@example.com", "payments", "journey");
+        // The sandbox holds CreateStack until the page is open: the page sees the environment before its stack starts,
+        // however long signing in and opening take on a loaded machine (they once outlasted the whole create).
+        var faults = session.Portal.Services.GetRequiredService<ISandboxFaults>();
         var environment = new EnvironmentPageObject(page);
+        int eventsAtOpen;
+        using (faults.Hold("CreateStack"))
+        {
+            var id = await session.Portal.CreateDevSiteAsync("dev@example.com", "payments", "journey");
+            await environment.OpenAsync(id, "events");
+            await page.EvaluateAsync("window.__portalNoReload = true");
+            (await environment.Status.TextContentAsync())!.Trim().ShouldBe("Requested");
+            eventsAtOpen = await environment.EventCountAsync();
+        }
 
-        await environment.OpenAsync(id, "events");
-        await page.EvaluateAsync("window.__portalNoReload = true");
-
-        (await environment.Status.TextContentAsync())!.Trim().ShouldBeOneOf("Requested", "Provisioning");
-        var eventsAtOpen = await environment.EventCountAsync();
-        await BrowserSession.ScreenshotAsync(page, "environment-provisioning");
         await Expect(environment.Events).ToContainTextAsync("CREATE_IN_PROGRESS", new() { Timeout = 60_000 });
+        await BrowserSession.ScreenshotAsync(page, "environment-provisioning");
         await Expect(environment.Status).ToHaveTextAsync("Ready", Slow);
         (await environment.EventCountAsync()).ShouldBeGreaterThan(eventsAtOpen);
         await Expect(environment.Events).ToContainTextAsync("CREATE_COMPLETE");
