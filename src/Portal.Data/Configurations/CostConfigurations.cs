@@ -69,11 +69,14 @@ internal sealed class CostEnvironmentDayConfiguration : IEntityTypeConfiguration
         // Written only by SQL (CostRollups), so keyless to EF; unique per environment, day and account through the index below,
         // which carries the amount so a waste period's days are read from the index alone.
         builder.HasNoKey();
-        builder.HasIndex(r => new { r.EnvironmentId, r.Date, r.AccountId }).IsUnique().IncludeProperties(r => new { r.TeamId, r.Tier, r.UnblendedUsd });
+        // It carries the month-to-date total too, so a range edge's latest day is read from the index alone.
+        builder.HasIndex(r => new { r.EnvironmentId, r.Date, r.AccountId }).IsUnique()
+            .IncludeProperties(r => new { r.TeamId, r.Tier, r.UnblendedUsd, r.MonthToDateUnblendedUsd });
         CostColumns.Configure(builder);
+        builder.Property(r => r.MonthToDateUnblendedUsd).HasPrecision(18, 6);
 
-        // Read by date range for every environment (PostgreSQL answers from the index alone).
-        builder.HasIndex(r => r.Date).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd });
+        // Read by date range (or one edge day) for every environment (PostgreSQL answers from the index alone).
+        builder.HasIndex(r => r.Date).IncludeProperties(r => new { r.EnvironmentId, r.AccountId, r.TeamId, r.Tier, r.UnblendedUsd, r.MonthToDateUnblendedUsd });
     }
 }
 

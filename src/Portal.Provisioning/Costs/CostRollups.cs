@@ -7,7 +7,9 @@ namespace Portal.Provisioning.Costs;
 /// <summary>
 /// Rebuilds, from the facts of one account's days <c>[start, stop)</c>, everything the cost views read instead of the facts
 /// (ADR 0009): the daily rollups (date × team × tier × service) and per-environment days (all services) of those days, then
-/// the monthly rollups and per-environment months of every month the days touch, from the day tables. Run in the transaction
+/// the monthly rollups and per-environment months of every month the days touch, from the day tables. Each per-environment
+/// day carries its month-to-date total, so when days of a month are rewritten the totals of those days and of every later day
+/// of the month are recomputed (a window over the month's days; the days before <c>start</c> keep theirs). Run in the transaction
 /// that wrote the facts, so a reader never sees one without the other; the same statements on PostgreSQL and SQLite.
 /// </summary>
 public static class CostRollups
@@ -27,10 +29,17 @@ public static class CostRollups
         GROUP BY "Date", "AccountId", "TeamId", "Tier", "Service";
 
         DELETE FROM "CostEnvironmentDays" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop;
-        INSERT INTO "CostEnvironmentDays" ("Date", "AccountId", "EnvironmentId", "TeamId", "Tier", "UnblendedUsd", "AmortizedUsd")
-        SELECT "Date", "AccountId", "EnvironmentId", "TeamId", "Tier", {sum:UnblendedUsd}, {sum:AmortizedUsd}
+        INSERT INTO "CostEnvironmentDays" ("Date", "AccountId", "EnvironmentId", "TeamId", "Tier", "UnblendedUsd", "AmortizedUsd", "MonthToDateUnblendedUsd")
+        SELECT "Date", "AccountId", "EnvironmentId", "TeamId", "Tier", {sum:UnblendedUsd}, {sum:AmortizedUsd}, 0
         FROM "CostFacts" WHERE "AccountId" = @account AND "Date" >= @start AND "Date" < @stop AND "EnvironmentId" IS NOT NULL
         GROUP BY "Date", "AccountId", "EnvironmentId", "TeamId", "Tier";
+
+        UPDATE "CostEnvironmentDays" AS d SET "MonthToDateUnblendedUsd" = r.mtd
+        FROM (
+            SELECT "EnvironmentId", "Date", {mtd} AS mtd
+            FROM "CostEnvironmentDays" WHERE "AccountId" = @account AND "Date" >= @firstMonth AND "Date" < @stopMonth
+        ) AS r
+        WHERE d."AccountId" = @account AND d."Date" >= @start AND d."Date" < @stopMonth AND d."EnvironmentId" = r."EnvironmentId" AND d."Date" = r."Date";
 
         DELETE FROM "CostMonthlyRollups" WHERE "AccountId" = @account AND "Month" >= @firstMonth AND "Month" < @stopMonth;
         INSERT INTO "CostMonthlyRollups" ("Id", "Month", "AccountId", "TeamId", "Tier", "Service", "UnblendedUsd", "AmortizedUsd")
@@ -48,6 +57,7 @@ public static class CostRollups
     private static readonly string PostgresSql = Sql
         .Replace("{id}", PostgresId, StringComparison.Ordinal)
         .Replace("{month}", "date_trunc('month', \"Date\")::date", StringComparison.Ordinal)
+        .Replace("{mtd}", "sum(\"UnblendedUsd\") OVER (PARTITION BY \"EnvironmentId\", date_trunc('month', \"Date\") ORDER BY \"Date\")", StringComparison.Ordinal)
         .Replace("{sum:UnblendedUsd}", "sum(\"UnblendedUsd\")", StringComparison.Ordinal)
         .Replace("{sum:AmortizedUsd}", "sum(\"AmortizedUsd\")", StringComparison.Ordinal);
 
@@ -55,6 +65,7 @@ public static class CostRollups
     private static readonly string SqliteSql = Sql
         .Replace("{id}", SqliteId, StringComparison.Ordinal)
         .Replace("{month}", "strftime('%Y-%m-01', \"Date\")", StringComparison.Ordinal)
+        .Replace("{mtd}", "round(sum(\"UnblendedUsd\") OVER (PARTITION BY \"EnvironmentId\", strftime('%Y-%m-01', \"Date\") ORDER BY \"Date\"), 6)", StringComparison.Ordinal)
         .Replace("{sum:UnblendedUsd}", "round(sum(\"UnblendedUsd\"), 6)", StringComparison.Ordinal)
         .Replace("{sum:AmortizedUsd}", "round(sum(\"AmortizedUsd\"), 6)", StringComparison.Ordinal);
 

@@ -101,6 +101,47 @@ public sealed class CostAccuracySqlTests(CostAccuracySqlTests.Data data) : IClas
         }
     }
 
+    /// <summary>
+    /// The per-environment totals (month rows and month-to-date totals at the edges) equal the facts summed in memory for
+    /// ranges on every kind of edge: starting on the 1st, ending on a month's last day, single days (the 1st, a last day,
+    /// today), ranges over several months and over a year, ranges ending after today, and wholly in the future.
+    /// </summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("developer")]
+    [InlineData("account")]
+    [InlineData("tier")]
+    public async Task EnvironmentTotals_EqualTheFacts_OnEveryKindOfEdge(string narrow)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var month = new DateOnly(today.Year, today.Month, 1);
+        var previous = month.AddMonths(-1);
+        var ranges = new (DateOnly From, DateOnly To)[]
+        {
+            (today.AddDays(-29), today), (previous, today), (previous, previous.AddMonths(1).AddDays(-1)), (previous.AddDays(5), previous.AddDays(5)),
+            (previous, previous), (month.AddDays(-1), month.AddDays(-1)), (month.AddDays(-1), month), (today, today), (previous.AddDays(3), previous.AddDays(19)),
+            (previous.AddMonths(-2).AddDays(7), month.AddDays(-2)), (today.AddDays(-400), today), (today.AddDays(-120), today.AddDays(20)),
+            (today.AddDays(1), today.AddDays(30)), (previous.AddDays(-1), previous.AddDays(1)), (month.AddMonths(-3), month.AddMonths(-2).AddDays(-1)),
+        };
+        await using var db = data.CreateContext();
+        foreach (var (from, to) in ranges)
+        {
+            var (actor, filter) = data.Case(0, 0, narrow);
+            filter = filter with { From = from, To = to };
+            var facts = CostSql.Narrow(db.CostFacts.AsNoTracking().Where(f => f.Date >= from && f.Date <= to && f.EnvironmentId != null), actor, filter);
+            var expected = (await facts.GroupBy(f => f.EnvironmentId!.Value).Select(g => new { g.Key, Amount = g.Sum(f => f.UnblendedUsd) }).ToListAsync())
+                .Where(g => g.Amount != 0).OrderBy(g => g.Key).Select(g => (g.Key, g.Amount)).ToList();
+            var actual = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, CostSpan.Of(from, to, today), null, CancellationToken.None))
+                .OrderBy(g => g.EnvironmentId).ToList();
+            actual.ShouldBe(expected, $"{from:yyyy-MM-dd}..{to:yyyy-MM-dd} {narrow}");
+            if (to <= today && from >= today.AddDays(-150))
+            {
+                var top = await CostSql.EnvironmentTotalsAsync(db, actor, filter, CostSpan.Of(from, to, today), 7, CancellationToken.None);
+                top.Select(t => t.Amount).ShouldBe(expected.Select(e => e.Amount).OrderByDescending(a => a).Take(7).ToList(), $"top 7 {from:yyyy-MM-dd}..{to:yyyy-MM-dd}");
+            }
+        }
+    }
+
     public sealed class Data : IAsyncLifetime
     {
         private const string Account1 = "123456789012";
@@ -202,6 +243,8 @@ public sealed class CostAccuracySqlTests(CostAccuracySqlTests.Data data) : IClas
             _developer = new LifecycleActor(owner.Id, "dev@example.com", false, false, new HashSet<Guid> { _teams[0], _teams[3] });
             (await db.CostEnvironmentDays.CountAsync()).ShouldBeGreaterThan(1000);
         }
+
+        public PortalDbContext CreateContext() => _database.CreateContext();
 
         public async Task DisposeAsync() => await _database.DisposeAsync();
 

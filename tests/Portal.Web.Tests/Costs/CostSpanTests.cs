@@ -95,4 +95,53 @@ public sealed class CostSpanTests
 
         checkedRanges.ShouldBeGreaterThan(10_000);
     }
+
+    [Fact]
+    public void MonthEdges_SumExactlyEveryRangesBilledDays_FromMonthRowsAndMonthToDateTotals_AtMostOneDayRowPerEdge()
+    {
+        // Figures up to each "today" only (days after today bill nothing), and about one day in five without a row: an edge
+        // on such a day reads the latest day before it in the month (or 0 when there is none).
+        var random = new Random(20261206);
+        var first = new DateOnly(2026, 8, 25);
+        var last = new DateOnly(2027, 3, 10);
+        var billed = new Dictionary<DateOnly, decimal>();
+        for (var day = first.AddDays(-40); day <= last.AddDays(40); day = day.AddDays(1))
+        {
+            if (random.Next(5) > 0)
+            {
+                billed[day] = decimal.Round((decimal)random.NextDouble() * 100m, 6);
+            }
+        }
+
+        var checkedRanges = 0;
+        foreach (var today in new[] { new DateOnly(2026, 10, 15), new DateOnly(2026, 10, 31), Today, new DateOnly(2027, 2, 28), new DateOnly(2027, 3, 1) })
+        {
+            var daily = billed.Where(d => d.Key <= today).ToDictionary(d => d.Key, d => d.Value);
+            var monthly = daily.GroupBy(d => new DateOnly(d.Key.Year, d.Key.Month, 1)).ToDictionary(g => g.Key, g => g.Sum(d => d.Value));
+            decimal MonthToDate(DateOnly day)
+            {
+                var latest = daily.Keys.Where(d => d <= day && d.Year == day.Year && d.Month == day.Month).DefaultIfEmpty().Max();
+                return latest == default ? 0 : daily.Where(d => d.Key <= latest && d.Key.Year == day.Year && d.Key.Month == day.Month).Sum(d => d.Value);
+            }
+
+            for (var from = first; from <= last; from = from.AddDays(3))
+            {
+                for (var to = from; to <= last; to = to.AddDays(2))
+                {
+                    var edges = CostSpan.Of(from, to, today).MonthEdges;
+
+                    var sum = edges.Sum(e => (e.Through is { } through ? MonthToDate(through) : monthly.GetValueOrDefault(e.Month)) - (e.Before is { } before ? MonthToDate(before) : 0));
+                    sum.ShouldBe(daily.Where(d => d.Key >= from && d.Key <= to).Sum(d => d.Value), $"{from}..{to} (today {today})");
+                    edges.Select(e => e.Month).ShouldBeUnique();
+                    var monthsTouched = ((to.Year * 12) + to.Month) - ((from.Year * 12) + from.Month) + 1;
+                    edges.Count.ShouldBeLessThanOrEqualTo(monthsTouched);
+                    edges.Count(e => e.Through is not null).ShouldBeLessThanOrEqualTo(1, "only the range's last month can end inside");
+                    edges.Count(e => e.Before is not null).ShouldBeLessThanOrEqualTo(1, "only the range's first month can start inside");
+                    checkedRanges++;
+                }
+            }
+        }
+
+        checkedRanges.ShouldBeGreaterThan(10_000);
+    }
 }

@@ -49,6 +49,15 @@ internal static class TestCostData
         ShouldMatch("environment months",
             allocated.GroupBy(f => (MonthOf(f.Date), f.AccountId, f.EnvironmentId!.Value, f.TeamId!.Value, f.Tier!.Value).ToString()).ToDictionary(g => g.Key, g => (g.Sum(f => f.UnblendedUsd), g.Sum(f => f.AmortizedUsd))),
             (await db.CostEnvironmentMonths.AsNoTracking().ToListAsync()).ToDictionary(r => (r.Month, r.AccountId, r.EnvironmentId, r.TeamId, r.Tier).ToString(), r => (r.UnblendedUsd, r.AmortizedUsd)));
+
+        // Each environment day's month-to-date total: its environment's facts in that account from the 1st up to that day.
+        var days = await db.CostEnvironmentDays.AsNoTracking().ToListAsync();
+        foreach (var day in days)
+        {
+            var expected = allocated.Where(f => f.EnvironmentId == day.EnvironmentId && f.AccountId == day.AccountId && f.Date <= day.Date && f.Date >= MonthOf(day.Date))
+                .Sum(f => f.UnblendedUsd);
+            day.MonthToDateUnblendedUsd.ShouldBe(expected, 0.0001m, $"month to date of {day.EnvironmentId} on {day.Date:yyyy-MM-dd}");
+        }
     }
 
     private static void ShouldMatch(string rollup, Dictionary<string, (decimal Unblended, decimal Amortized)> expected, Dictionary<string, (decimal Unblended, decimal Amortized)> actual)

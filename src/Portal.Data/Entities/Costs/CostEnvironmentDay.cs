@@ -23,6 +23,12 @@ public sealed class CostEnvironmentDay : ICostEnvironmentRollup
 
     public decimal AmortizedUsd { get; private set; }
 
+    /// <summary>
+    /// The environment's unblended cost in this account from the 1st of the month up to and including this day (kept by
+    /// <c>CostRollups</c>): any range inside one month is <c>MTD(to) − MTD(from − 1)</c>, one row per edge (ADR 0009).
+    /// </summary>
+    public decimal MonthToDateUnblendedUsd { get; private set; }
+
     private CostEnvironmentDay()
     {
     }

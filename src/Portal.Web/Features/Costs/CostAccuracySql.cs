@@ -132,26 +132,7 @@ internal static class CostAccuracySql
         };
         var narrow = Narrowing(actor, filter, parameters);
 
-        var parts = new List<string>();
-        if (span.Months.Count > 0)
-        {
-            parameters.Add(new NpgsqlParameter("months", NpgsqlDbType.Array | NpgsqlDbType.Date) { Value = span.Months.ToArray() });
-            parts.Add($"""SELECT m."EnvironmentId", m."UnblendedUsd" AS amount FROM "CostEnvironmentMonths" m WHERE m."Month" = ANY(@months){narrow("m")}""");
-        }
-
-        if (span.Added.Count > 0)
-        {
-            parts.Add($"""SELECT d."EnvironmentId", d."UnblendedUsd" AS amount FROM "CostEnvironmentDays" d WHERE ({Ranges("added", span.Added, parameters)}){narrow("d")}""");
-        }
-
-        if (span.Subtracted.Count > 0)
-        {
-            parts.Add($"""SELECT d."EnvironmentId", -d."UnblendedUsd" AS amount FROM "CostEnvironmentDays" d WHERE ({Ranges("subtracted", span.Subtracted, parameters)}){narrow("d")}""");
-        }
-
-        var totals = parts.Count == 0
-            ? """SELECT NULL::uuid AS "EnvironmentId", 0::numeric AS actual WHERE false"""
-            : $"""SELECT t."EnvironmentId", sum(t.amount) AS actual FROM ({string.Join(" UNION ALL ", parts)}) t GROUP BY t."EnvironmentId" """;
+        var totals = TotalsSql(span, parameters, narrow);
         var sql = $"""
             WITH env AS (
                 SELECT e."Id", e."Name", e."TeamId", e."TemplateSlug", e."Tier", e."Status", e."MonthlyEstimateUsd",
@@ -166,6 +147,61 @@ internal static class CostAccuracySql
             )
             """;
         return (sql, parameters);
+    }
+
+    /// <summary>
+    /// Each environment's unblended cost over the span (<c>"EnvironmentId", actual</c>), visible to the actor and narrowed by
+    /// the filter, one statement; environments without cost in the span are left out.
+    /// </summary>
+    public static (string Sql, List<NpgsqlParameter> Parameters) Totals(LifecycleActor actor, CostFilter filter, CostSpan span)
+    {
+        var parameters = new List<NpgsqlParameter>();
+        var narrow = Narrowing(actor, filter, parameters);
+        return (TotalsSql(span, parameters, narrow), parameters);
+    }
+
+    /// <summary>
+    /// The span's per-environment totals from month-to-date totals (<see cref="CostSpan.MonthEdges"/>): per month, each
+    /// environment's month row (one per environment and account), or the month to date at the range's last day in the month,
+    /// less the month to date the day before its first day — the day row on the edge day, joined by the unique index, or when
+    /// the environment had no cost that day its latest day before it in the month (a lookup only those rare rows make), or 0.
+    /// At most one month row and two day rows per environment and month whatever the dates; summed over the months.
+    /// </summary>
+    private static string TotalsSql(CostSpan span, List<NpgsqlParameter> parameters, Func<string, string> narrow)
+    {
+        var parts = new List<string>();
+        foreach (var (edge, i) in span.MonthEdges.Select((e, i) => (e, i)))
+        {
+            parameters.Add(new NpgsqlParameter($"month{i}", NpgsqlDbType.Date) { Value = edge.Month });
+            var joins = new StringBuilder();
+            var amount = new StringBuilder();
+            amount.Append(edge.Through is { } through ? MonthToDate("u", through) : """m."UnblendedUsd" """);
+            if (edge.Before is { } before)
+            {
+                amount.Append(" - ").Append(MonthToDate("b", before));
+            }
+
+            parts.Add($"""SELECT m."EnvironmentId", {amount} AS amount FROM "CostEnvironmentMonths" m{joins} WHERE m."Month" = @month{i}{narrow("m")}""");
+
+            string MonthToDate(string alias, DateOnly day)
+            {
+                parameters.Add(new NpgsqlParameter($"{alias}{i}", NpgsqlDbType.Date) { Value = day });
+                joins.Append($"""
+                     LEFT JOIN "CostEnvironmentDays" {alias} ON {alias}."EnvironmentId" = m."EnvironmentId" AND {alias}."Date" = @{alias}{i} AND {alias}."AccountId" = m."AccountId"
+                    """);
+                return $"""
+                    coalesce({alias}."MonthToDateUnblendedUsd", (SELECT p."MonthToDateUnblendedUsd" FROM "CostEnvironmentDays" p
+                        WHERE p."EnvironmentId" = m."EnvironmentId" AND p."Date" >= @month{i} AND p."Date" < @{alias}{i} AND p."AccountId" = m."AccountId"
+                        ORDER BY p."Date" DESC LIMIT 1), 0)
+                    """;
+            }
+        }
+
+        return parts.Count switch
+        {
+            0 => """SELECT NULL::uuid AS "EnvironmentId", 0::numeric AS actual WHERE false""",
+            _ => $"""SELECT t."EnvironmentId", sum(t.amount) AS actual FROM ({string.Join(" UNION ALL ", parts)}) t GROUP BY t."EnvironmentId" """,
+        };
     }
 
     /// <summary>
@@ -246,13 +282,6 @@ internal static class CostAccuracySql
         var format = narrow.ToString();
         return alias => string.Format(CultureInfo.InvariantCulture, format, alias);
     }
-
-    private static string Ranges(string name, IReadOnlyList<DayRange> ranges, List<NpgsqlParameter> parameters) => string.Join(" OR ", ranges.Select((r, i) =>
-    {
-        parameters.Add(new NpgsqlParameter($"{name}{i}from", NpgsqlDbType.Date) { Value = r.From });
-        parameters.Add(new NpgsqlParameter($"{name}{i}to", NpgsqlDbType.Date) { Value = r.To });
-        return $"""d."Date" BETWEEN @{name}{i}from AND @{name}{i}to""";
-    }));
 
     private static string Status(string stored) => Enum.TryParse<EnvironmentStatus>(stored, out var status) ? status.ToString() : stored;
 

@@ -8,6 +8,13 @@ namespace Portal.Web.Features.Costs;
 /// </summary>
 public sealed record CostSpan(IReadOnlyList<DateOnly> Months, IReadOnlyList<DayRange> Added, IReadOnlyList<DayRange> Subtracted)
 {
+    /// <summary>
+    /// The range as the per-environment rollups read it (issue 18): per month with billed days in the range, the month row or
+    /// the month-to-date total at the range's last day in it, less the month-to-date total the day before its first day in it
+    /// — at most one row per environment per month edge whatever the dates.
+    /// </summary>
+    public IReadOnlyList<MonthEdges> MonthEdges { get; init; } = [];
+
     /// <summary>Splits <paramref name="from"/>..<paramref name="to"/> (inclusive) into months and edge days.</summary>
     public static CostSpan Of(DateOnly from, DateOnly to, DateOnly today)
     {
@@ -29,7 +36,27 @@ public sealed record CostSpan(IReadOnlyList<DateOnly> Months, IReadOnlyList<DayR
             }
         }
 
-        return new CostSpan(months, Merge(added), subtracted);
+        return new CostSpan(months, Merge(added), subtracted) { MonthEdges = EdgesOf(from, to, today) };
+    }
+
+    private static List<MonthEdges> EdgesOf(DateOnly from, DateOnly to, DateOnly today)
+    {
+        var edges = new List<MonthEdges>();
+        var last = Min(to, today); // days after today bill nothing
+        for (var month = new DateOnly(from.Year, from.Month, 1); month <= last; month = month.AddMonths(1))
+        {
+            var end = month.AddMonths(1).AddDays(-1);
+            var (first, through) = (Max(from, month), Min(last, end));
+            if (through < first)
+            {
+                continue;
+            }
+
+            // Through the month's last billed day (its end, or today) the month row is the month to date.
+            edges.Add(new MonthEdges(month, through == Min(end, today) ? null : through, first == month ? null : first.AddDays(-1)));
+        }
+
+        return edges;
     }
 
     // Adjacent ranges (the end of one month, the start of the next) read as one.
@@ -68,3 +95,10 @@ public sealed record DayRange(DateOnly From, DateOnly To)
         return Math.Max(0, last.DayNumber - From.DayNumber + 1);
     }
 }
+
+/// <summary>
+/// One month of a range read from month-to-date totals: the month's row (when <see cref="Through"/> is null) or the
+/// month-to-date total at <see cref="Through"/>, less the month-to-date total at <see cref="Before"/> when the range starts
+/// after the 1st. An environment without a row on an edge day has the total of its latest day before it in the month (or 0).
+/// </summary>
+public sealed record MonthEdges(DateOnly Month, DateOnly? Through, DateOnly? Before);

@@ -98,73 +98,54 @@ internal static class CostSql
 
     /// <summary>
     /// Each environment's unblended cost in the <paramref name="span"/>'s days, visible to the actor and narrowed by the filter:
-    /// its whole months from the per-environment months, its edge days added or taken away from the per-environment days, all
-    /// summed in one SQL statement. With <paramref name="top"/>, only the largest that many, cut in SQL.
+    /// per month its month row or month-to-date totals at the range's edges (<see cref="CostSpan.MonthEdges"/>, at most one
+    /// row per environment per month edge), summed in one SQL statement. With <paramref name="top"/>, only the largest that
+    /// many, cut in SQL. Environments without cost in the span are left out.
     /// </summary>
     public static async Task<List<(Guid EnvironmentId, decimal Amount)>> EnvironmentTotalsAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, int? top, CancellationToken cancellationToken)
     {
-        var months = span.Months.ToList();
-        var whole = NarrowEnvironments(db.CostEnvironmentMonths.AsNoTracking().Where(m => months.Contains(m.Month)), actor, filter);
-        var added = NarrowEnvironments(EnvironmentDays(db, span.Added), actor, filter);
-        var subtracted = NarrowEnvironments(EnvironmentDays(db, span.Subtracted), actor, filter);
-        if (db.Database.IsNpgsql())
-        {
-            var parts = new List<IQueryable<EnvironmentAmount>>();
-            if (months.Count > 0)
-            {
-                parts.Add(whole.Select(m => new EnvironmentAmount { EnvironmentId = m.EnvironmentId, Amount = m.UnblendedUsd }));
-            }
-
-            if (span.Added.Count > 0)
-            {
-                parts.Add(added.Select(d => new EnvironmentAmount { EnvironmentId = d.EnvironmentId, Amount = d.UnblendedUsd }));
-            }
-
-            if (span.Subtracted.Count > 0)
-            {
-                parts.Add(subtracted.Select(d => new EnvironmentAmount { EnvironmentId = d.EnvironmentId, Amount = -d.UnblendedUsd }));
-            }
-
-            if (parts.Count == 0)
-            {
-                return [];
-            }
-
-            var sums = parts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
-                .Select(g => new EnvironmentAmount { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
-            var exact = await (top is { } n ? sums.OrderByDescending(s => s.Amount).Take(n) : sums).ToListAsync(cancellationToken);
-            return [.. exact.Select(s => (s.EnvironmentId, s.Amount)).Where(Billed)];
-        }
-
-        var approximateParts = new List<IQueryable<EnvironmentAmountApproximate>>();
-        if (months.Count > 0)
-        {
-            approximateParts.Add(whole.Select(m => new EnvironmentAmountApproximate { EnvironmentId = m.EnvironmentId, Amount = (double)m.UnblendedUsd }));
-        }
-
-        if (span.Added.Count > 0)
-        {
-            approximateParts.Add(added.Select(d => new EnvironmentAmountApproximate { EnvironmentId = d.EnvironmentId, Amount = (double)d.UnblendedUsd }));
-        }
-
-        if (span.Subtracted.Count > 0)
-        {
-            approximateParts.Add(subtracted.Select(d => new EnvironmentAmountApproximate { EnvironmentId = d.EnvironmentId, Amount = -(double)d.UnblendedUsd }));
-        }
-
-        if (approximateParts.Count == 0)
+        if (span.MonthEdges.Count == 0)
         {
             return [];
         }
 
-        var approximateSums = approximateParts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
-            .Select(g => new EnvironmentAmountApproximate { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
-        var approximate = await (top is { } m ? approximateSums.OrderByDescending(s => s.Amount).Take(m) : approximateSums).ToListAsync(cancellationToken);
-        return [.. approximate.Select(s => (s.EnvironmentId, FromDouble(s.Amount))).Where(Billed)];
+        if (db.Database.IsNpgsql())
+        {
+            var (sql, parameters) = CostAccuracySql.Totals(actor, filter, span);
+            var text = $"""
+                SELECT s."EnvironmentId", s.actual AS "Amount" FROM ({sql}) s WHERE s.actual <> 0
+                {(top is { } n ? $"ORDER BY s.actual DESC, s.\"EnvironmentId\" LIMIT {n.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "")}
+                """;
+            var exact = await db.Database.SqlQueryRaw<EnvironmentAmount>(text, [.. parameters]).ToListAsync(cancellationToken);
+            return [.. exact.Select(s => (s.EnvironmentId, s.Amount))];
+        }
 
-        // An environment billed in a month only outside the range nets to zero there: it had no cost in the range.
-        bool Billed((Guid EnvironmentId, decimal Amount) total) => span.Subtracted.Count == 0 || total.Amount != 0;
+        // SQLite: the same reading in LINQ (a correlated lookup of each edge's latest day), summed as REAL.
+        var parts = span.MonthEdges.Select(edge => MonthAmounts(db, actor, filter, edge)).ToList();
+        var sums = parts.Aggregate(Queryable.Concat).GroupBy(a => a.EnvironmentId)
+            .Select(g => new EnvironmentAmountApproximate { EnvironmentId = g.Key, Amount = g.Sum(a => a.Amount) });
+        var approximate = await (top is { } m ? sums.OrderByDescending(s => s.Amount).Take(m) : sums).ToListAsync(cancellationToken);
+        return [.. approximate.Select(s => (s.EnvironmentId, FromDouble(s.Amount))).Where(s => s.Item2 != 0)];
+    }
+
+    private static IQueryable<EnvironmentAmountApproximate> MonthAmounts(PortalDbContext db, LifecycleActor actor, CostFilter filter, MonthEdges edge)
+    {
+        var (month, whole, through, subtract, before) = (edge.Month, edge.Through is null, edge.Through ?? edge.Month, edge.Before is not null, edge.Before ?? edge.Month);
+        var days = db.CostEnvironmentDays.AsNoTracking();
+        return NarrowEnvironments(db.CostEnvironmentMonths.AsNoTracking().Where(m => m.Month == month), actor, filter)
+            .Select(m => new EnvironmentAmountApproximate
+            {
+                EnvironmentId = m.EnvironmentId,
+                Amount = (whole
+                        ? (double)m.UnblendedUsd
+                        : days.Where(d => d.EnvironmentId == m.EnvironmentId && d.AccountId == m.AccountId && d.Date >= month && d.Date <= through)
+                            .OrderByDescending(d => d.Date).Select(d => (double?)(double)d.MonthToDateUnblendedUsd).FirstOrDefault() ?? 0)
+                    - (subtract
+                        ? days.Where(d => d.EnvironmentId == m.EnvironmentId && d.AccountId == m.AccountId && d.Date >= month && d.Date <= before)
+                            .OrderByDescending(d => d.Date).Select(d => (double?)(double)d.MonthToDateUnblendedUsd).FirstOrDefault() ?? 0
+                        : 0),
+            });
     }
 
     /// <summary>
