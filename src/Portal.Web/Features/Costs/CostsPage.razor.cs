@@ -176,9 +176,14 @@ public sealed partial class CostsPage : IDisposable
         _restored = null;
         _hasFacts = restored?.HasFacts ?? await Queries.AnyFactsAsync(CancellationToken.None);
         var views = restored?.Views;
+        if (views is not null && restored!.WasteItemsLeftOut && filter is not null)
+        {
+            views = views with { Waste = await Queries.WasteAsync(_actor, filter, CancellationToken.None) };
+        }
+
         if (views is null && filter is not null && _hasFacts)
         {
-            views = await CostsPageViews.LoadAsync(Queries, _actor, filter, ChartRows);
+            views = await CostsPageViews.LoadAsync(Queries, _actor, filter, ChartRows, MonthlyTeamsShown);
         }
 
         if (views is not null)
@@ -188,7 +193,7 @@ public sealed partial class CostsPage : IDisposable
 
         if (!RendererInfo.IsInteractive)
         {
-            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, views);
+            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, views).WithinBudget();
         }
 
         _loading = false;

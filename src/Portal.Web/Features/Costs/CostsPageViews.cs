@@ -19,7 +19,7 @@ internal sealed record CostsPageViews(
     WasteReport Waste)
 {
     /// <summary>Every view at once: each query has its own context, so the page waits for the slowest view, not the sum of them.</summary>
-    public static async Task<CostsPageViews> LoadAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter, int chartRows)
+    public static async Task<CostsPageViews> LoadAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter, int chartRows, int monthlyTeamsShown)
     {
         var ct = CancellationToken.None;
         var monthly = queries.MonthlyByTeamAsync(actor, filter, ct);
@@ -34,7 +34,7 @@ internal sealed record CostsPageViews(
         var approvers = queries.ApprovedVsRealisedAsync(actor, filter, ct);
         var waste = queries.WasteAsync(actor, filter, ct);
         await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
-        return new CostsPageViews(await monthly, await teams, await tiers, await services, await top, await daily, await estimates,
+        return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, await daily, await estimates,
             await templates, await approvers, await waste);
     }
 }
@@ -51,8 +51,46 @@ internal sealed record CostsPageSnapshot(
     string Query,
     CostFilterOptions Options,
     bool HasFacts,
-    CostsPageViews? Views)
+    CostsPageViews? Views,
+    bool WasteItemsLeftOut = false)
 {
+    /// <summary>
+    /// The most the snapshot's JSON may weigh: the browser sends the state back to the circuit in one hub message (at most
+    /// <see cref="HubMessageBytes"/>), protected and base64-encoded (about 1.4× the JSON).
+    /// </summary>
+    public const int BudgetBytes = 48 * 1024;
+
+    /// <summary>The circuit hub's largest message (ASP.NET Core's default is 32 KB), set where the server's services are.</summary>
+    public const int HubMessageBytes = 128 * 1024;
+
+    /// <summary>
+    /// Within <see cref="BudgetBytes"/>: as it is; else without the waste items (thousands in a large organisation: the circuit
+    /// reads them); else without the views (the circuit reads them all); else nothing (null: the circuit reads everything).
+    /// Never too large for the circuit to start.
+    /// </summary>
+    public CostsPageSnapshot? WithinBudget()
+    {
+        if (Weight(this) <= BudgetBytes)
+        {
+            return this;
+        }
+
+        if (Views is not null)
+        {
+            var lighter = this with { Views = Views with { Waste = Views.Waste with { Items = [] } }, WasteItemsLeftOut = true };
+            if (Weight(lighter) <= BudgetBytes)
+            {
+                return lighter;
+            }
+        }
+
+        var bare = this with { Views = null, WasteItemsLeftOut = false };
+        return Weight(bare) <= BudgetBytes ? bare : null;
+    }
+
+    private static int Weight(CostsPageSnapshot snapshot) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(snapshot, System.Text.Json.JsonSerializerOptions.Web).Length;
+
     public bool IsFor(LifecycleActor actor) =>
         actor.UserId == UserId && actor.SeesAllTeams == SeesAllTeams && actor.TeamIds.Order().SequenceEqual(TeamIds);
 }
