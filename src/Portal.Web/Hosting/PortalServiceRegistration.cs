@@ -46,7 +46,9 @@ public static class PortalServiceRegistration
         AddIdentity(services);
         services.AddPortalAuthorization();
 
-        services.AddRazorComponents().AddInteractiveServerComponents();
+        // The costs page hands its prerendered views to the circuit in the hub's first message (Features/Costs/README.md).
+        services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = Features.Costs.CostsPageSnapshot.HubMessageBytes);
         Features.Circuits.CircuitRegistration.AddPortalCircuits(services);
         services.AddCascadingAuthenticationState();
         services.AddMudServices();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.Options;
 using Portal.Provisioning.Aws;
 using Portal.Provisioning.Jobs;
@@ -12,9 +13,15 @@ namespace Portal.Web.Features.Costs;
 /// <summary>
 /// The finance dashboards: one filter bar (kept in the query string, so a view can be bookmarked) drives every chart and table;
 /// each table exports to CSV through <c>/api/v1/costs/export.csv?view=</c> with the same filter.
+/// The views are read once per page load: during prerendering, streamed into the document, and handed to the circuit as
+/// persistent component state (<see cref="CostsPageSnapshot"/>), so the circuit attaches to what the user already sees instead
+/// of running every view again (issue 18).
 /// </summary>
-public sealed partial class CostsPage
+[StreamRendering]
+public sealed partial class CostsPage : IDisposable
 {
+    private const string SnapshotKey = "costs-page";
+
     private const int ChartRows = 10;
     private const int DefaultDays = 30;
 
@@ -45,6 +52,9 @@ public sealed partial class CostsPage
 
     [Inject]
     public required CostIngestionTrigger Ingestion { get; init; }
+
+    [Inject]
+    public required PersistentComponentState PageState { get; init; }
 
     [SupplyParameterFromQuery(Name = "from")]
     public string? FromQuery { get; set; }
@@ -89,6 +99,12 @@ public sealed partial class CostsPage
     private WasteReport? _waste;
     private int _billed;
     private Charts? _charts;
+    private EstimateAccuracyPage? _charted;
+
+    // Prerendering: what the views read, written into the page for the circuit. The circuit: what the prerender read, used once.
+    private PersistingComponentStateSubscription? _persisting;
+    private CostsPageSnapshot? _snapshot;
+    private CostsPageSnapshot? _restored;
 
     private bool IsSandbox => Aws.Value.Mode == AwsMode.Sandbox;
 
@@ -118,7 +134,17 @@ public sealed partial class CostsPage
     protected override async Task OnInitializedAsync()
     {
         _actor = await Actors.ForAsync(await CurrentUser.GetPrincipalAsync(), CancellationToken.None);
-        _options = await Queries.FilterOptionsAsync(_actor, CancellationToken.None);
+        if (!RendererInfo.IsInteractive)
+        {
+            _persisting = PageState.RegisterOnPersisting(PersistAsync, RenderMode.InteractiveServer);
+        }
+        else if (PageState.TryTakeFromJson<CostsPageSnapshot>(SnapshotKey, out var restored) && restored is not null && restored.IsFor(_actor))
+        {
+            // The prerender's reads, for this user only (the state is the circuit's own, protected; checked again all the same).
+            _restored = restored;
+        }
+
+        _options = _restored?.Options ?? await Queries.FilterOptionsAsync(_actor, CancellationToken.None);
         _teamChoices = [.. _options.Teams.Select(t => t.Slug)];
         _accounts = _options.Accounts;
     }
@@ -132,7 +158,8 @@ public sealed partial class CostsPage
 
         _loading = true;
         var from = FromQuery ?? Today.AddDays(1 - DefaultDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var (filter, errors) = CostFilterBinding.Parse(from, ToQuery, TeamQuery, TierQuery, AccountQuery, await Queries.TeamsBySlugAsync(CancellationToken.None), Today);
+        var (filter, errors) = CostFilterBinding.Parse(from, ToQuery, TeamQuery, TierQuery, AccountQuery,
+            await Queries.TeamsBySlugAsync(SplitTeams(TeamQuery), CancellationToken.None), Today);
         _errors = errors;
         _filter = filter;
         if (filter is not null)
@@ -143,53 +170,63 @@ public sealed partial class CostsPage
 
         (_teams, _tier, _account) = (SplitTeams(TeamQuery), Blank(TierQuery), Blank(AccountQuery));
 
-        // Prerendering would run every view once for markup the circuit replaces at once: it shows the spinner instead.
-        if (!RendererInfo.IsInteractive)
+        // The prerender's views serve the circuit's first parameters only, and only for the same filter; a later filter reads again.
+        var query = QueryKey(from);
+        var restored = _restored is { } r && r.Query == query ? r : null;
+        _restored = null;
+        _hasFacts = restored?.HasFacts ?? await Queries.AnyFactsAsync(CancellationToken.None);
+        var views = restored?.Views;
+        if (views is not null && restored!.WasteItemsLeftOut && filter is not null)
         {
-            return;
+            views = views with { Waste = await Queries.WasteAsync(_actor, filter, CancellationToken.None) };
         }
 
-        _hasFacts = await Queries.AnyFactsAsync(CancellationToken.None);
-        if (filter is not null && _hasFacts)
+        if (views is null && filter is not null && _hasFacts)
         {
-            await LoadAsync(_actor, filter);
+            views = await CostsPageViews.LoadAsync(Queries, _actor, filter, ChartRows, MonthlyTeamsShown);
+        }
+
+        if (views is not null)
+        {
+            Show(views);
+        }
+
+        if (!RendererInfo.IsInteractive)
+        {
+            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, views).WithinBudget();
         }
 
         _loading = false;
     }
 
-    // Every view at once: each query has its own context, so the page waits for the slowest view, not the sum of them.
-    private async Task LoadAsync(LifecycleActor actor, CostFilter filter)
+    private Task PersistAsync()
     {
-        var ct = CancellationToken.None;
-        var monthly = Queries.MonthlyByTeamAsync(actor, filter, ct);
-        var teams = Queries.ByTeamAsync(actor, filter, ct);
-        var tiers = Queries.ByTierAsync(actor, filter, ct);
-        var services = Queries.ByServiceAsync(actor, filter, ct);
-        var top = Queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
-        var daily = Queries.DailyTrendAsync(actor, filter, ct);
-        // The environments the chart shows and the count of billed ones; templates and approvers aggregated in the database.
-        var estimates = Queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, ChartRows, ct);
-        var templates = Queries.EstimateVsActualByTemplateAsync(actor, filter, ct);
-        var approvers = Queries.ApprovedVsRealisedAsync(actor, filter, ct);
-        var waste = Queries.WasteAsync(actor, filter, ct);
-        await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
+        if (_snapshot is { } snapshot)
+        {
+            PageState.PersistAsJson(SnapshotKey, snapshot);
+        }
 
-        _monthly = (await monthly).FoldTeams(MonthlyTeamsShown);
+        return Task.CompletedTask;
+    }
+
+    private string QueryKey(string from) => string.Join('\n', from, ToQuery, TeamQuery, TierQuery, AccountQuery);
+
+    private void Show(CostsPageViews views)
+    {
+        _monthly = views.Monthly.FoldTeams(MonthlyTeamsShown);
         _monthRows = [.. _monthly.Months.Select(m =>
         {
             var byTeam = _monthly.Rows.Where(r => r.Month == m).ToDictionary(r => r.Team, r => r.AmountUsd, StringComparer.Ordinal);
             return new MonthRow(m, byTeam, byTeam.Values.Sum());
         })];
-        (_teamShares, _tierShares, _services, _top, _daily) = (await teams, await tiers, await services, await top, await daily);
+        (_teamShares, _tierShares, _services, _top, _daily) = (views.Teams, views.Tiers, views.Services, views.Top, views.Daily);
 
         // The per-environment rows (one per environment: 10,000 in a large organisation) are neither read nor kept here: the
-        // page keeps what it charts and the aggregates; the grid reads its page from the server (AccuracyGrid).
-        var charted = await estimates;
-        _billed = charted.Billed;
-        _templates = await templates;
-        (_approvers, _waste) = (await approvers, await waste);
-        _charts = BuildCharts(charted.Items);
+        // page keeps what it charts and the aggregates; the grid reads its other pages from the server (AccuracyGrid).
+        _charted = views.Charted;
+        _billed = views.Charted.Billed;
+        (_templates, _approvers, _waste) = (views.Templates, views.Approvers, views.Waste);
+        _charts = BuildCharts(views.Charted.Items);
     }
 
     private Charts BuildCharts(IReadOnlyList<EstimateAccuracy> estimates)
@@ -239,6 +276,8 @@ public sealed partial class CostsPage
         _ingesting = false;
         await OnParametersSetAsync();
     }
+
+    public void Dispose() => _persisting?.Dispose();
 
     private static Dictionary<string, object?> FilterQuery(DateOnly? from, DateOnly? to, string? team, string? tier, string? account) => new()
     {

@@ -1,0 +1,96 @@
+using Portal.Provisioning.Lifecycle;
+
+namespace Portal.Web.Features.Costs;
+
+/// <summary>
+/// What the dashboards page reads for one filter: every view's result, as the page shows it (the estimate grid's first page is
+/// the charted page: the ten costliest, which the grid shows first; its other pages are read when asked for).
+/// </summary>
+internal sealed record CostsPageViews(
+    MonthlySpend Monthly,
+    IReadOnlyList<SpendShare> Teams,
+    IReadOnlyList<SpendShare> Tiers,
+    IReadOnlyList<SpendShare> Services,
+    IReadOnlyList<EnvironmentSpend> Top,
+    IReadOnlyList<DailySpend> Daily,
+    EstimateAccuracyPage Charted,
+    IReadOnlyList<TemplateAccuracy> Templates,
+    IReadOnlyList<ApproverSpend> Approvers,
+    WasteReport Waste)
+{
+    /// <summary>Every view at once: each query has its own context, so the page waits for the slowest view, not the sum of them.</summary>
+    public static async Task<CostsPageViews> LoadAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter, int chartRows, int monthlyTeamsShown)
+    {
+        var ct = CancellationToken.None;
+        var monthly = queries.MonthlyByTeamAsync(actor, filter, ct);
+        var teams = queries.ByTeamAsync(actor, filter, ct);
+        var tiers = queries.ByTierAsync(actor, filter, ct);
+        var services = queries.ByServiceAsync(actor, filter, ct);
+        var top = queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
+        var daily = queries.DailyTrendAsync(actor, filter, ct);
+        // The environments the chart shows and the count of billed ones; templates and approvers aggregated in the database.
+        var estimates = queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, chartRows, ct);
+        var templates = queries.EstimateVsActualByTemplateAsync(actor, filter, ct);
+        var approvers = queries.ApprovedVsRealisedAsync(actor, filter, ct);
+        var waste = queries.WasteAsync(actor, filter, ct);
+        await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
+        return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, await daily, await estimates,
+            await templates, await approvers, await waste);
+    }
+}
+
+/// <summary>
+/// The prerendered page's reads, written into the document as persistent component state so the circuit shows them without
+/// reading them again. It is the circuit's own state (protected by ASP.NET Core, read once, at the circuit's start) and it is
+/// used only for the user, roles and teams it was read for and the same filter (<see cref="Query"/>: the query values).
+/// </summary>
+internal sealed record CostsPageSnapshot(
+    Guid UserId,
+    bool SeesAllTeams,
+    IReadOnlyList<Guid> TeamIds,
+    string Query,
+    CostFilterOptions Options,
+    bool HasFacts,
+    CostsPageViews? Views,
+    bool WasteItemsLeftOut = false)
+{
+    /// <summary>
+    /// The most the snapshot's JSON may weigh: the browser sends the state back to the circuit in one hub message (at most
+    /// <see cref="HubMessageBytes"/>), protected and base64-encoded (about 1.4× the JSON).
+    /// </summary>
+    public const int BudgetBytes = 48 * 1024;
+
+    /// <summary>The circuit hub's largest message (ASP.NET Core's default is 32 KB), set where the server's services are.</summary>
+    public const int HubMessageBytes = 128 * 1024;
+
+    /// <summary>
+    /// Within <see cref="BudgetBytes"/>: as it is; else without the waste items (thousands in a large organisation: the circuit
+    /// reads them); else without the views (the circuit reads them all); else nothing (null: the circuit reads everything).
+    /// Never too large for the circuit to start.
+    /// </summary>
+    public CostsPageSnapshot? WithinBudget()
+    {
+        if (Weight(this) <= BudgetBytes)
+        {
+            return this;
+        }
+
+        if (Views is not null)
+        {
+            var lighter = this with { Views = Views with { Waste = Views.Waste with { Items = [] } }, WasteItemsLeftOut = true };
+            if (Weight(lighter) <= BudgetBytes)
+            {
+                return lighter;
+            }
+        }
+
+        var bare = this with { Views = null, WasteItemsLeftOut = false };
+        return Weight(bare) <= BudgetBytes ? bare : null;
+    }
+
+    private static int Weight(CostsPageSnapshot snapshot) =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(snapshot, System.Text.Json.JsonSerializerOptions.Web).Length;
+
+    public bool IsFor(LifecycleActor actor) =>
+        actor.UserId == UserId && actor.SeesAllTeams == SeesAllTeams && actor.TeamIds.Order().SequenceEqual(TeamIds);
+}

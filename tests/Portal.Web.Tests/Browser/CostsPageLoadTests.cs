@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Data;
+using Portal.Data.Entities.Costs;
+using Portal.Data.Entities.Lifecycle;
+using Portal.Provisioning.Costs;
+using Portal.Provisioning.Jobs;
+using Portal.Provisioning.Lifecycle;
+using Portal.Web.Components.Shared;
+using Portal.Web.Features.Costs;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Browser;
+
+/// <summary>
+/// Issue 18, the dashboards page's load path: the views are read once, while prerendering, and shown in the served document;
+/// the circuit takes them over (persistent component state) without reading them again, for its own user and filter only.
+/// </summary>
+public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFixture<CostsPageLoadSession>
+{
+    private static readonly string[] Tables = ["table-monthly", "table-teams", "table-tiers", "table-services", "table-top", "table-daily", "table-templates", "table-approvers", "table-waste"];
+
+    [Fact]
+    public async Task Finance_GetsEveryViewInTheServedDocument_AndTheCircuitReadsNoViewAgain()
+    {
+        var page = await session.SignInAsync("finance@example.com");
+
+        // The document as served, before any circuit: every view's table is in it, read with this many cost statements (once
+        // warm: the calibration card beside the views computes its figures once per ingestion).
+        (await page.APIRequest.GetAsync("costs")).Status.ShouldBe(200);
+        CostsPageLoadSession.Statements.Clear();
+        var response = await page.APIRequest.GetAsync("costs");
+        response.Status.ShouldBe(200);
+        var html = await response.TextAsync();
+        foreach (var table in Tables)
+        {
+            html.ShouldContain($"data-testid=\"{table}\"", customMessage: $"{table} is prerendered");
+        }
+
+        html.ShouldContain("Blazor-Server-Component-State:", customMessage: "the views are handed to the circuit");
+        html.ShouldNotContain("aria-label=\"Loading\"");
+        var prerender = CostsPageLoadSession.Statements.ToArray();
+        prerender.ShouldNotBeEmpty();
+
+        // The page in the browser: the prerender reads the views once more; the circuit, attaching to them, reads none.
+        CostsPageLoadSession.Statements.Clear();
+        await page.GotoAsync("costs");
+        await page.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
+        foreach (var table in Tables)
+        {
+            await page.Locator($"[data-testid={table}]").WaitForAsync();
+        }
+
+        // The estimate grid's first page is the charted page: shown without reading it again.
+        (await page.Locator("[data-testid=table-estimates] tbody tr").CountAsync()).ShouldBeGreaterThan(0);
+        CostsPageLoadSession.Statements.Count.ShouldBe(prerender.Length, string.Join("\n---\n", CostsPageLoadSession.Statements));
+
+        var queries = session.Portal.Services.GetRequiredService<CostDashboardQueries>();
+        var finance = await session.Portal.ActorAsync("finance@example.com");
+        (await page.Locator("[data-testid=kpi-total]").InnerTextAsync()).ShouldBe(await TotalAsync(queries, finance, Window()));
+        await BrowserSession.ScreenshotAsync(page, "costs-prerendered-finance");
+    }
+
+    [Fact]
+    public async Task TwoUsers_EachSeeTheirOwnViews_AFilterInTheQueryIsPrerendered_AndAFilterChangeAfterLoadReads()
+    {
+        var queries = session.Portal.Services.GetRequiredService<CostDashboardQueries>();
+        var finance = await session.SignInAsync("finance@example.com");
+        var developer = await session.SignInAsync("dev@example.com");
+        var financeActor = await session.Portal.ActorAsync("finance@example.com");
+        var developerActor = await session.Portal.ActorAsync("dev@example.com");
+
+        // Both pages at once: each shows its own user's views (the developer: payments only, no unallocated spend).
+        await Task.WhenAll(finance.GotoAsync("costs"), developer.GotoAsync("costs"));
+        await finance.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
+        await developer.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
+        var financeTotal = await TotalAsync(queries, financeActor, Window());
+        var developerTotal = await TotalAsync(queries, developerActor, Window());
+        developerTotal.ShouldNotBe(financeTotal);
+        (await finance.Locator("[data-testid=kpi-total]").InnerTextAsync()).ShouldBe(financeTotal);
+        (await developer.Locator("[data-testid=kpi-total]").InnerTextAsync()).ShouldBe(developerTotal);
+        (await developer.Locator("[data-testid=table-teams]").InnerTextAsync()).ShouldNotContain("search");
+        (await developer.Locator("[data-testid=table-waste]").InnerTextAsync()).ShouldNotContain("untagged");
+        (await developer.Locator("[data-testid=costs-scope]").InnerTextAsync()).ShouldStartWith("Your teams only");
+
+        // A filter in the query string: the served document already shows the filtered views, and so does the circuit.
+        var search = (await queries.TeamsBySlugAsync(CancellationToken.None))["search"];
+        var served = await (await finance.APIRequest.GetAsync("costs?team=search")).TextAsync();
+        served.ShouldContain("Team search only");
+        await finance.GotoAsync("costs?team=search");
+        await finance.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
+        var searchTotal = await TotalAsync(queries, financeActor, Window() with { TeamIds = [search] });
+        (await finance.Locator("[data-testid=kpi-total]").InnerTextAsync()).ShouldBe(searchTotal);
+        (await finance.Locator("[data-testid=table-top]").InnerTextAsync()).ShouldNotContain("payments/");
+
+        // A filter change after load (the circuit's own navigation): the views are read for the new filter.
+        CostsPageLoadSession.Statements.Clear();
+        await finance.ClickAsync("[data-testid=filter-reset]");
+        await Expect(finance.Locator("[data-testid=kpi-total]"), financeTotal);
+        finance.Url.ShouldNotContain("team=");
+        CostsPageLoadSession.Statements.ShouldNotBeEmpty("a filter changed in the circuit reads the views");
+        (await finance.Locator("[data-testid=costs-scope]").InnerTextAsync()).ShouldStartWith("All teams");
+        await BrowserSession.ScreenshotAsync(developer, "costs-prerendered-developer");
+    }
+
+    private static CostFilter Window()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return new CostFilter(today.AddDays(-29), today);
+    }
+
+    private static async Task<string> TotalAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter) =>
+        Format.Money((await queries.DailyTrendAsync(actor, filter, CancellationToken.None)).Sum(d => d.AmountUsd));
+
+    private static async Task Expect(ILocator locator, string text)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (await locator.InnerTextAsync() != text && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        (await locator.InnerTextAsync()).ShouldBe(text);
+    }
+}
+
+/// <summary>
+/// A portal (SQLite, sandbox) with three environments of payments and search billed for a week, ingested once; it counts the
+/// SQL statements that read cost tables (the dashboards' views), wherever they run (a request or a circuit).
+/// </summary>
+public sealed class CostsPageLoadSession : BrowserSession
+{
+    public CostsPageLoadSession()
+        : base(DatabaseProvider.Sqlite, new Dictionary<string, string?>
+        {
+            ["Sandbox:CostAllocationTagsActiveByDefault"] = "true",
+            ["Costs:BackfillDays"] = "30",
+        }, s => s.ConfigureDbContext<PortalDbContext>((_, options) => options.AddInterceptors(new CostStatements(Statements)), ServiceLifetime.Singleton))
+    {
+    }
+
+    /// <summary>The statements that read cost tables since the last <c>Clear</c>.</summary>
+    public static ConcurrentQueue<string> Statements { get; } = new();
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // Ingestion runs once, here; its schedule stays out of the counted statements.
+        Portal.Services.GetRequiredService<Hangfire.IRecurringJobManager>().RemoveIfExists(CostIngestionJob.Id);
+        var workflow = Portal.Services.GetRequiredService<RequestWorkflow>();
+        var dev = await Portal.ActorAsync("dev@example.com");
+        var searcher = await Portal.ActorAsync("dev2@example.com");
+        var created = new[]
+        {
+            await workflow.SubmitAsync(dev, new SubmitRequest("create", "ecs-web-service", "dev", Team: "payments", Name: "checkout", TtlHours: 168), CancellationToken.None),
+            await workflow.SubmitAsync(searcher, new SubmitRequest("create", "static-site", "dev", Team: "search", Name: "crawler", TtlHours: 168), CancellationToken.None),
+        };
+        foreach (var outcome in created)
+        {
+            await Portal.WaitForAsync(outcome.EnvironmentId!.Value, EnvironmentStatus.Ready);
+        }
+
+        var run = await Portal.Services.GetRequiredService<CostIngestion>().IngestAccountAsync("123456789012", CancellationToken.None);
+        run.Status.ShouldBe(CostIngestionStatus.Succeeded, run.Error);
+    }
+
+    private sealed class CostStatements(ConcurrentQueue<string> statements) : DbCommandInterceptor
+    {
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Count(command);
+            return ValueTask.FromResult(result);
+        }
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+        {
+            Count(command);
+            return result;
+        }
+
+        // The dashboards' views read the facts and their rollups ("CostFacts", "CostEnvironmentDays", …), not budgets or anomalies.
+        private void Count(DbCommand command)
+        {
+            var sql = command.CommandText;
+            if (sql.Contains("\"Cost", StringComparison.Ordinal) && !sql.Contains("\"CostBudget", StringComparison.Ordinal)
+                && !sql.Contains("\"CostAnomal", StringComparison.Ordinal) && !sql.Contains("\"CostIngestionRuns\"", StringComparison.Ordinal))
+            {
+                statements.Enqueue(sql);
+            }
+        }
+    }
+}
