@@ -31,6 +31,32 @@ public static partial class BadRequestProblems
         }
     });
 
+    /// <summary>
+    /// For the two refusals the endpoints write without throwing — a body over the limit (413) and a body that is not JSON
+    /// (415) — names the field in <c>errors</c> too. Runs for every problem written through <c>IProblemDetailsService</c>.
+    /// </summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var problem = context.ProblemDetails;
+        if (problem.Extensions.ContainsKey("errors"))
+        {
+            return;
+        }
+
+        var (field, message) = problem.Status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => ("body", "The body is too large (at most 1 MB)."),
+            StatusCodes.Status415UnsupportedMediaType => ("Content-Type", "Send the body as application/json."),
+            _ => ("", ""),
+        };
+        if (field.Length > 0)
+        {
+            problem.Detail ??= $"{field}: {message}";
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+        }
+    }
+
     /// <summary>The field a bad request is about (a query or route parameter, a JSON path, <c>body</c>, <c>Content-Type</c>) and what is wrong, in words.</summary>
     internal static (string Field, string Message) Describe(BadHttpRequestException e)
     {

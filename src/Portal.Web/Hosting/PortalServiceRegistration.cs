@@ -51,7 +51,7 @@ public static class PortalServiceRegistration
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         Components.ShellServices.AddPortalShell(services);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblems.Customize);
 
         // Bad input is the client's fault: thrown, and answered by BadRequestProblems (400/413/415 problem details naming the
         // field, logged at debug, in every environment) before the developer exception page or the error page sees it.

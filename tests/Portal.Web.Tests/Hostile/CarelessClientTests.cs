@@ -49,7 +49,7 @@ public sealed class CarelessClientTests : IAsyncLifetime
     [InlineData("{\"kind\": \"update\", \"environmentId\": \"not-a-guid\"}", "environmentId")]
     [InlineData("{\"kind\": \"create\", \"parameters\": {\"a\": {\"b\": 1}}}", "parameters.a")]
     [InlineData("{\"kind\": \"create\", \"colour\": \"blue\"}", "colour")]
-    [InlineData("{\"kind\": ", "body")]
+    [InlineData("{\"kind\": ", "kind")]
     [InlineData("[1, 2, 3]", "body")]
     [InlineData("", "body")]
     public async Task BodyThatCannotBeRead_Is400_NamingTheField(string body, string field)
