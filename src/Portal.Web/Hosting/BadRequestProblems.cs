@@ -131,7 +131,8 @@ public static partial class BadRequestProblems
         return trimmed.Length == 0 ? "body" : trimmed;
     }
 
-    private static string Kind(string type) => type.TrimEnd('?') switch
+    // "int", "int?" or "Nullable<int>": what the value must be, in words.
+    private static string Kind(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?') switch
     {
         "int" or "long" or "short" or "Int32" or "Int64" => "a whole number",
         "decimal" or "double" or "float" => "a number",
@@ -139,7 +140,7 @@ public static partial class BadRequestProblems
         "Guid" => "a GUID",
         "DateOnly" => "a date (yyyy-MM-dd)",
         "DateTimeOffset" or "DateTime" => "a date and time (ISO 8601)",
-        _ => "a valid value",
+        _ => "of the right type",
     };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Bad request to {Path}: {Field}: {Problem} ({Reason})")]
