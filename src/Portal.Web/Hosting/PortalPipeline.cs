@@ -27,12 +27,14 @@ public static class PortalPipeline
         }
 
         app.UseDatabaseOutageProblems();
+        app.UseBadRequestProblems();
 
         app.UseSecurityHeaders();
         app.UsePortalStatusCodePages();
         app.UseLocalAccountsSwitch();
         app.UseAuthentication();
         app.UseSameOriginWrites();
+        app.UseBlazorHubOrigin();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -53,11 +53,11 @@ public static class PortalServiceRegistration
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         Components.ShellServices.AddPortalShell(services);
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblems.Customize);
 
-        // Bad input is the client's fault: answered 400 with problem details and logged at debug, in every environment
-        // (Development would otherwise throw it through the developer exception page: an error with the exception text).
-        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
+        // Bad input is the client's fault: thrown, and answered by BadRequestProblems (400/413/415 problem details naming the
+        // field, logged at debug, in every environment) before the developer exception page or the error page sees it.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // A misspelled or unknown field is an error (400), not silently ignored.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1_048_576);
