@@ -45,7 +45,19 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
         var prerender = CostsPageLoadSession.Statements.ToArray();
         prerender.ShouldNotBeEmpty();
 
-        // The page in the browser: the prerender reads the views once more; the circuit, attaching to them, reads none.
+        // The page in the browser: the prerender reads the views once more; the circuit, attaching to them, reads none. Once a
+        // table is in, it stays in: the circuit's first render keeps them (it once showed "No cost data yet" while it looked the
+        // user up, then the tables again).
+        await page.AddInitScriptAsync("""
+            window.__tablesLeft = [];
+            new MutationObserver(() => {
+                const shown = document.querySelector('[data-testid=table-monthly]') !== null;
+                if (shown) { window.__tablesSeen = true; }
+                else if (window.__tablesSeen) {
+                    window.__tablesLeft.push(document.querySelector('[data-testid=costs-empty]') ? 'empty state' : 'something else');
+                }
+            }).observe(document, { childList: true, subtree: true });
+            """);
         CostsPageLoadSession.Statements.Clear();
         await page.GotoAsync("costs");
         await page.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
@@ -57,6 +69,7 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
         // The estimate grid's first page is the charted page: shown without reading it again.
         (await page.Locator("[data-testid=table-estimates] tbody tr").CountAsync()).ShouldBeGreaterThan(0);
         CostsPageLoadSession.Statements.Count.ShouldBe(prerender.Length, string.Join("\n---\n", CostsPageLoadSession.Statements));
+        (await page.EvaluateAsync<string[]>("window.__tablesLeft")).ShouldBeEmpty("the tables gave way once the circuit started");
 
         var queries = session.Portal.Services.GetRequiredService<CostDashboardQueries>();
         var finance = await session.Portal.ActorAsync("finance@example.com");

@@ -133,20 +133,49 @@ public sealed partial class CostsPage : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        // The circuit shows the prerender's reads before anything awaits, so its first render keeps the tables the document
+        // showed (it rendered "No cost data yet" while the user was looked up). The state is the circuit's own, protected, and
+        // the document already showed it; it is checked against the user right after and dropped if it is not theirs.
+        if (RendererInfo.IsInteractive && PageState.TryTakeFromJson<CostsPageSnapshot>(SnapshotKey, out var restored) && restored is not null)
+        {
+            _restored = restored;
+            ShowRestored(restored);
+        }
+
         _actor = await Actors.ForAsync(await CurrentUser.GetPrincipalAsync(), CancellationToken.None);
         if (!RendererInfo.IsInteractive)
         {
             _persisting = PageState.RegisterOnPersisting(PersistAsync, RenderMode.InteractiveServer);
         }
-        else if (PageState.TryTakeFromJson<CostsPageSnapshot>(SnapshotKey, out var restored) && restored is not null && restored.IsFor(_actor))
+        else if (_restored is not null && !_restored.IsFor(_actor))
         {
-            // The prerender's reads, for this user only (the state is the circuit's own, protected; checked again all the same).
-            _restored = restored;
+            _restored = null;
+            (_filter, _charts, _daily, _hasFacts) = (null, null, null, false);
         }
 
         _options = _restored?.Options ?? await Queries.FilterOptionsAsync(_actor, CancellationToken.None);
         _teamChoices = [.. _options.Teams.Select(t => t.Slug)];
         _accounts = _options.Accounts;
+    }
+
+    private string FromText => FromQuery ?? Today.AddDays(1 - DefaultDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    // What the document showed, for this address only: the filter, the options and the views.
+    private void ShowRestored(CostsPageSnapshot restored)
+    {
+        (_options, _teamChoices, _accounts) = (restored.Options, [.. restored.Options.Teams.Select(t => t.Slug)], restored.Options.Accounts);
+        if (restored.Query != QueryKey(FromText) || restored.Filter is not { } filter)
+        {
+            return;
+        }
+
+        (_filter, _from, _to) = (filter, filter.From.ToDateTime(TimeOnly.MinValue), filter.To.ToDateTime(TimeOnly.MinValue));
+        (_teams, _tier, _account) = (SplitTeams(TeamQuery), Blank(TierQuery), Blank(AccountQuery));
+        _hasFacts = restored.HasFacts;
+        if (restored.Views is { } views)
+        {
+            Show(views);
+        }
     }
 
     protected override async Task OnParametersSetAsync()
@@ -157,7 +186,7 @@ public sealed partial class CostsPage : IDisposable
         }
 
         _loading = true;
-        var from = FromQuery ?? Today.AddDays(1 - DefaultDays).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var from = FromText;
         var (filter, errors) = CostFilterBinding.Parse(from, ToQuery, TeamQuery, TierQuery, AccountQuery,
             await Queries.TeamsBySlugAsync(SplitTeams(TeamQuery), CancellationToken.None), Today);
         _errors = errors;
@@ -193,7 +222,7 @@ public sealed partial class CostsPage : IDisposable
 
         if (!RendererInfo.IsInteractive)
         {
-            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, views).WithinBudget();
+            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, views, Filter: filter).WithinBudget();
         }
 
         _loading = false;

@@ -52,7 +52,8 @@ internal sealed record CostsPageSnapshot(
     CostFilterOptions Options,
     bool HasFacts,
     CostsPageViews? Views,
-    bool WasteItemsLeftOut = false)
+    bool WasteItemsLeftOut = false,
+    CostFilter? Filter = null)
 {
     /// <summary>
     /// The most the snapshot's JSON may weigh: the browser sends the state back to the circuit in one hub message (at most

@@ -165,7 +165,7 @@ public sealed class BudgetService(IDbContextFactory<PortalDbContext> contextFact
         foreach (var line in (overview.Organisation is { } o ? [o] : Array.Empty<BudgetLine>()).Concat(overview.Teams))
         {
             csv.Append(CultureInfo.InvariantCulture,
-                $"{overview.Month},{line.Team},{Field(line.Name)},{line.BudgetUsd:0.00},{line.MonthToDateUsd:0.00},{line.ForecastUsd:0.00},{line.RemainingUsd?.ToString("0.00", CultureInfo.InvariantCulture)},{line.PercentUsed?.ToString("0.0", CultureInfo.InvariantCulture)},{line.AlertState}\r\n");
+                $"{overview.Month},{CostCsv.Cell(line.Team)},{CostCsv.Cell(line.Name)},{line.BudgetUsd:0.00},{line.MonthToDateUsd:0.00},{line.ForecastUsd:0.00},{line.RemainingUsd?.ToString("0.00", CultureInfo.InvariantCulture)},{line.PercentUsed?.ToString("0.0", CultureInfo.InvariantCulture)},{line.AlertState}\r\n");
         }
 
         return csv.ToString();
@@ -205,9 +205,6 @@ public sealed class BudgetService(IDbContextFactory<PortalDbContext> contextFact
             a.DetectedAt,
             a.AcknowledgedAt is { } at ? new AnomalyAcknowledgement(a.AcknowledgedByName ?? "", at, a.AcknowledgementNote ?? "") : null))];
     }
-
-    private static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }
 
 /// <summary><c>GET /api/v1/budgets</c>: this month's budget lines (the organisation's only for finance, platform engineers and admins).</summary>
