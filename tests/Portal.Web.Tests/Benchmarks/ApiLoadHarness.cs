@@ -54,7 +54,7 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var (someEnvironment, facts) = await SeedAsync(portal, environments);
         lines.Add($"{environments:N0} environments in {CostBenchmarkData.Teams} teams, {facts:N0} cost facts, generated in {clock.Elapsed.TotalSeconds:0} s; portal hosted as {hostEnvironment}; " +
-            $"wrk -t2 -c{Connections}, {rounds} × {seconds} s per side, interleaved bare/portal; {Environment.ProcessorCount} cores");
+            $"wrk -t2 -c{Connections}, {rounds} × {seconds} s per side, interleaved bare/portal; {Environment.ProcessorCount} cores; load average {LoadAverage()} at the start");
 
         var platform = await portal.CreateTokenAsync("platform@example.com");
         var developer = await portal.CreateTokenAsync("dev@example.com");
@@ -83,10 +83,12 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
             var bareRuns = new List<WrkResult>();
             await wrk.RunAsync(new Uri(bare.BaseAddress, barePath), token, 2);
             await wrk.RunAsync(new Uri(portal.BaseAddress, path), token, 2);
+            var bareGc = new GcShare();
+            var portalGc = new GcShare();
             for (var round = 0; round < rounds; round++)
             {
-                bareRuns.Add(await wrk.RunAsync(new Uri(bare.BaseAddress, barePath), token, seconds));
-                portalRuns.Add(await wrk.RunAsync(new Uri(portal.BaseAddress, path), token, seconds));
+                bareRuns.Add(await bareGc.DuringAsync(() => wrk.RunAsync(new Uri(bare.BaseAddress, barePath), token, seconds)));
+                portalRuns.Add(await portalGc.DuringAsync(() => wrk.RunAsync(new Uri(portal.BaseAddress, path), token, seconds)));
             }
 
             if (Environment.GetEnvironmentVariable("PORTAL_BENCH_TRACE") is { Length: > 0 } traceTool)
@@ -100,8 +102,11 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
             lines.Add(FormattableString.Invariant(
                 $"{name,-40} {p.RequestsPerSecond,12:N0} {p.P95Ms,8:0.0} {b.RequestsPerSecond,11:N0} {b.P95Ms,8:0.0} {p.RequestsPerSecond / b.RequestsPerSecond,12:0.00} {p.P95Ms / b.P95Ms,10:0.00} {statements.Statements,8:0.0} {statements.Connections,9:0.0}{errors}"));
             output.WriteLine(lines[^1]);
+            lines.Add(FormattableString.Invariant($"{"",-40} p50/p95/p99 ms: portal {p.P50Ms:0.0}/{p.P95Ms:0.0}/{p.P99Ms:0.0}, bare {b.P50Ms:0.0}/{b.P95Ms:0.0}/{b.P99Ms:0.0}; rounds portal [{WrkResult.Rounds(portalRuns)}] bare [{WrkResult.Rounds(bareRuns)}]; while loaded: portal {portalGc}; bare {bareGc}"));
+            output.WriteLine(lines[^1]);
         }
 
+        lines.Add($"load average {LoadAverage()} at the end");
         CostBenchmarkData.Report(output, $"api-load-{environments}", lines);
     }
 
@@ -194,17 +199,59 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         return (environment, await db.CostFacts.LongCountAsync());
     }
 
+    /// <summary>The 1, 5 and 15 minute load averages (figures under load are upper bounds of the portal's cost).</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static int Setting(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : fallback;
 }
 
-internal sealed record WrkResult(long Requests, double Seconds, double P95Ms, long Errors)
+/// <summary>
+/// What this process (portal and bare app share it) spent while one side was loaded: CPU per request, garbage collections
+/// and GC pause time. Separates the app's own cost from the database's (which runs in other processes).
+/// </summary>
+internal sealed class GcShare
+{
+    private readonly int[] _collections = new int[3];
+    private TimeSpan _paused;
+    private TimeSpan _cpu;
+    private long _requests;
+
+    public async Task<WrkResult> DuringAsync(Func<Task<WrkResult>> load)
+    {
+        var before = Enumerable.Range(0, 3).Select(GC.CollectionCount).ToArray();
+        var paused = GC.GetTotalPauseDuration();
+        using var self = Process.GetCurrentProcess();
+        var cpu = self.TotalProcessorTime;
+        var result = await load();
+        self.Refresh();
+        _cpu += self.TotalProcessorTime - cpu;
+        _requests += result.Requests;
+        for (var generation = 0; generation < 3; generation++)
+        {
+            _collections[generation] += GC.CollectionCount(generation) - before[generation];
+        }
+
+        _paused += GC.GetTotalPauseDuration() - paused;
+        return result;
+    }
+
+    public override string ToString() =>
+        FormattableString.Invariant($"{_cpu.TotalMilliseconds / Math.Max(1, _requests):0.000} ms CPU/request in this process, gen0/1/2 {_collections[0]}/{_collections[1]}/{_collections[2]}, GC paused {_paused.TotalMilliseconds:0} ms");
+}
+
+internal sealed record WrkResult(long Requests, double Seconds, double P95Ms, long Errors, double P50Ms = 0, double P99Ms = 0)
 {
     public double RequestsPerSecond => Requests / Seconds;
 
-    /// <summary>Rounds added up: total requests over total time; p95 the mean of the rounds' p95.</summary>
+    /// <summary>Rounds added up: total requests over total time; each percentile the mean of the rounds' percentiles.</summary>
     public static WrkResult Combine(IReadOnlyList<WrkResult> runs) =>
-        new(runs.Sum(r => r.Requests), runs.Sum(r => r.Seconds), runs.Average(r => r.P95Ms), runs.Sum(r => r.Errors));
+        new(runs.Sum(r => r.Requests), runs.Sum(r => r.Seconds), runs.Average(r => r.P95Ms), runs.Sum(r => r.Errors), runs.Average(r => r.P50Ms), runs.Average(r => r.P99Ms));
+
+    /// <summary>Each round's p50/p95/p99 in ms, so a tail held by one round shows.</summary>
+    public static string Rounds(IReadOnlyList<WrkResult> runs) =>
+        string.Join(" | ", runs.Select(r => FormattableString.Invariant($"{r.RequestsPerSecond:0} req/s {r.P50Ms:0.0}/{r.P95Ms:0.0}/{r.P99Ms:0.0}")));
 }
 
 /// <summary>Debian's wrk with a Lua <c>done</c> hook that prints requests, duration, p95 and errors (non-2xx included).</summary>
@@ -221,11 +268,11 @@ internal sealed class Wrk(string path, string script)
         }
 
         Assert.True(path is not null, "wrk is not installed: apt-get install wrk");
-        var script = Path.Combine(Path.GetTempPath(), "portal-wrk-report.lua");
+        var script = Path.Combine(Path.GetTempPath(), "portal-wrk-report-percentiles.lua");
         File.WriteAllText(script, """
             done = function(summary, latency, requests)
               local e = summary.errors
-              io.write(string.format("RESULT %d %d %d %d\n", summary.requests, summary.duration, latency:percentile(95), e.connect + e.read + e.write + e.timeout + e.status))
+              io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration, latency:percentile(95), e.connect + e.read + e.write + e.timeout + e.status, latency:percentile(50), latency:percentile(99)))
             end
             """);
         return new Wrk(path!, script);
@@ -244,6 +291,6 @@ internal sealed class Wrk(string path, string script)
         await process.WaitForExitAsync();
         var line = stdout.Split('\n').Single(l => l.StartsWith("RESULT ", StringComparison.Ordinal)).Split(' ');
         var n = line.Skip(1).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        return new WrkResult(n[0], n[1] / 1e6, n[2] / 1e3, n[3]);
+        return new WrkResult(n[0], n[1] / 1e6, n[2] / 1e3, n[3], n[4] / 1e3, n[5] / 1e3);
     }
 }

@@ -208,7 +208,7 @@ public sealed class EnvironmentQueries(
                 e,
                 db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
                 db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault()))
-            .SingleOrDefaultAsync(cancellationToken);
+            .FirstOrDefaultAsync(cancellationToken); // the primary key: at most one row, so LIMIT 1 rather than Single's LIMIT 2
         if (row is null || !actor.CanSee(row.Environment.TeamId))
         {
             throw new LifecycleNotFoundException("environment", id);
