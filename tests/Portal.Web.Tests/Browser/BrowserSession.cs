@@ -91,7 +91,19 @@ public class BrowserSession : IAsyncLifetime
         await login.SignInAsync(email, DemoPassword);
         // Only the redirect away from the sign-in form (Commit): the circuit wait below is what says the page is ready. Waiting
         // for the "load" event as well once timed out on a loaded machine although the page was there (CI, 2026-11-29).
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException e)
+        {
+            // Seen twice on 2026-12-06 at low load and not understood yet: keep what the page showed, to say why next time.
+            var shot = $"sign-in-timeout-{email.Split('@')[0]}-{Guid.NewGuid():N}";
+            await ScreenshotAsync(page, shot, bothWidths: false);
+            var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
+            throw new TimeoutException($"Signing in as {email} stayed on {page.Url}; the page said: {text[..Math.Min(text.Length, 600)]} (screenshot {shot})", e);
+        }
+
         await WaitForCircuitAsync(page);
         return page;
     }

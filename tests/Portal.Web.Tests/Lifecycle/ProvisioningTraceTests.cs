@@ -48,6 +48,13 @@ public sealed class ProvisioningTraceTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
         var environmentId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("environmentId").GetGuid();
         await _portal.WaitForAsync(environmentId, EnvironmentStatus.Ready);
+        // The environment can be Ready (the watcher's write) before the job's method has returned and ended its spans: wait
+        // for the job's span to end, then look at the whole trace (CI, 2026-12-06: asserted a moment too early, none yet).
+        for (var waited = 0; waited < 100 && !_spans.Any(s => s.TraceId == traceId && s.Source.Name == Portal.Provisioning.Jobs.JobTracingAttribute.SourceName); waited++)
+        {
+            await Task.Delay(100);
+        }
+
         var trace = _spans.Where(s => s.TraceId == traceId).ToList();
         var job = trace.Where(s => s.OperationName == "provision environment").ShouldHaveSingleItem("one provisioning step ran in the request's trace");
         job.GetTagItem("portal.environment.id").ShouldBe(environmentId.ToString());
