@@ -82,7 +82,9 @@ public sealed class ConcurrencyHostileTests : IAsyncLifetime
         using var first = await ClientAsync("platform@example.com");
         using var second = await ClientAsync("platform2@example.com");
 
-        for (var round = 0; round < 5; round++)
+        // Three rounds: a team may hold 3 staging environments, and every round the approval wins makes one (with five, a run in
+        // which approve won three times had its fourth request refused by policy: CI, 2026-12-06).
+        for (var round = 0; round < 3; round++)
         {
             var name = $"either-{round}";
             var id = await SubmitAsync(dev, Create("static-site", "staging", name));
