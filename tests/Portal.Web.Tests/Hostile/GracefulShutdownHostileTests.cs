@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -53,7 +51,7 @@ public sealed class GracefulShutdownHostileTests : IAsyncLifetime
     public async Task Sigterm_WhileTwelveEnvironmentsProvision_StopsInTime_AndTheRestartedPortalFinishesEach_WithOneStack()
     {
         var first = await StartAsync("sigterm-1");
-        var ids = await RequestAsync(first, 12);
+        var ids = await PortalProcessEnvironments.RequestAsync(first, "term", 12, "sigterm test");
 
         using (var term = Process.Start("kill", ["-TERM", first.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
@@ -74,7 +72,7 @@ public sealed class GracefulShutdownHostileTests : IAsyncLifetime
         }
 
         var second = await StartAsync("sigterm-2");
-        await WaitAllReadyAsync(ids, TimeSpan.FromMinutes(4));
+        await PortalProcessEnvironments.WaitAllReadyAsync(_database, ids, TimeSpan.FromMinutes(4), "after the restart");
 
         var (code, stdout, stderr) = await AwsCli.CloudFormationAsync(new Uri(second.BaseAddress, "/sandbox/aws/cloudformation").ToString(), "list-stacks");
         code.ShouldBe(0, stderr);
@@ -95,46 +93,5 @@ public sealed class GracefulShutdownHostileTests : IAsyncLifetime
         var process = await PortalProcess.StartAsync(name, _database, _data, Settings);
         _processes.Add(process);
         return process;
-    }
-
-    private static async Task<List<Guid>> RequestAsync(PortalProcess node, int count)
-    {
-        using var client = node.CreateClient();
-        (await PortalWebFactory.PostLoginAsync(client, "dev@example.com", "portal-demo")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
-        var ids = new List<Guid>();
-        for (var i = 1; i <= count; i++)
-        {
-            var response = await client.PostAsJsonAsync("/api/v1/requests", new
-            {
-                kind = "create", template = "static-site", tier = "dev", team = "payments", name = $"term-{i:00}", justification = "sigterm test",
-            });
-            var body = await response.Content.ReadAsStringAsync();
-            response.StatusCode.ShouldBe(HttpStatusCode.Created, body);
-            using var json = JsonDocument.Parse(body);
-            ids.Add(json.RootElement.GetProperty("environmentId").GetGuid());
-        }
-
-        return ids;
-    }
-
-    private async Task WaitAllReadyAsync(List<Guid> ids, TimeSpan timeout)
-    {
-        var deadline = DateTimeOffset.UtcNow + timeout;
-        var statuses = new List<(EnvironmentStatus Status, string? Reason)>();
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            await using var db = _database.CreateContext();
-            statuses = (await db.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Status, e.FailureReason }).ToListAsync())
-                .Select(e => (e.Status, e.FailureReason)).ToList();
-            statuses.ShouldNotContain(s => s.Status == EnvironmentStatus.Failed, string.Join("; ", statuses.Select(s => s.Reason)));
-            if (statuses.Count == ids.Count && statuses.All(s => s.Status == EnvironmentStatus.Ready))
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new TimeoutException("Not every environment became Ready: " + string.Join(", ", statuses.GroupBy(s => s.Status).Select(g => $"{g.Key} {g.Count()}")));
     }
 }

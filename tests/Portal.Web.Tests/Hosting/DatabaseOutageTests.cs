@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
-using Portal.Data.Entities.Lifecycle;
 using Portal.TestSupport;
 using Portal.Web.Tests.Infrastructure;
 
@@ -99,7 +97,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             ["Sandbox:Speed"] = "10",
             ["Policies:Quotas:dev"] = "100",
         });
-        await RequestAsync(_portal, "sigterm", 5);
+        await PortalProcessEnvironments.RequestAsync(_portal, "sigterm", 5, "outage test");
         await _server.StopAsync();
         await WaitForLogAsync("the database is unavailable", TimeSpan.FromSeconds(30));
 
@@ -127,13 +125,13 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             ["Sandbox:Speed"] = "10",
             ["Policies:Quotas:dev"] = "100",
         });
-        var ids = await RequestAsync(_portal, "outage", 10);
+        var ids = await PortalProcessEnvironments.RequestAsync(_portal, "outage", 10, "outage test");
 
         await _server.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(60));
         await _server.RestartAsync();
 
-        await WaitAllReadyAsync(ids, TimeSpan.FromMinutes(4));
+        await PortalProcessEnvironments.WaitAllReadyAsync(_database, ids, TimeSpan.FromMinutes(4), "after the outage");
         var (code, stdout, stderr) = await AwsCli.CloudFormationAsync(new Uri(_portal.BaseAddress, "/sandbox/aws/cloudformation").ToString(), "list-stacks");
         code.ShouldBe(0, stderr);
         using var json = JsonDocument.Parse(stdout);
@@ -196,47 +194,5 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
             DateTimeOffset.UtcNow.ShouldBeLessThan(deadline, $"'{text}' was not logged within {timeout.TotalSeconds} s; see {_portal.LogPath}");
             await Task.Delay(250);
         }
-    }
-
-    private static async Task<List<Guid>> RequestAsync(PortalProcess node, string prefix, int count)
-    {
-        using var client = node.CreateClient();
-        (await PortalWebFactory.PostLoginAsync(client, "dev@example.com", "portal-demo")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
-        var ids = new List<Guid>();
-        for (var i = 1; i <= count; i++)
-        {
-            var response = await client.PostAsJsonAsync("/api/v1/requests", new
-            {
-                kind = "create", template = "static-site", tier = "dev", team = "payments", name = $"{prefix}-{i:00}", justification = "outage test",
-            });
-            var body = await response.Content.ReadAsStringAsync();
-            response.StatusCode.ShouldBe(HttpStatusCode.Created, body);
-            using var json = JsonDocument.Parse(body);
-            ids.Add(json.RootElement.GetProperty("environmentId").GetGuid());
-        }
-
-        return ids;
-    }
-
-    private async Task WaitAllReadyAsync(List<Guid> ids, TimeSpan timeout)
-    {
-        var deadline = DateTimeOffset.UtcNow + timeout;
-        var statuses = new List<(EnvironmentStatus Status, string? Reason)>();
-        while (DateTimeOffset.UtcNow < deadline)
-        {
-            await using var db = _database.CreateContext();
-            statuses = (await db.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Status, e.FailureReason }).ToListAsync())
-                .Select(e => (e.Status, e.FailureReason)).ToList();
-            statuses.ShouldNotContain(s => s.Status == EnvironmentStatus.Failed, string.Join("; ", statuses.Where(s => s.Status == EnvironmentStatus.Failed).Select(s => s.Reason)));
-            if (statuses.Count == ids.Count && statuses.All(s => s.Status == EnvironmentStatus.Ready))
-            {
-                return;
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new TimeoutException("Not every environment became Ready after the outage: " +
-            string.Join(", ", statuses.GroupBy(s => s.Status).Select(g => $"{g.Key} {g.Count()}")));
     }
 }
