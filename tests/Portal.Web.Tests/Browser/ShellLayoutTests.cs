@@ -97,7 +97,12 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
     [Fact]
     public async Task DarkMode_IsRememberedAcrossPages()
     {
-        var page = await session.SignInAsync("dev2@example.com");
+        // The page's script module answers slowly (a loaded machine): a click that comes before it has loaded must still work.
+        var page = await session.SignInAsync("dev2@example.com", context => context.RouteAsync("**/js/portal.js", async route =>
+        {
+            await Task.Delay(3_000);
+            await route.ContinueAsync();
+        }));
 
         await page.ClickAsync("[data-testid=dark-toggle]");
         await Expect(page.Locator("html")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("portal-dark"));
