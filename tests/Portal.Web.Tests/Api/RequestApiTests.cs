@@ -85,7 +85,7 @@ public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetim
         using var dev = await ClientAsync("dev@example.com");
         var created = await dev.PostAsJsonAsync("/api/v1/requests", Create("ecs-web-service", "dev", "checkout"));
         var environmentId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("environmentId").GetGuid();
-        await WaitForEnvironmentAsync(environmentId, EnvironmentStatus.Ready);
+        await _portal.WaitForAsync(environmentId, EnvironmentStatus.Ready);
 
         var response = await dev.PostAsJsonAsync(
             "/api/v1/requests",
@@ -282,24 +282,6 @@ public abstract class RequestApiTests(DatabaseProvider provider) : IAsyncLifetim
         using var json = JsonDocument.Parse(body);
         json.RootElement.GetProperty("errors").TryGetProperty(field, out var messages).ShouldBeTrue(body);
         messages.GetArrayLength().ShouldBeGreaterThan(0);
-    }
-
-    private async Task WaitForEnvironmentAsync(Guid environmentId, EnvironmentStatus status)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            await using var db = await DbAsync();
-            var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == environmentId);
-            if (environment.Status == status)
-            {
-                return;
-            }
-
-            environment.Status.ShouldNotBe(EnvironmentStatus.Failed, environment.FailureReason);
-            (DateTimeOffset.UtcNow < deadline).ShouldBeTrue($"Environment {environmentId} is {environment.Status}, not {status}, after 90 s.");
-            await Task.Delay(250);
-        }
     }
 
     private async Task AssertDecisionCountAsync(Guid requestId, int expected)

@@ -43,7 +43,7 @@ public sealed class ConcurrencyHostileTests : IAsyncLifetime
         await using var db = await DbAsync();
         var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Name == "twins");
         (await db.EnvironmentRequests.CountAsync(r => r.EnvironmentName == "twins" && r.Status != RequestStatus.Rejected)).ShouldBe(1);
-        await WaitForAsync(environment.Id, EnvironmentStatus.Ready);
+        await _portal.WaitForAsync(environment.Id, EnvironmentStatus.Ready, seconds: 120);
         (await SandboxStacksNamedAsync(environment.StackName)).ShouldBe(1);
     }
 
@@ -132,24 +132,6 @@ public sealed class ConcurrencyHostileTests : IAsyncLifetime
         using var json = JsonDocument.Parse(text);
         json.RootElement.GetProperty("status").GetString().ShouldBe("PendingApproval", text);
         return json.RootElement.GetProperty("id").GetGuid();
-    }
-
-    private async Task WaitForAsync(Guid environmentId, EnvironmentStatus status)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            await using var db = await DbAsync();
-            var environment = await db.Environments.AsNoTracking().SingleAsync(e => e.Id == environmentId);
-            if (environment.Status == status)
-            {
-                return;
-            }
-
-            environment.Status.ShouldNotBe(EnvironmentStatus.Failed, environment.FailureReason);
-            (DateTimeOffset.UtcNow < deadline).ShouldBeTrue($"Environment {environmentId} is {environment.Status}, not {status}, after 120 s.");
-            await Task.Delay(250);
-        }
     }
 
     /// <summary>Stacks of that name in the sandbox, deleted ones included, read with the real AWS CLI.</summary>
