@@ -169,6 +169,32 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         }
     }
 
+    [Fact]
+    public async Task SignIn_SubmittedBeforeThePagesScriptsHaveLoaded_StillSignsIn()
+    {
+        // A quick user (or a test) submits as soon as the form is there, before blazor.web.js has loaded: the form is a plain
+        // POST (Enhance="false"), so nothing of the script's may be needed for it. Chromium holds such a submit until the page
+        // has finished parsing (with the script held for good, the sign-in never leaves the form), then sends it.
+        var context = await session.Browser.NewContextAsync(new() { BaseURL = session.Portal.BaseAddress.ToString() });
+        context.SetDefaultTimeout(60_000);
+        var scriptHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await context.RouteAsync("**/_framework/blazor.web*.js", async route =>
+        {
+            await scriptHeld.Task;
+            await route.ContinueAsync();
+        });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/account/login", new() { WaitUntil = WaitUntilState.Commit });
+        await new LoginPage(page).SignInAsync("platform2@example.com", BrowserSession.DemoPassword);
+        scriptHeld.SetResult();
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+
+        await BrowserSession.WaitForCircuitAsync(page);
+        await Expect(page.Locator("[data-testid=user-email]")).ToHaveTextAsync("platform2@example.com");
+        await context.CloseAsync();
+    }
+
     public static TheoryData<string, string> HomeCards => new()
     {
         { "dev@example.com", "home-developer" },
