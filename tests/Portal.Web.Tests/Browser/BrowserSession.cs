@@ -86,6 +86,30 @@ public class BrowserSession : IAsyncLifetime
         }
 
         var page = await context.NewPageAsync();
+        // The page's own documents (the form, its POST, each redirect) with their answers: a sign-in that never leaves the form
+        // says which of them went wrong (no POST sent, the POST refused, or the redirect after it sent back to the form).
+        var documents = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.IsNavigationRequest)
+            {
+                documents.Enqueue($"{request.Method} {request.Url}");
+            }
+        };
+        page.Response += (_, response) =>
+        {
+            if (response.Request.IsNavigationRequest)
+            {
+                documents.Enqueue($"  -> {response.Status} {response.Headers.GetValueOrDefault("location")}");
+            }
+        };
+        page.RequestFailed += (_, request) =>
+        {
+            if (request.IsNavigationRequest)
+            {
+                documents.Enqueue($"  -> failed: {request.Failure}");
+            }
+        };
         var login = new LoginPage(page);
         await login.OpenAsync();
         await login.SignInAsync(email, DemoPassword);
@@ -101,7 +125,9 @@ public class BrowserSession : IAsyncLifetime
             var shot = $"sign-in-timeout-{email.Split('@')[0]}-{Guid.NewGuid():N}";
             await ScreenshotAsync(page, shot, bothWidths: false);
             var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
-            throw new TimeoutException($"Signing in as {email} stayed on {page.Url}; the page said: {text[..Math.Min(text.Length, 600)]} (screenshot {shot})", e);
+            throw new TimeoutException(
+                $"Signing in as {email} stayed on {page.Url}; the page said: {text[..Math.Min(text.Length, 600)]} (screenshot {shot}); " +
+                $"documents: {string.Join("; ", documents)}", e);
         }
 
         await WaitForCircuitAsync(page);

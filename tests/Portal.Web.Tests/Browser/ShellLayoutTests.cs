@@ -116,6 +116,85 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task DarkMode_AToggleWhileTheSystemPreferenceIsAsked_IsNotUndone()
+    {
+        // The layout's first render asks the browser whether it prefers dark (no choice remembered yet). portal.js is served
+        // with that answer held until the test releases it, and the user toggles in between: the user's choice must stand.
+        var page = await session.SignInAsync("dev@example.com", async context =>
+        {
+            await context.AddInitScriptAsync("window.__prefersDarkGate = new Promise(release => window.__releasePrefersDark = release);");
+            await context.RouteAsync("**/js/portal.js", async route =>
+            {
+                var response = await route.FetchAsync();
+                var body = (await response.TextAsync()).Replace(
+                    "export function prefersDark() {",
+                    "export async function prefersDark() {\n    window.__prefersDarkAsked = true;\n    await window.__prefersDarkGate;",
+                    StringComparison.Ordinal);
+                // The body is sent as read (decoded), so without the compressed file's encoding and length.
+                var headers = response.Headers.Where(h => h.Key is not ("content-encoding" or "content-length")).ToDictionary();
+                await route.FulfillAsync(new() { Status = response.Status, Headers = headers, Body = body });
+            });
+        });
+
+        await page.WaitForFunctionAsync("() => window.__prefersDarkAsked === true");
+        var toggle = page.Locator("[data-testid=dark-toggle]");
+        await toggle.ClickAsync();
+        await Expect(page.Locator("html")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("portal-dark"));
+        await Expect(toggle).ToHaveAttributeAsync("aria-label", "Switch to light mode");
+
+        // The system prefers light (Chromium's default). The answer and then a click on the drawer's toggle go over the same
+        // connection in that order, so once the drawer has closed the layout has handled the answer.
+        await page.EvaluateAsync("() => window.__releasePrefersDark()");
+        await page.ClickAsync("[data-testid=nav-toggle]");
+        await Expect(page.Locator(".portal-drawer")).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--open"));
+
+        (await toggle.GetAttributeAsync("aria-label")).ShouldBe("Switch to light mode", "the user chose dark; the system's preference came later");
+        (await page.EvaluateAsync<bool>("() => document.documentElement.classList.contains('portal-dark')")).ShouldBeTrue("the page must stay dark");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task EveryDemoUser_SigningInTwiceAtOnce_GetsTheirLivePage()
+    {
+        // Test classes run in parallel and sign the same demo users in at the same moment: none of those sign-ins may be
+        // refused, queued for long or lost (a sign-in once stayed on the form for 60 s; BrowserSession says why if it happens).
+        var users = Portal.Web.Hosting.DemoOrganisation.Users.Select(u => u.Email).ToList();
+        var pages = await Task.WhenAll(users.Concat(users).Select(email => session.SignInAsync(email)));
+
+        foreach (var page in pages)
+        {
+            page.Url.ShouldNotContain("/account/login");
+            await page.Context.CloseAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SignIn_SubmittedBeforeThePagesScriptsHaveLoaded_StillSignsIn()
+    {
+        // A quick user (or a test) submits as soon as the form is there, before blazor.web.js has loaded: the form is a plain
+        // POST (Enhance="false"), so nothing of the script's may be needed for it. Chromium holds such a submit until the page
+        // has finished parsing (with the script held for good, the sign-in never leaves the form), then sends it.
+        var context = await session.Browser.NewContextAsync(new() { BaseURL = session.Portal.BaseAddress.ToString() });
+        context.SetDefaultTimeout(60_000);
+        var scriptHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await context.RouteAsync("**/_framework/blazor.web*.js", async route =>
+        {
+            await scriptHeld.Task;
+            await route.ContinueAsync();
+        });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/account/login", new() { WaitUntil = WaitUntilState.Commit });
+        await new LoginPage(page).SignInAsync("platform2@example.com", BrowserSession.DemoPassword);
+        scriptHeld.SetResult();
+        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+
+        await BrowserSession.WaitForCircuitAsync(page);
+        await Expect(page.Locator("[data-testid=user-email]")).ToHaveTextAsync("platform2@example.com");
+        await context.CloseAsync();
+    }
+
     public static TheoryData<string, string> HomeCards => new()
     {
         { "dev@example.com", "home-developer" },
