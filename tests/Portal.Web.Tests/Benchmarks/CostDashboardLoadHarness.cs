@@ -30,6 +30,10 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
         {
             ["Logging:LogLevel:Default"] = "Error",
             ["RateLimits:TokenPermitsPerMinute"] = "1000000",
+            // The test host runs as Development, where MapStaticAssets sends every asset with no-cache (hot reload) and the
+            // browser fetched MudBlazor.min.js (75 KB), app.css and reconnect.js again on every navigation. Served as in
+            // Production (fingerprinted assets max-age one year, immutable), they come from the cache (issue 18, dashpage).
+            ["EnableStaticAssetsDevelopmentCaching"] = "true",
         });
         var iterations = CostBenchmarkData.Iterations(10);
         var lines = new List<string>();
@@ -43,7 +47,9 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var month = new CostFilter(today.AddDays(-29), today);
         var quarter = new CostFilter(today.AddDays(-89), today);
-        var cases = new List<(string Name, Func<Task> Run)>
+        // PORTAL_BENCH_BROWSER_ONLY=1: the page in Chromium only (iterating on the circuit's cost; the views' figures need the full run).
+        var browserOnly = Environment.GetEnvironmentVariable("PORTAL_BENCH_BROWSER_ONLY") == "1";
+        var cases = browserOnly ? [] : new List<(string Name, Func<Task> Run)>
         {
             ("monthly by team, 13 months, finance", () => queries.MonthlyByTeamAsync(finance, month, CancellationToken.None)),
             ("by team, 30 days, finance", () => queries.ByTeamAsync(finance, month, CancellationToken.None)),
@@ -77,8 +83,9 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
         }
 
         // Every view through HTTP as a client sees it: token authentication, the filter, the JSON (issue 18's measure).
-        using (var http = new HttpClient { BaseAddress = portal.BaseAddress })
+        if (!browserOnly)
         {
+            using var http = new HttpClient { BaseAddress = portal.BaseAddress };
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await portal.CreateTokenAsync("finance@example.com"));
             string Range(CostFilter f) => FormattableString.Invariant($"from={f.From:yyyy-MM-dd}&to={f.To:yyyy-MM-dd}");
             foreach (var view in CostDashboardExport.Views)
@@ -114,17 +121,31 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             var (documents, circuits, tables, floors) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
             var (firstBytes, streamed, contentLoaded) = (new List<double>(), new List<double>(), new List<double>());
             PageTiming? last = null;
+            // The circuit's own traffic (issue 18, dashpage): every WebSocket frame with its time since the navigation began, so
+            // the circuit's start splits into the socket open, the state sent back, the first render batch in and the browser
+            // applying it; the same for the floor.
+            var socket = new CircuitFrames();
+            page.WebSocket += (_, ws) => socket.Watch(ws);
+            var (pageSockets, floorSockets) = (new List<CircuitFrames.Split>(), new List<CircuitFrames.Split>());
+            // And the server's side (ASP.NET Core's component metrics, in process): components given parameters and render
+            // batches, by type, in the prerender (until DOMContentLoaded) and in the circuit (until every table is in).
+            using var components = new ComponentCounts();
+            var (pagePrerender, pageCircuit, floorCounts) = (new List<ComponentCounts.Snapshot>(), new List<ComponentCounts.Snapshot>(), new List<ComponentCounts.Snapshot>());
             // A warm-up navigation, then the runs; the floor is timed before each run, outside the page's own time.
             for (var run = 0; run <= iterations; run++)
             {
-                var floor = Stopwatch.StartNew();
+                components.Reset();
+                var floor = socket.Begin();
                 await page.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
                 await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
                 var floorMs = floor.Elapsed.TotalMilliseconds;
+                var floorSocket = socket.End(floorMs);
+                var floorComponents = components.Take();
 
-                var phase = Stopwatch.StartNew();
+                var phase = socket.Begin();
                 await page.GotoAsync("/costs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
                 var documentMs = phase.Elapsed.TotalMilliseconds;
+                var prerendered = components.Take();
                 await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
                 var circuitMs = phase.Elapsed.TotalMilliseconds;
                 foreach (var table in new[] { "table-monthly", "table-top", "table-daily", "table-templates" })
@@ -133,6 +154,8 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                 }
 
                 var tablesMs = phase.Elapsed.TotalMilliseconds;
+                var pageSocket = socket.End(circuitMs);
+                var circuitComponents = components.Take();
                 last = await PageTiming.ReadAsync(page, withState: run == iterations);
                 if (run > 0)
                 {
@@ -143,6 +166,11 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                     firstBytes.Add(last.FirstByte);
                     streamed.Add(last.DocumentEnd);
                     contentLoaded.Add(last.ContentLoaded);
+                    pageSockets.Add(pageSocket);
+                    floorSockets.Add(floorSocket);
+                    pagePrerender.Add(prerendered);
+                    pageCircuit.Add(circuitComponents);
+                    floorCounts.Add(floorComponents);
                 }
             }
 
@@ -150,6 +178,11 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
             lines.Add(FormattableString.Invariant($"   of which (medians): document {Median(documents):0} ms (first byte {Median(firstBytes):0}, streamed views in {Median(streamed):0}, DOMContentLoaded {Median(contentLoaded):0} by the browser's clock), circuit live {Median(circuits):0} ms, every table {Median(tables):0} ms"));
             lines.Add(CostBenchmarkData.Percentiles("   floor, interleaved: /not-found to circuit live", [.. floors]));
+            lines.Add("   " + CircuitFrames.Describe("the page's circuit", pageSockets, Median));
+            lines.Add("   " + CircuitFrames.Describe("the floor's circuit", floorSockets, Median));
+            lines.Add("   " + ComponentCounts.Describe("the page's prerender", pagePrerender));
+            lines.Add("   " + ComponentCounts.Describe("the page's circuit", pageCircuit));
+            lines.Add("   " + ComponentCounts.Describe("the floor (prerender and circuit)", floorCounts));
             if (last is not null)
             {
                 lines.Add(FormattableString.Invariant($"   the last navigation: document {last.DocumentBytes:N0} bytes on the wire ({last.DocumentDecodedBytes:N0} decoded), persisted state {last.StateChars:N0} chars"));
@@ -164,6 +197,162 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 
         CostBenchmarkData.Report(output, "cost-dashboards", lines);
     }
+}
+
+/// <summary>
+/// ASP.NET Core's component metrics (meter <c>Microsoft.AspNetCore.Components.Lifecycle</c>) counted in process: every
+/// component given parameters (by type), every render batch and its diff's size and duration, between two <see cref="Take"/>s.
+/// </summary>
+internal sealed class ComponentCounts : IDisposable
+{
+    private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _byType = new(StringComparer.Ordinal);
+    private (int Batches, double BatchMs, long DiffSize, double ParametersMs) _totals;
+
+    public ComponentCounts()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Microsoft.AspNetCore.Components.Lifecycle")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            lock (_gate)
+            {
+                if (instrument.Name == "aspnetcore.components.update_parameters.duration")
+                {
+                    var type = "?";
+                    foreach (var tag in tags)
+                    {
+                        if (tag.Key == "aspnetcore.components.type")
+                        {
+                            type = tag.Value?.ToString() ?? "?";
+                        }
+                    }
+
+                    _byType[type] = _byType.GetValueOrDefault(type) + 1;
+                    _totals.ParametersMs += value * 1000;
+                }
+                else if (instrument.Name == "aspnetcore.components.render_diff.duration")
+                {
+                    _totals.Batches++;
+                    _totals.BatchMs += value * 1000;
+                }
+            }
+        });
+        _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
+        {
+            lock (_gate)
+            {
+                if (instrument.Name == "aspnetcore.components.render_diff.size")
+                {
+                    _totals.DiffSize += value;
+                }
+            }
+        });
+        _listener.Start();
+    }
+
+    public void Reset() => Take();
+
+    public Snapshot Take()
+    {
+        lock (_gate)
+        {
+            var snapshot = new Snapshot(new Dictionary<string, int>(_byType), _totals.Batches, _totals.BatchMs, _totals.DiffSize, _totals.ParametersMs);
+            _byType.Clear();
+            _totals = default;
+            return snapshot;
+        }
+    }
+
+    public static string Describe(string name, List<Snapshot> runs)
+    {
+        if (runs.Count == 0)
+        {
+            return $"{name}: nothing counted";
+        }
+
+        double Median(Func<Snapshot, double> value) => runs.Select(value).Order().ElementAt(runs.Count / 2);
+        var types = runs[^1].ByType.OrderByDescending(t => t.Value).Take(14).Select(t => $"{ShortName(t.Key)} {t.Value}");
+        return FormattableString.Invariant(
+            $"{name} (medians): {Median(r => r.ByType.Values.Sum()):N0} parameter updates ({Median(r => r.ParametersMs):0} ms in them), {Median(r => r.Batches):0} render batches, {Median(r => r.BatchMs):0} ms rendering diffs, diff size {Median(r => r.DiffSize):N0}; the last run's most frequent: {string.Join(", ", types)}");
+    }
+
+    public void Dispose() => _listener.Dispose();
+
+    // "MudBlazor.TemplateColumn`1[[Portal…]]" → "TemplateColumn`1".
+    private static string ShortName(string type)
+    {
+        var name = type.Split("[[", 2)[0];
+        return name[(name.LastIndexOf('.') + 1)..];
+    }
+
+    internal sealed record Snapshot(Dictionary<string, int> ByType, int Batches, double BatchMs, long DiffSize, double ParametersMs);
+}
+
+/// <summary>
+/// A page's WebSocket frames for one navigation, timed from its start: when the socket opened, the first frame the browser sent
+/// (Blazor's <c>StartCircuit</c>, carrying the persisted state back), the largest frame received (the first render batch) and the
+/// totals received until the circuit was live.
+/// </summary>
+internal sealed class CircuitFrames
+{
+    private readonly Lock _gate = new();
+    private readonly List<(double At, string Kind, int Bytes)> _frames = [];
+    private Stopwatch _clock = new();
+
+    public Stopwatch Begin()
+    {
+        lock (_gate)
+        {
+            _frames.Clear();
+            _clock = Stopwatch.StartNew();
+            return _clock;
+        }
+    }
+
+    public void Watch(IWebSocket ws)
+    {
+        Add("open", 0);
+        ws.FrameSent += (_, f) => Add("sent", Size(f));
+        ws.FrameReceived += (_, f) => Add("received", Size(f));
+    }
+
+    public Split End(double liveMs)
+    {
+        lock (_gate)
+        {
+            var before = _frames.Where(f => f.At <= liveMs + 1).ToList();
+            var received = before.Where(f => f.Kind == "received").ToList();
+            var sent = before.Where(f => f.Kind == "sent").ToList();
+            var largest = received.Count == 0 ? default : received.MaxBy(f => f.Bytes);
+            return new Split(
+                before.FirstOrDefault(f => f.Kind == "open").At,
+                sent.Count == 0 ? 0 : sent.Max(f => f.Bytes),
+                largest.At, largest.Bytes, received.Count, received.Sum(f => f.Bytes), sent.Sum(f => f.Bytes), liveMs);
+        }
+    }
+
+    public static string Describe(string name, List<Split> splits, Func<List<double>, double> median) =>
+        splits.Count == 0 ? $"{name}: no frames" : FormattableString.Invariant(
+            $"{name} (medians): socket open {median([.. splits.Select(s => s.OpenMs)]):0} ms, largest frame sent {median([.. splits.Select(s => (double)s.LargestSentBytes)]):N0} bytes, largest frame received {median([.. splits.Select(s => (double)s.LargestReceivedBytes)]):N0} bytes at {median([.. splits.Select(s => s.LargestReceivedMs)]):0} ms, {median([.. splits.Select(s => (double)s.ReceivedFrames)]):0} frames / {median([.. splits.Select(s => (double)s.ReceivedBytes)]):N0} bytes received and {median([.. splits.Select(s => (double)s.SentBytes)]):N0} sent until live at {median([.. splits.Select(s => s.LiveMs)]):0} ms");
+
+    private void Add(string kind, int bytes)
+    {
+        lock (_gate)
+        {
+            _frames.Add((_clock.Elapsed.TotalMilliseconds, kind, bytes));
+        }
+    }
+
+    private static int Size(IWebSocketFrame frame) => frame.Binary?.Length ?? System.Text.Encoding.UTF8.GetByteCount(frame.Text ?? "");
+
+    internal readonly record struct Split(double OpenMs, int LargestSentBytes, double LargestReceivedMs, int LargestReceivedBytes, int ReceivedFrames, int ReceivedBytes, int SentBytes, double LiveMs);
 }
 
 /// <summary>The browser's own timings of the last navigation (Navigation and Resource Timing), for the harness's phase split.</summary>

@@ -119,6 +119,50 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
         await BrowserSession.ScreenshotAsync(developer, "costs-prerendered-developer");
     }
 
+    [Fact]
+    public async Task TheTables_SortAndPageInTheCircuit_TheEstimateGridOnTheServer()
+    {
+        var page = await session.SignInAsync("finance@example.com");
+        await page.GotoAsync("costs");
+        await page.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
+
+        // The daily table (30 days, 7 a page) pages in memory: the next page is the next week.
+        var range = page.Locator("[data-testid=table-daily-range]");
+        (await range.InnerTextAsync()).ShouldBe("1–7 of 30");
+        var firstPage = await CellsAsync(page, "table-daily", 1);
+        await page.Locator("[data-testid=table-daily-pager] [aria-label='Next page']").ClickAsync();
+        await Expect(range, "8–14 of 30");
+        (await CellsAsync(page, "table-daily", 1)).ShouldNotBe(firstPage);
+
+        // A header click sorts every row (not the page): ascending, then descending; a third click restores the view's order.
+        var spend = page.Locator("[data-testid=table-daily] th button", new() { HasText = "Spend" });
+        await spend.ClickAsync();
+        await Expect(range, "1–7 of 30");
+        var ascending = (await CellsAsync(page, "table-daily", 2)).Select(Money).ToList();
+        ascending.ShouldBe(ascending.Order().ToList());
+        await spend.ClickAsync();
+        await Expect(page.Locator("[data-testid=table-daily] th[aria-sort=descending]"), "Spend ↓");
+        var descending = (await CellsAsync(page, "table-daily", 2)).Select(Money).ToList();
+        descending.ShouldBe(descending.OrderDescending().ToList());
+        descending[0].ShouldBeGreaterThan(ascending[0]);
+
+        // The estimate grid sorts on the server: by environment, A→Z then Z→A (a statement each), one page of rows kept.
+        var environment = page.Locator("[data-testid=table-estimates] th button", new() { HasText = "Environment" });
+        CostsPageLoadSession.Statements.Clear();
+        await environment.ClickAsync();
+        await Expect(page.Locator("[data-testid=table-estimates] tbody tr").First.Locator("td").First, "■ payments/checkout");
+        await environment.ClickAsync();
+        await Expect(page.Locator("[data-testid=table-estimates] tbody tr").First.Locator("td").First, "■ search/crawler");
+        CostsPageLoadSession.Statements.ShouldNotBeEmpty("the estimate grid's other orders are read from the server");
+        (await page.Locator("#blazor-error-ui").IsVisibleAsync()).ShouldBeFalse();
+    }
+
+    private static async Task<IReadOnlyList<string>> CellsAsync(IPage page, string table, int column) =>
+        await page.Locator($"[data-testid={table}] tbody tr td:nth-child({column})").AllInnerTextsAsync();
+
+    private static decimal Money(string text) =>
+        decimal.Parse(text.Replace("$", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
     private static CostFilter Window()
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);

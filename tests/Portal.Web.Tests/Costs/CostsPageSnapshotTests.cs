@@ -54,6 +54,39 @@ public sealed class CostsPageSnapshotTests
         Snapshot(wasteItems: 10, teams: 2_000, optionTeams: 2_000).WithinBudget().ShouldBeNull();
     }
 
+    [Fact]
+    public void ThePageKeepsTheCostliestWasteItems_AndHowManyThereWere_SoTheCircuitReadsNoWasteAgain()
+    {
+        var snapshot = Snapshot(wasteItems: 3_000, teams: 50);
+        var views = snapshot.Views! with
+        {
+            Waste = snapshot.Views!.Waste with { Items = [.. snapshot.Views.Waste.Items.Select((w, i) => w with { AmountUsd = 3_000 - i })] },
+        };
+
+        var shown = views.WithWasteShown();
+
+        shown.Waste.Items.Count.ShouldBe(CostsPageViews.WasteItemsShown);
+        shown.Waste.Items.Select(w => w.AmountUsd).ShouldBe(views.Waste.Items.Take(CostsPageViews.WasteItemsShown).Select(w => w.AmountUsd));
+        shown.WasteItemCount.ShouldBe(3_000);
+        shown.Waste.TotalUsd.ShouldBe(views.Waste.TotalUsd);
+        shown.WithWasteShown().ShouldBe(shown, "idempotent: the circuit applies it again to what the prerender kept");
+        var kept = (snapshot with { Views = shown }).WithinBudget();
+        kept.ShouldNotBeNull();
+        kept.WasteItemsLeftOut.ShouldBeFalse("50 items fit: the circuit has no waste to read again");
+        kept.Views!.Waste.Items.Count.ShouldBe(CostsPageViews.WasteItemsShown);
+    }
+
+    [Fact]
+    public void AFewWasteItems_AreAllShown()
+    {
+        var views = Snapshot(wasteItems: 20, teams: 5).Views!;
+
+        var shown = views.WithWasteShown();
+
+        shown.Waste.Items.ShouldBe(views.Waste.Items);
+        shown.WasteItemCount.ShouldBe(20);
+    }
+
     private static int Weight(CostsPageSnapshot snapshot) =>
         System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(snapshot, System.Text.Json.JsonSerializerOptions.Web).Length;
 

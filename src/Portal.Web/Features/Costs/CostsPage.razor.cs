@@ -78,6 +78,7 @@ public sealed partial class CostsPage : IDisposable
     private DateTime? _from;
     private DateTime? _to;
     private IReadOnlyCollection<string> _teams = [];
+    private bool _teamsOpen;
     private string? _tier;
     private string? _account;
     private CostFilter? _filter;
@@ -89,6 +90,9 @@ public sealed partial class CostsPage : IDisposable
 
     private MonthlySpend? _monthly;
     private List<MonthRow> _monthRows = [];
+    private List<MonthRow> _monthRowsNewestFirst = [];
+    private IReadOnlyList<CostColumn<MonthRow>> _monthColumns = [];
+    private int _wasteItemCount;
     private IReadOnlyList<SpendShare>? _teamShares;
     private IReadOnlyList<SpendShare>? _tierShares;
     private IReadOnlyList<SpendShare>? _services;
@@ -207,7 +211,7 @@ public sealed partial class CostsPage : IDisposable
         var views = restored?.Views;
         if (views is not null && restored!.WasteItemsLeftOut && filter is not null)
         {
-            views = views with { Waste = await Queries.WasteAsync(_actor, filter, CancellationToken.None) };
+            views = (views with { Waste = await Queries.WasteAsync(_actor, filter, CancellationToken.None) }).WithWasteShown();
         }
 
         if (views is null && filter is not null && _hasFacts)
@@ -242,19 +246,22 @@ public sealed partial class CostsPage : IDisposable
 
     private void Show(CostsPageViews views)
     {
+        views = views.WithWasteShown();
         _monthly = views.Monthly.FoldTeams(MonthlyTeamsShown);
         _monthRows = [.. _monthly.Months.Select(m =>
         {
             var byTeam = _monthly.Rows.Where(r => r.Month == m).ToDictionary(r => r.Team, r => r.AmountUsd, StringComparer.Ordinal);
             return new MonthRow(m, byTeam, byTeam.Values.Sum());
         })];
+        _monthRowsNewestFirst = [.. Enumerable.Reverse(_monthRows)];
+        _monthColumns = MonthColumns(_monthly.Teams);
         (_teamShares, _tierShares, _services, _top, _daily) = (views.Teams, views.Tiers, views.Services, views.Top, views.Daily);
 
         // The per-environment rows (one per environment: 10,000 in a large organisation) are neither read nor kept here: the
         // page keeps what it charts and the aggregates; the grid reads its other pages from the server (AccuracyGrid).
         _charted = views.Charted;
         _billed = views.Charted.Billed;
-        (_templates, _approvers, _waste) = (views.Templates, views.Approvers, views.Waste);
+        (_templates, _approvers, _waste, _wasteItemCount) = (views.Templates, views.Approvers, views.Waste, views.WasteItemCount);
         _charts = BuildCharts(views.Charted.Items);
     }
 

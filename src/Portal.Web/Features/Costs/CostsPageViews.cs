@@ -16,8 +16,20 @@ internal sealed record CostsPageViews(
     EstimateAccuracyPage Charted,
     IReadOnlyList<TemplateAccuracy> Templates,
     IReadOnlyList<ApproverSpend> Approvers,
-    WasteReport Waste)
+    WasteReport Waste,
+    int WasteItemCount = 0)
 {
+    /// <summary>
+    /// The waste items the page shows: the costliest (the view returns them by spend, descending); a large organisation has
+    /// thousands (527 KB as JSON at 10,000 environments), which the CSV export lists in full (issue 18).
+    /// </summary>
+    public const int WasteItemsShown = 50;
+
+    /// <summary>At most <see cref="WasteItemsShown"/> waste items, and how many there were.</summary>
+    public CostsPageViews WithWasteShown() => Waste.Items.Count <= WasteItemsShown
+        ? this with { WasteItemCount = Math.Max(WasteItemCount, Waste.Items.Count) }
+        : this with { Waste = Waste with { Items = [.. Waste.Items.Take(WasteItemsShown)] }, WasteItemCount = Waste.Items.Count };
+
     /// <summary>Every view at once: each query has its own context, so the page waits for the slowest view, not the sum of them.</summary>
     public static async Task<CostsPageViews> LoadAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter, int chartRows, int monthlyTeamsShown)
     {
@@ -35,7 +47,7 @@ internal sealed record CostsPageViews(
         var waste = queries.WasteAsync(actor, filter, ct);
         await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
         return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, await daily, await estimates,
-            await templates, await approvers, await waste);
+            await templates, await approvers, await waste).WithWasteShown();
     }
 }
 
