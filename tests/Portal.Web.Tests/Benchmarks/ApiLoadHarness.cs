@@ -152,7 +152,7 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
     }
 
     /// <summary>The environments (and what the endpoints read besides), generated in SQL; returns one payments environment and the fact count.</summary>
-    private static async Task<(Guid Environment, long Facts)> SeedAsync(PortalWebFactory portal, int environments)
+    internal static async Task<(Guid Environment, long Facts)> SeedAsync(PortalWebFactory portal, int environments)
     {
         await using var db = await portal.DbAsync();
         var owner = await db.Users.Where(u => u.Email == "dev@example.com").Select(u => u.Id).SingleAsync();

@@ -51,6 +51,13 @@ internal sealed class BareApi : IAsyncDisposable
     private async Task ListAsync(HttpContext http, string? team, int page, int pageSize)
     {
         await using var connection = await _data.OpenConnectionAsync(http.RequestAborted);
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await WriteListAsync(connection, team, page, pageSize, http.Response.BodyWriter.AsStream(), http.RequestAborted);
+    }
+
+    /// <summary>The list's two statements (count, page) on <paramref name="connection"/>, written as JSON to <paramref name="body"/>.</summary>
+    internal static async Task WriteListAsync(NpgsqlConnection connection, string? team, int page, int pageSize, Stream body, CancellationToken cancellationToken)
+    {
         var where = team is null ? "" : """WHERE e."TeamId" = (SELECT "Id" FROM "Teams" WHERE "Slug" = $1)""";
         long total;
         await using (var count = new NpgsqlCommand($"""SELECT count(*) FROM "Environments" e {where}""", connection))
@@ -60,7 +67,7 @@ internal sealed class BareApi : IAsyncDisposable
                 count.Parameters.Add(new() { Value = team });
             }
 
-            total = (long)(await count.ExecuteScalarAsync(http.RequestAborted))!;
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
         }
 
         await using var command = new NpgsqlCommand($"""
@@ -73,13 +80,12 @@ internal sealed class BareApi : IAsyncDisposable
             command.Parameters.Add(new() { Value = team });
         }
 
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(http.Response.BodyWriter.AsStream());
+        await using var json = new Utf8JsonWriter(body);
         json.WriteStartObject();
         json.WriteStartArray("items");
-        await using (var reader = await command.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 json.WriteStartObject();
                 json.WriteString("id", reader.GetGuid(0));
@@ -116,20 +122,28 @@ internal sealed class BareApi : IAsyncDisposable
     private async Task GetAsync(HttpContext http, Guid id)
     {
         await using var connection = await _data.OpenConnectionAsync(http.RequestAborted);
+        http.Response.ContentType = "application/json; charset=utf-8";
+        if (!await WriteDetailAsync(connection, id, http.Response.BodyWriter.AsStream(), http.RequestAborted))
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+    }
+
+    /// <summary>By-id's two statements (the row with team and owner, its events) on <paramref name="connection"/>, as JSON; false when there is no such row.</summary>
+    internal static async Task<bool> WriteDetailAsync(NpgsqlConnection connection, Guid id, Stream body, CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand("""
             SELECT e.*, (SELECT "Slug" FROM "Teams" t WHERE t."Id" = e."TeamId") AS "TeamSlug", (SELECT "Email" FROM "Users" u WHERE u."Id" = e."OwnerId") AS "OwnerEmail"
             FROM "Environments" e WHERE e."Id" = $1
             """, connection);
         command.Parameters.Add(new() { Value = id });
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await using var json = new Utf8JsonWriter(http.Response.BodyWriter.AsStream());
+        await using var json = new Utf8JsonWriter(body);
         json.WriteStartObject();
-        await using (var reader = await command.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            if (!await reader.ReadAsync(http.RequestAborted))
+            if (!await reader.ReadAsync(cancellationToken))
             {
-                http.Response.StatusCode = StatusCodes.Status404NotFound;
-                return;
+                return false;
             }
 
             for (var i = 0; i < reader.FieldCount; i++)
@@ -154,9 +168,9 @@ internal sealed class BareApi : IAsyncDisposable
         await using var events = new NpgsqlCommand("""SELECT "Id", "EventId", "Timestamp", "LogicalResourceId", "PhysicalResourceId", "ResourceType", "ResourceStatus", "ResourceStatusReason" FROM "StackEvents" WHERE "EnvironmentId" = $1""", connection);
         events.Parameters.Add(new() { Value = id });
         json.WriteStartArray("resources");
-        await using (var reader = await events.ExecuteReaderAsync(http.RequestAborted))
+        await using (var reader = await events.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(http.RequestAborted))
+            while (await reader.ReadAsync(cancellationToken))
             {
                 json.WriteStartObject();
                 json.WriteString("logicalId", reader.GetString(3));
@@ -169,6 +183,7 @@ internal sealed class BareApi : IAsyncDisposable
 
         json.WriteEndArray();
         json.WriteEndObject();
+        return true;
     }
 
     private async Task MeAsync(HttpContext http)

@@ -39,6 +39,13 @@ public sealed class EnvironmentQueries(
         ArgumentNullException.ThrowIfNull(order);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken); // one connection for the page and the count
+        var size = Math.Clamp(take, 1, MaxPageSize);
+        var offset = Math.Max(0, skip);
+        if (order == EnvironmentOrder.Newest && string.IsNullOrWhiteSpace(filter.Search) && !filter.HideDestroyed)
+        {
+            return await NewestAsync(db, actor, filter, offset, size, cancellationToken);
+        }
+
         var query = Visible(db, actor);
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
@@ -69,8 +76,6 @@ public sealed class EnvironmentQueries(
 
         // The page first, from the order's index and only the columns a row shows (no JSON); the count only when the page
         // does not already say it (a short page is the last one).
-        var size = Math.Clamp(take, 1, MaxPageSize);
-        var offset = Math.Max(0, skip);
         var rows = await Ordered(db, query, order)
             .Skip(offset).Take(size)
             .Select(e => new
@@ -95,6 +100,69 @@ public sealed class EnvironmentQueries(
                 r.Id, r.Name, r.Team ?? "", r.Owner ?? "", r.TemplateSlug, r.TemplateVersion, r.Tier.Slug(), r.Region, r.Status, r.ExpiresAt, r.MonthlyEstimateUsd, r.CreatedAt))],
             total);
     }
+
+    /// <summary>
+    /// The API's list (newest first, filtered by team, tier and status, no search): the same statements as the general path,
+    /// compiled once per model (issue 18). A null filter is left out of the SQL (EF plans per parameter that is null).
+    /// </summary>
+    private static async Task<EnvironmentPage> NewestAsync(PortalDbContext db, LifecycleActor actor, EnvironmentFilter filter, int offset, int size, CancellationToken cancellationToken)
+    {
+        var teamIds = actor.SeesAllTeams ? null : actor.TeamIds.ToList();
+        var slug = string.IsNullOrWhiteSpace(filter.Team) ? null : filter.Team.Trim().ToLowerInvariant();
+        // The page and the count retried together (see GetAsync), so neither result is buffered twice.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync((db, teamIds, slug, filter, offset, size), static async (state, ct) =>
+        {
+            var (db, teamIds, slug, filter, offset, size) = state;
+            await db.Database.OpenConnectionAsync(ct);
+            var items = new List<EnvironmentSummary>(size);
+            await foreach (var r in NewestPage.For(db)(db, teamIds, slug, filter.Tier, filter.Status, offset, size).WithCancellation(ct))
+            {
+                items.Add(new EnvironmentSummary(
+                    r.Id, r.Name, r.Team ?? "", r.Owner ?? "", r.TemplateSlug, r.TemplateVersion, r.Tier.Slug(), r.Region, r.Status, r.ExpiresAt, r.MonthlyEstimateUsd, r.CreatedAt));
+            }
+
+            var total = items.Count < size && (items.Count > 0 || offset == 0)
+                ? offset + items.Count
+                : await NewestCount.For(db)(db, teamIds, slug, filter.Tier, filter.Status, ct);
+            return new EnvironmentPage(items, total);
+        }, cancellationToken);
+    }
+
+    private static readonly PerModelQuery<Func<PortalDbContext, List<Guid>?, string?, EnvironmentTier?, EnvironmentStatus?, int, int, IAsyncEnumerable<ListRow>>> NewestPage = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, List<Guid>? teamIds, string? slug, EnvironmentTier? tier, EnvironmentStatus? status, int skip, int take) =>
+            db.Environments.AsNoTracking()
+                .Where(e => teamIds == null || teamIds.Contains(e.TeamId))
+                .Where(e => slug == null || db.Teams.Any(t => t.Id == e.TeamId && t.Slug == slug))
+                .Where(e => tier == null || e.Tier == tier)
+                .Where(e => status == null || e.Status == status)
+                .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
+                .Skip(skip).Take(take)
+                .Select(e => new ListRow(
+                    e.Id,
+                    e.Name,
+                    db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
+                    db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
+                    e.TemplateSlug,
+                    e.TemplateVersion,
+                    e.Tier,
+                    e.Region,
+                    e.Status,
+                    e.ExpiresAt,
+                    e.MonthlyEstimateUsd,
+                    e.CreatedAt))));
+
+    private static readonly PerModelQuery<Func<PortalDbContext, List<Guid>?, string?, EnvironmentTier?, EnvironmentStatus?, CancellationToken, Task<int>>> NewestCount = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, List<Guid>? teamIds, string? slug, EnvironmentTier? tier, EnvironmentStatus? status, CancellationToken ct) =>
+            db.Environments
+                .Where(e => teamIds == null || teamIds.Contains(e.TeamId))
+                .Where(e => slug == null || db.Teams.Any(t => t.Id == e.TeamId && t.Slug == slug))
+                .Where(e => tier == null || e.Tier == tier)
+                .Where(e => status == null || e.Status == status)
+                .Count()));
+
+    private sealed record ListRow(
+        Guid Id, string Name, string? Team, string? Owner, string TemplateSlug, string TemplateVersion, EnvironmentTier Tier, string Region,
+        EnvironmentStatus Status, DateTimeOffset? ExpiresAt, decimal MonthlyEstimateUsd, DateTimeOffset CreatedAt);
 
     private static IQueryable<PortalEnvironment> Ordered(PortalDbContext db, IQueryable<PortalEnvironment> query, EnvironmentOrder order)
     {
@@ -202,24 +270,46 @@ public sealed class EnvironmentQueries(
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken); // one connection, two statements: the row (with team and owner), its events
-        var row = await db.Environments.AsNoTracking().Where(e => e.Id == id)
-            .Select(e => new DetailRow(
-                e,
-                db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
-                db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault()))
-            .FirstOrDefaultAsync(cancellationToken); // the primary key: at most one row, so LIMIT 1 rather than Single's LIMIT 2
+        // One connection, two statements (the row with team and owner, its events), retried together on a transient failure:
+        // inside the strategy's own operation EF does not buffer each result a second time to make it retriable on its own.
+        var (row, events) = await db.Database.CreateExecutionStrategy().ExecuteAsync((db, id), static async (state, ct) =>
+        {
+            var (db, id) = state;
+            await db.Database.OpenConnectionAsync(ct);
+            var row = await DetailRows.For(db)(db, id, ct);
+            var events = new List<StackEventRecord>();
+            if (row is not null)
+            {
+                await foreach (var stackEvent in EventsOf.For(db)(db, id).WithCancellation(ct))
+                {
+                    events.Add(stackEvent);
+                }
+            }
+
+            return (row, events);
+        }, cancellationToken);
         if (row is null || !actor.CanSee(row.Environment.TeamId))
         {
             throw new LifecycleNotFoundException("environment", id);
         }
 
-        var events = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id).ToListAsync(cancellationToken);
         return Detail(row.Environment, row.Team ?? "", row.Owner ?? "", events);
     }
 
-    // Not EF.CompileAsyncQuery: a compiled query is bound to the first model it runs on and throws on any other (two portals
-    // on different providers in one process, as the tests run them), and it measured no faster here (issue 18 notes).
+    // The detail's two statements, compiled once per model (issue 18: EF otherwise rebuilds, parameterises and looks up the
+    // expression tree on every call). Per model, because a compiled query throws on any model but the first it ran on — the
+    // tests run PostgreSQL and SQLite portals in one process; each provider's model gets its own compiled query.
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, CancellationToken, Task<DetailRow?>>> DetailRows = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id, CancellationToken ct) => db.Environments.AsNoTracking().Where(e => e.Id == id)
+            .Select(e => new DetailRow(
+                e,
+                db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
+                db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault()))
+            .FirstOrDefault())!); // the primary key: at most one row, so LIMIT 1 rather than Single's LIMIT 2
+
+    private static readonly PerModelQuery<Func<PortalDbContext, Guid, IAsyncEnumerable<StackEventRecord>>> EventsOf = new(() =>
+        EF.CompileAsyncQuery((PortalDbContext db, Guid id) => db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id)));
+
     private sealed record DetailRow(PortalEnvironment Environment, string? Team, string? Owner);
 
     /// <summary>
