@@ -113,15 +113,13 @@ public class BrowserSession : IAsyncLifetime
         var login = new LoginPage(page);
         await login.OpenAsync();
         await login.SignInAsync(email, DemoPassword);
-        // Only the redirect away from the sign-in form (Commit): the circuit wait below is what says the page is ready. Waiting
-        // for the "load" event as well once timed out on a loaded machine although the page was there (CI, 2026-11-29).
+        // Only the redirect away from the sign-in form: the circuit wait below is what says the page is ready.
         try
         {
-            await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            await WaitForUrlAsync(page, url => !url.Contains("/account/login", StringComparison.Ordinal));
         }
         catch (TimeoutException e)
         {
-            // Seen twice on 2026-12-06 at low load and not understood yet: keep what the page showed, to say why next time.
             var shot = $"sign-in-timeout-{email.Split('@')[0]}-{Guid.NewGuid():N}";
             await ScreenshotAsync(page, shot, bothWidths: false);
             var text = await page.Locator("body").InnerTextAsync(new() { Timeout = 5_000 });
@@ -132,6 +130,27 @@ public class BrowserSession : IAsyncLifetime
 
         await WaitForCircuitAsync(page);
         return page;
+    }
+
+    /// <summary>
+    /// Waits until the page's URL matches, by the URL alone (within 60 s unless told). Not <c>WaitForURLAsync</c> with
+    /// <c>WaitUntil = Commit</c>: when the URL already matches as it is called, Playwright waits for the "load" event instead (Commit
+    /// has no load state and falls back to Load), and CI once waited 60 s for a load event on a home page that was there, signed in
+    /// and live (2026-12-06: POST 302 → GET / 200, network idle, then the timeout). <c>Page.Url</c> follows every committed
+    /// navigation, enhanced ones included.
+    /// </summary>
+    public static async Task WaitForUrlAsync(IPage page, Func<string, bool> matches, TimeSpan? timeout = null)
+    {
+        var deadline = DateTimeOffset.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!matches(page.Url))
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The page stayed on {page.Url} for {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:0} s.");
+            }
+
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Waits until the page's Blazor circuit is live (prerendered markup does not respond yet); on timeout keeps a screenshot and says where the page was.</summary>

@@ -188,7 +188,7 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         await page.GotoAsync("/account/login", new() { WaitUntil = WaitUntilState.Commit });
         await new LoginPage(page).SignInAsync("platform2@example.com", BrowserSession.DemoPassword);
         scriptHeld.SetResult();
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        await BrowserSession.WaitForUrlAsync(page, url => !url.Contains("/account/login", StringComparison.Ordinal));
 
         await BrowserSession.WaitForCircuitAsync(page);
         await Expect(page.Locator("[data-testid=user-email]")).ToHaveTextAsync("platform2@example.com");
