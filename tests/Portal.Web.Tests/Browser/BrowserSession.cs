@@ -218,6 +218,17 @@ public class BrowserSession : IAsyncLifetime
     }
 
     /// <summary>
+    /// Resizes the page and waits until the shell's drawer has settled at the new width (open beside the content when wide,
+    /// closed when narrow): a click right after a resize could land while the content is still moving under it and be lost
+    /// (CI 2026-12-06: "Start now" after a 390 → 1400 px round trip for screenshots never reached the page).
+    /// </summary>
+    public static async Task ResizeAsync(IPage page, int width, int height)
+    {
+        await page.SetViewportSizeAsync(width, height);
+        await SettleAsync(page, width);
+    }
+
+    /// <summary>
     /// After a resize MudBlazor re-lays out over the circuit: below the drawer's breakpoint (960 px) the drawer closes, above it
     /// it opens beside the content again. Waits for that (and its slide), so neither the shot nor the test's next step sees the
     /// drawer half-way or over the content; a page without the shell's drawer is settled at once.

@@ -98,7 +98,7 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await BrowserSession.ScreenshotAsync(page, "environment-stopped", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
         await BrowserSession.ScreenshotAsync(page, "environment-stopped-390", bothWidths: false);
-        await page.SetViewportSizeAsync(1400, 900);
+        await BrowserSession.ResizeAsync(page, 1400, 900);
 
         await page.ClickAsync("[data-testid=start-now]");
         await Expect(page.Locator(".mud-snackbar", new() { HasText = "Starting ledger" })).ToBeVisibleAsync();
@@ -126,7 +126,7 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained", bothWidths: false);
         await page.SetViewportSizeAsync(390, 844);
         await BrowserSession.ScreenshotAsync(page, "environment-destroy-retained-390", bothWidths: false);
-        await page.SetViewportSizeAsync(1400, 900);
+        await BrowserSession.ResizeAsync(page, 1400, 900);
 
         await page.FillAsync("[data-testid=destroy-confirm-name] input, input[data-testid=destroy-confirm-name]", "sunset");
         await page.ClickAsync("[data-testid=destroy-submit]");
