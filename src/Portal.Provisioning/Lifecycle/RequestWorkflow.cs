@@ -37,6 +37,35 @@ public sealed class RequestWorkflow(
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(request);
         var kind = ParseKind(request.Kind);
+        // A request on an existing environment saves the environment too (an approved extension moves its expiry), and the
+        // job layer may write the same row at the same moment (a watcher, an expiry check): the user's own fresh submission is
+        // then read and decided again rather than refused (CI 2026-12-06: an auto-approved extension right after provisioning
+        // got "Request … was changed by someone else"). Not an update: its change set is already made in AWS.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SubmitOnceAsync(actor, kind, request, cancellationToken);
+            }
+            catch (EnvironmentMovedException moved)
+            {
+                if (attempt >= 3 || kind == RequestKind.Update)
+                {
+                    throw new LifecycleConflictException(
+                        $"Environment {moved.EnvironmentId} was changed at the same moment as this request was saved (by the portal's own jobs or another user); reload and try again.");
+                }
+            }
+        }
+    }
+
+    /// <summary>The save of a submission met a newer version of its environment; nothing was saved.</summary>
+    private sealed class EnvironmentMovedException(Guid environmentId) : Exception($"Environment {environmentId} changed while a request on it was saved.")
+    {
+        public Guid EnvironmentId { get; } = environmentId;
+    }
+
+    private async Task<RequestOutcome> SubmitOnceAsync(LifecycleActor actor, RequestKind kind, SubmitRequest request, CancellationToken cancellationToken)
+    {
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var now = timeProvider.GetUtcNow();
         var (details, team, environment, entry) = kind == RequestKind.Create
@@ -134,7 +163,7 @@ public sealed class RequestWorkflow(
         }
 
         var announcement = await Notifications.AddForApproversAsync(db, entity, team.Slug, now, cancellationToken);
-        await SaveAsync(db, entity, cancellationToken);
+        await SaveAsync(db, entity, cancellationToken, submission: true);
         return (entity, followUp, announcement);
     }
 
@@ -259,11 +288,16 @@ public sealed class RequestWorkflow(
         return request is not null && actor.CanSee(request.TeamId) ? request : throw new LifecycleNotFoundException("request", requestId);
     }
 
-    private static async Task SaveAsync(PortalDbContext db, EnvironmentRequest request, CancellationToken cancellationToken)
+    private static async Task SaveAsync(PortalDbContext db, EnvironmentRequest request, CancellationToken cancellationToken, bool submission = false)
     {
         try
         {
             await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException e) when (submission && e.Entries.Count > 0 && e.Entries.All(x => x.Entity is PortalEnvironment))
+        {
+            // A new request cannot conflict; its environment can (see SubmitAsync, which reads and decides again).
+            throw new EnvironmentMovedException(((PortalEnvironment)e.Entries[0].Entity).Id);
         }
         catch (DbUpdateConcurrencyException)
         {
