@@ -290,7 +290,10 @@ public static class CostPages
             }
             catch (TimeoutException)
             {
-                await page.Locator(".mud-overlay").First.ClickAsync(new() { Position = new() { X = 2, Y = 2 } });
+                // Bottom right, not the top-left corner: the fixed app bar sits above the overlay there and takes the click
+                // (CI 2026-12-06, the campaign form).
+                var size = page.ViewportSize;
+                await page.Locator(".mud-overlay").First.ClickAsync(new() { Position = new() { X = (size?.Width ?? 1400) - 8, Y = (size?.Height ?? 900) - 8 } });
             }
         }
 
