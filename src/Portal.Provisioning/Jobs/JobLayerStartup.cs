@@ -9,11 +9,11 @@ namespace Portal.Provisioning.Jobs;
 /// <summary>
 /// Prepares the job layer as the host starts, after the portal's migrations (which run in an earlier starting hook) and
 /// before the Hangfire server starts: Hangfire's PostgreSQL schema (its own, under an advisory lock so nodes may start
-/// together) and the recurring jobs. Once the server runs, a start-up reconcile enqueues every pending provisioning step,
-/// however young, since this node's earlier life may have died holding it.
+/// together) and the recurring jobs. Once the server runs, a start-up reconcile enqueues every pending provisioning step
+/// recorded before the node started, however young, since this node's earlier life may have died holding it.
 /// </summary>
 internal sealed partial class JobLayerStartup(
-    IOptions<DatabaseOptions> database, IOptions<JobsOptions> jobs, IRecurringJobManager recurring, IBackgroundJobClient client, ILogger<JobLayerStartup> logger)
+    IOptions<DatabaseOptions> database, IOptions<JobsOptions> jobs, IRecurringJobManager recurring, IBackgroundJobClient client, TimeProvider timeProvider, ILogger<JobLayerStartup> logger)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -30,7 +30,8 @@ internal sealed partial class JobLayerStartup(
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        client.Enqueue<ReconcilerJob>(j => j.RunAsync(true, CancellationToken.None));
+        var startedAt = timeProvider.GetUtcNow();
+        client.Enqueue<ReconcilerJob>(j => j.RunAtStartupAsync(startedAt, CancellationToken.None));
         LogStarted(jobs.Value.WorkerCount);
         return Task.CompletedTask;
     }

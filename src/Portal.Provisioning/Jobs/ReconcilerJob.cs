@@ -8,7 +8,7 @@ namespace Portal.Provisioning.Jobs;
 
 /// <summary>
 /// The database is the source of truth: every environment whose next step belongs to the provisioner gets its job
-/// enqueued (again). Runs at start-up and every minute, so nothing an approval, a crash or a lost job left behind is lost.
+/// enqueued (again). Runs at a node's start and every minute, so nothing an approval, a crash or a lost job left behind is lost.
 /// </summary>
 [JobTracing]
 public sealed class ReconcilerJob(IDbContextFactory<PortalDbContext> contextFactory, IProvisioningQueue queue, JobLocks locks, TimeProvider timeProvider)
@@ -18,10 +18,24 @@ public sealed class ReconcilerJob(IDbContextFactory<PortalDbContext> contextFact
     /// <summary>A step younger than this is left to the job that was just enqueued for it.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromSeconds(20);
 
-    // atStartup: at a node's start every pending step is enqueued, however young (its job may have died with the node).
+    /// <summary>The periodic run (every minute): every pending step older than <see cref="Grace"/>.</summary>
+    // atStartup = true is the start-up run of versions before RunAtStartupAsync (a job still queued by one): every pending step.
     [AutomaticRetry(Attempts = 0, LogEvents = false)]
     [JobDisplayName("Reconcile provisioning (at start-up: {0})")]
-    public async Task RunAsync(bool atStartup, CancellationToken cancellationToken)
+    public Task RunAsync(bool atStartup, CancellationToken cancellationToken) =>
+        ReconcileAsync(atStartup ? DateTimeOffset.MaxValue : timeProvider.GetUtcNow() - Grace, cancellationToken);
+
+    /// <summary>
+    /// A node's start-up run: every pending step recorded before the node started, however young (its job may have died with
+    /// the node's earlier life). A step recorded after that was recorded by a live node, which enqueued its job; enqueuing it
+    /// again here ran it twice, the second run finding the work done, and the request's trace could miss its own job (CI
+    /// 2026-12-06). Should that node die before its job runs, the periodic run takes the step after <see cref="Grace"/>.
+    /// </summary>
+    [AutomaticRetry(Attempts = 0, LogEvents = false)]
+    [JobDisplayName("Reconcile provisioning at the start of a node ({0})")]
+    public Task RunAtStartupAsync(DateTimeOffset startedAt, CancellationToken cancellationToken) => ReconcileAsync(startedAt, cancellationToken);
+
+    private async Task ReconcileAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var held = await locks.TryAcquireAsync(Id, TimeSpan.Zero, cancellationToken);
         if (held is null)
@@ -29,7 +43,6 @@ public sealed class ReconcilerJob(IDbContextFactory<PortalDbContext> contextFact
             return; // another node is reconciling right now
         }
 
-        var cutoff = timeProvider.GetUtcNow() - Grace;
         List<Guid> pending;
         await using (var db = await contextFactory.CreateDbContextAsync(cancellationToken))
         {
@@ -38,7 +51,7 @@ public sealed class ReconcilerJob(IDbContextFactory<PortalDbContext> contextFact
                             || (StackWatcher.InFlight.Contains(e.Status) && e.OperationStartedAt == null))
                 .Select(e => new { e.Id, e.UpdatedAt })
                 .ToListAsync(cancellationToken);
-            pending = [.. candidates.Where(c => atStartup || c.UpdatedAt <= cutoff).Select(c => c.Id)];
+            pending = [.. candidates.Where(c => c.UpdatedAt <= cutoff).Select(c => c.Id)];
         }
 
         foreach (var id in pending)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
@@ -10,7 +11,7 @@ namespace Portal.Provisioning.Lifecycle;
 /// or neither does); after the commit it hands the environment to the job layer and tells live pages. A request that waits
 /// for a decision is announced to the platform engineers who may decide (in-app, and by e-mail when SMTP is set).
 /// </summary>
-public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals signals, PortalMailer mailer)
+public sealed partial class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals signals, PortalMailer mailer, ILogger<ApprovalEffects> logger)
 {
     public enum FollowUp
     {
@@ -116,6 +117,7 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The reconciler finds every environment whose step has not run and schedules it within a minute.
+                LogEnqueueFailed(e, environmentId);
             }
         }
 
@@ -184,4 +186,7 @@ public sealed class ApprovalEffects(IProvisioningQueue queue, LifecycleSignals s
     private static PortalEnvironment Tracked(PortalDbContext db, EnvironmentRequest request) =>
         db.Environments.Local.FirstOrDefault(e => e.Id == request.EnvironmentId)
         ?? db.Environments.Single(e => e.Id == request.EnvironmentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The provisioning job of environment {EnvironmentId} could not be enqueued after its approval; the reconciler schedules it within a minute")]
+    private partial void LogEnqueueFailed(Exception exception, Guid environmentId);
 }

@@ -163,7 +163,13 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await SubmitAsync("dev@example.com", "payments", "listed-on-load");
         var page = await session.SignInAsync("dev@example.com");
 
-        await page.GotoAsync("/requests");
+        var document = await page.GotoAsync("/requests");
+
+        // The grid renders before its first load (the prerendered document and the first interactive render): it says it is
+        // loading, never "no requests" (CI 2026-12-06 read "No requests yet" from that render, the row came a moment later).
+        var prerendered = await document!.TextAsync();
+        prerendered.ShouldNotContain("No requests yet");
+        prerendered.ShouldContain("Loading requests");
         await BrowserSession.WaitForCircuitAsync(page);
 
         // Whatever the grid shows first (rows or "no requests") must already be the rows: nothing else changes meanwhile.

@@ -56,7 +56,8 @@ public sealed class ProvisioningTraceTests : IAsyncLifetime
         }
 
         var trace = _spans.Where(s => s.TraceId == traceId).ToList();
-        var job = trace.Where(s => s.OperationName == "provision environment").ShouldHaveSingleItem("one provisioning step ran in the request's trace");
+        var job = trace.Where(s => s.OperationName == "provision environment")
+            .ShouldHaveSingleItem($"one provisioning step ran in the request's trace. The trace: {string.Join("; ", trace.Select(s => $"{s.Source.Name}/{s.DisplayName}"))}. The jobs: {await JobsAsync()}");
         job.GetTagItem("portal.environment.id").ShouldBe(environmentId.ToString());
         var hangfire = trace.Where(s => s.Source.Name == Portal.Provisioning.Jobs.JobTracingAttribute.SourceName && s.SpanId == job.ParentSpanId)
             .ShouldHaveSingleItem("the provisioning step runs inside the Hangfire job's span, in the request's trace");
@@ -65,5 +66,27 @@ public sealed class ProvisioningTraceTests : IAsyncLifetime
         var createStack = trace.Where(s => s.Source.Name == "Portal.Aws" && (string?)s.GetTagItem("aws.operation") == "CreateStack")
             .ShouldHaveSingleItem("the CreateStack call is in the same trace");
         createStack.ParentSpanId.ShouldBe(job.SpanId);
+    }
+
+    // Every Hangfire job of this portal with its states and stored trace parent: what ran, when, in which trace.
+    private async Task<string> JobsAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_portal.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            $"""
+            SELECT j.id, j.invocationdata::jsonb->>'Method', j.arguments,
+                   (SELECT value FROM {Portal.Provisioning.Jobs.PortalJobStorage.Schema}.jobparameter p WHERE p.jobid = j.id AND p.name = 'traceparent'),
+                   (SELECT string_agg(s.name || ' ' || to_char(s.createdat, 'HH24:MI:SS.MS'), ', ' ORDER BY s.id) FROM {Portal.Provisioning.Jobs.PortalJobStorage.Schema}.state s WHERE s.jobid = j.id)
+            FROM {Portal.Provisioning.Jobs.PortalJobStorage.Schema}.job j ORDER BY j.id
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var jobs = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            jobs.Add($"#{reader.GetInt64(0)} {reader[1]}({reader[2]}) parent {reader[3]}: {reader[4]}");
+        }
+
+        return $"now {DateTime.UtcNow:HH:mm:ss.fff} UTC; " + string.Join(" | ", jobs);
     }
 }
