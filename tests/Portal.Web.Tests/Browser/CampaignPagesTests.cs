@@ -62,7 +62,7 @@ public sealed class CampaignPagesTests(CampaignBrowserSession session) : IClassF
         (await page.Locator("[data-testid=total-cost-delta]").InnerTextAsync()).ShouldMatch(@"^[+−]?\$[0-9,]+\.[0-9]{2}$");
         await BrowserSession.ScreenshotAsync(page, "campaign-preview-1400");
 
-        await page.SetViewportSizeAsync(390, 844);
+        await BrowserSession.ResizeAsync(page, 390, 844);
         await campaign.Start.WaitForAsync();
         var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
         overflow.ShouldBeFalse("the page scrolls sideways at 390 px only inside the table");
@@ -99,7 +99,7 @@ public sealed class CampaignPagesTests(CampaignBrowserSession session) : IClassF
         await page.Locator("[data-testid=campaign-create]").ClickAsync();
 
         // The preview: exactly the chosen tiers and team, one environment a wave.
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/campaigns/[0-9a-f-]{36}$"));
+        await BrowserSession.WaitForUrlAsync(page, url => System.Text.RegularExpressions.Regex.IsMatch(url, "/campaigns/[0-9a-f-]{36}$"));
         var campaign = new CampaignPage(page);
         await campaign.Start.WaitForAsync(new() { Timeout = 120_000 });
         await Expect(campaign.Rows).ToHaveCountAsync(2);

@@ -152,7 +152,8 @@ public sealed class CatalogPagesTests(BrowserSession session) : IClassFixture<Br
         await RequestJourneyTests.ScreenshotsAsync(page, "template-estimates");
 
         await Tab(page, "Resources").ClickAsync();
-        (await page.Locator("[data-testid=dependency-levels] li").CountAsync()).ShouldBeGreaterThan(1);
+        // The tab's panel renders after the click's round trip: at least two levels, once it is there.
+        await page.Locator("[data-testid=dependency-levels] li").Nth(1).WaitForAsync();
         await BrowserSession.ScreenshotAsync(page, "template-resources");
         await page.Context.CloseAsync();
     }

@@ -53,8 +53,8 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         await Expect(bucket).ToContainTextAsync("/VersioningConfiguration/Status");
         await BrowserSession.ScreenshotAsync(page, "drift-tab", bothWidths: false);
 
-        // On a phone: no sideways scrolling, and values whole ("Suspended", not "Suspe" / "nded").
-        await page.SetViewportSizeAsync(390, 844);
+        // On a phone: no sideways scrolling, and values whole ("Suspended", not "Suspe" / "nded"), once the drawer has closed.
+        await BrowserSession.ResizeAsync(page, 390, 844);
         await Expect(bucket.Locator("[data-testid=drift-actual]")).ToBeVisibleAsync();
         (await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1")).ShouldBeFalse("the page scrolls sideways");
         (await page.Locator("[data-testid=drift-resources]").EvaluateAsync<bool>("e => e.scrollWidth > e.clientWidth + 1")).ShouldBeFalse("the resources scroll sideways");
@@ -96,7 +96,7 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         (await ClippedTabsAsync(page)).ShouldBeEmpty("every tab label is fully visible at 1400 px");
         await BrowserSession.ScreenshotAsync(page, "environment-tabs", bothWidths: false);
 
-        await page.SetViewportSizeAsync(390, 844);
+        await BrowserSession.ResizeAsync(page, 390, 844);
         (await ClippedTabsAsync(page)).ShouldBeEmpty("every tab label is fully visible at 390 px");
         foreach (var title in new[] { "Overview", "Resources", "Events", "Cost", "Parameters", "History", "Drift" })
         {

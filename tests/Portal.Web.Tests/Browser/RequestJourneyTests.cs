@@ -278,13 +278,16 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await page.Context.CloseAsync();
     }
 
-    /// <summary>The page at 1400 px and at 390 px wide (name-1400, name-390), then back to 1400 px.</summary>
+    /// <summary>
+    /// The page at 1400 px and at 390 px wide (name-1400, name-390), then back to 1400 px, settled: callers click on right after,
+    /// and a click while the drawer still slides back could be lost (see <see cref="BrowserSession.ResizeAsync"/>).
+    /// </summary>
     internal static async Task ScreenshotsAsync(IPage page, string name)
     {
         await BrowserSession.ScreenshotAsync(page, name + "-1400", bothWidths: false);
-        await page.SetViewportSizeAsync(390, 844);
+        await BrowserSession.ResizeAsync(page, 390, 844);
         await BrowserSession.ScreenshotAsync(page, name + "-390", bothWidths: false);
-        await page.SetViewportSizeAsync(1400, 900);
+        await BrowserSession.ResizeAsync(page, 1400, 900);
     }
 
     private static Regex RequestUrl() => RequestUrlPattern();
@@ -297,7 +300,7 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
     {
         try
         {
-            await page.WaitForURLAsync(RequestUrl(), new() { WaitUntil = WaitUntilState.Commit });
+            await BrowserSession.WaitForUrlAsync(page, url => RequestUrl().IsMatch(url));
         }
         catch (TimeoutException)
         {

@@ -232,7 +232,7 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
         var login = new LoginPage(page);
         await login.OpenAsync();
         await login.SignInAsync("dev@example.com", BrowserSession.DemoPassword);
-        await page.WaitForURLAsync(url => !url.Contains("/account/login", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => !url.Contains("/account/login", StringComparison.Ordinal));
         await Expect(page.Locator(".portal-appbar")).ToBeVisibleAsync();
         (await page.Locator("[data-testid=main-nav]").CountAsync()).ShouldBe(1, "the navigation is in the markup");
 

@@ -1,12 +1,18 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Playwright;
+using Portal.Data;
 using Portal.Provisioning.Lifecycle;
+using Portal.Web.Components.Layout;
 using Portal.Web.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
 namespace Portal.Web.Tests.Browser;
 
 /// <summary>The shell's defects and journeys: one highlighted item, a header that fits a phone, the not-found page, the live approvals count, home per role.</summary>
-public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<BrowserSession>
+public sealed class ShellLayoutTests(ShellLayoutSession session) : IClassFixture<ShellLayoutSession>
 {
     [Fact]
     public async Task OnBudgets_OnlyTheBudgetsItemIsHighlighted()
@@ -45,7 +51,7 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         await BrowserSession.ScreenshotAsync(page, $"shell-390-{email.Split('@')[0]}-user-menu", bothWidths: false);
 
         await signOut.ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => url.Contains("/account/login", StringComparison.Ordinal));
         await page.Context.CloseAsync();
     }
 
@@ -82,7 +88,9 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
     {
         var page = await session.SignInAsync("platform@example.com");
         var count = page.Locator("[data-testid=approvals-waiting]");
-        var before = await count.CountAsync() == 0 ? 0 : int.Parse(await count.InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        // What waits already, from the database: the page's count settles on it (read at once, it could be the circuit's first render).
+        var before = await WaitingAsync("platform@example.com");
+        await (before == 0 ? Expect(count).ToHaveCountAsync(0) : Expect(count).ToHaveTextAsync(before.ToString(CultureInfo.InvariantCulture)));
 
         var outcome = await session.Portal.SubmitAsync("dev@example.com",
             new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: "waiting-badge", Justification: "Release rehearsal"));
@@ -93,6 +101,37 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         await BrowserSession.ScreenshotAsync(page, "shell-approvals-waiting");
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task TheApprovalsCount_StaysShown_WhileTheCircuitReadsItAgain()
+    {
+        var outcome = await session.Portal.SubmitAsync("dev@example.com",
+            new SubmitRequest("create", "static-site", "staging", Team: "payments", Name: "held-badge", Justification: "Release rehearsal"));
+        outcome.Status.ShouldBe(Portal.Data.Entities.Lifecycle.RequestStatus.PendingApproval, outcome.Reason);
+        var page = await session.SignInAsync("platform@example.com");
+        var waiting = (await WaitingAsync("platform@example.com")).ToString(CultureInfo.InvariantCulture);
+        var count = page.Locator("[data-testid=approvals-waiting]");
+        await Expect(count).ToHaveTextAsync(waiting);
+
+        // The prerender's read goes through; the circuit's is held, so the page shows its first interactive render meanwhile: the
+        // count the document showed, never no count ("none waiting": CI read that as the count, the real one came a moment later).
+        using (var hold = ShellLayoutSession.WaitingReads.HoldAfter(1))
+        {
+            var document = await page.GotoAsync("/tokens");
+            (await document!.TextAsync()).ShouldContain($"{waiting} waiting for your decision");
+            await BrowserSession.WaitForCircuitAsync(page);
+            await hold.Reached.WaitAsync(TimeSpan.FromSeconds(60));
+            (await count.CountAsync()).ShouldBe(1, "the count is shown while the circuit reads it again");
+            (await count.InnerTextAsync()).ShouldBe(waiting);
+        }
+
+        await Expect(count).ToHaveTextAsync(waiting);
+        await page.Context.CloseAsync();
+    }
+
+    // How many requests wait for the engineer's decision (the count's own query, not held).
+    private async Task<int> WaitingAsync(string email) =>
+        await session.Portal.Services.GetRequiredService<ApprovalsWaiting>().CountAsync((await session.Portal.ActorAsync(email)).UserId, CancellationToken.None);
 
     [Fact]
     public async Task DarkMode_IsRememberedAcrossPages()
@@ -238,5 +277,95 @@ public sealed class ShellLayoutTests(BrowserSession session) : IClassFixture<Bro
         }
 
         await page.Context.CloseAsync();
+    }
+}
+
+/// <summary>The shell's portal, with the approvals count's reads holdable (<see cref="ReadHold"/>): off unless a test holds them.</summary>
+public sealed class ShellLayoutSession : BrowserSession
+{
+    public ShellLayoutSession()
+        : base(DatabaseProvider.Sqlite, null, services => services.Replace(ServiceDescriptor.Singleton(provider =>
+            new ApprovalsWaiting(new HeldContextFactory(provider.GetRequiredService<IDbContextFactory<PortalDbContext>>(), WaitingReads)))))
+    {
+    }
+
+    /// <summary>The approvals count's reads (one fixture of this class at a time: xunit runs a class's tests one after another).</summary>
+    public static ReadHold WaitingReads { get; } = new();
+
+    private sealed class HeldContextFactory(IDbContextFactory<PortalDbContext> inner, ReadHold hold) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<PortalDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default)
+        {
+            await hold.PassAsync();
+            return await inner.CreateDbContextAsync(cancellationToken);
+        }
+    }
+}
+
+/// <summary>Holds reads: after the next N pass, every read waits until the hold is disposed; <see cref="HeldReads.Reached"/> says one waits.</summary>
+public sealed class ReadHold
+{
+    private readonly Lock _gate = new();
+    private HeldReads? _held;
+    private int _passing;
+
+    public HeldReads HoldAfter(int passing)
+    {
+        lock (_gate)
+        {
+            _passing = passing;
+            return _held = new HeldReads(Release);
+        }
+    }
+
+    public Task PassAsync()
+    {
+        lock (_gate)
+        {
+            if (_held is not { } held)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_passing > 0)
+            {
+                _passing--;
+                return Task.CompletedTask;
+            }
+
+            return held.Hold();
+        }
+    }
+
+    private void Release()
+    {
+        lock (_gate)
+        {
+            _held = null;
+        }
+    }
+}
+
+/// <summary>One hold of <see cref="ReadHold"/>: disposing it lets every held read go.</summary>
+public sealed class HeldReads(Action release) : IDisposable
+{
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a read is held.</summary>
+    public Task Reached => _reached.Task;
+
+    internal Task Hold()
+    {
+        _reached.TrySetResult();
+        return _released.Task;
+    }
+
+    public void Dispose()
+    {
+        release();
+        _released.TrySetResult();
     }
 }

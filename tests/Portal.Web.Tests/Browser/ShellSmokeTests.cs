@@ -61,9 +61,9 @@ public sealed class ShellSmokeTests(BrowserSession session) : IClassFixture<Brow
 
         await Navigation.SignOutAsync(page);
 
-        await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => url.Contains("/account/login", StringComparison.Ordinal));
         await page.GotoAsync("/tokens");
-        await page.WaitForURLAsync(url => url.Contains("/account/login", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => url.Contains("/account/login", StringComparison.Ordinal));
         await page.Context.CloseAsync();
     }
 }
