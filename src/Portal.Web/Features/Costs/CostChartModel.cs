@@ -18,7 +18,7 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
         IChartOptions options = stacked
             ? new StackedBarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate, MaxNumYAxisTicks = 6 }
             : new BarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate, MaxNumYAxisTicks = 6 };
-        return new CostChartModel(stacked ? ChartType.StackedBar : ChartType.Bar, [.. labels], ToSeries(series), options, height, MinWidthFor(labels.Count, 48 * series.Count));
+        return new CostChartModel(stacked ? ChartType.StackedBar : ChartType.Bar, [.. labels], ToSeries(series), options, height, MinWidthFor(labels.Count, stacked ? 0 : 48 * series.Count));
     }
 
     /// <summary>A filled line over days.</summary>
@@ -41,7 +41,7 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
         return new CostChartModel(ChartType.Donut, [.. labels], ToSeries([("Spend", values)]), options, 260, 280, Position.Right);
     }
 
-    // Room for every category's label, and never so narrow that the SVG (scaled to its width) shrinks its text below reading
+    // Room for every category's label (and for each series' bar side by side; stacked bars share one column), and never so narrow that the SVG (scaled to its width) shrinks its text below reading
     // size: on a phone the chart scrolls sideways in its card instead.
     private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 560, 1200);
 
