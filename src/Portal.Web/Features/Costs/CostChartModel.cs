@@ -41,8 +41,9 @@ public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartS
         return new CostChartModel(ChartType.Donut, [.. labels], ToSeries([("Spend", values)]), options, 260, 280, Position.Right);
     }
 
-    // Room for every category's label (and for each series' bar side by side; stacked bars share one column), and never so narrow that the SVG (scaled to its width) shrinks its text below reading
-    // size: on a phone the chart scrolls sideways in its card instead.
+    // Room for every category's label (and for each series' bar side by side; stacked bars share one column), and never so
+    // narrow that the SVG (scaled to its width) shrinks its text below reading size: on a phone the chart scrolls sideways in
+    // its card instead.
     private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 560, 1200);
 
     private static List<ChartSeries<double>> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series) =>
