@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Jobs;
 using Portal.Provisioning.Lifecycle;
+using Portal.Provisioning.Tests.Lifecycle;
 using Portal.TestSupport;
 
 namespace Portal.Provisioning.Tests.Jobs;
@@ -53,18 +52,8 @@ public sealed class ReconcilerJobTests
     private static ReconcilerJob Reconciler(TestDatabase database, RecordingQueue queue, DateTimeOffset now) =>
         new(database.CreateFactory(), queue, new JobLocks(Microsoft.Extensions.Options.Options.Create(database.Options)), new FixedTime(now));
 
-    private static async Task<TestDatabase> SeededDatabaseAsync(DatabaseProvider provider)
-    {
-        var database = await TestDatabase.CreateAsync(provider);
-        await new DatabaseMigrator(database.CreateFactory(), TimeProvider.System, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await using var db = database.CreateContext();
-        var team = Team.Create("payments", "Payments", "CC-1", 5000m, StartedAt.AddDays(-1));
-        typeof(Team).GetProperty(nameof(Team.Id))!.SetValue(team, TeamId);
-        db.Teams.Add(team);
-        db.Users.Add(new PortalUser { Id = OwnerId, UserName = "owner", NormalizedUserName = "OWNER", DisplayName = "Owner", CreatedAt = StartedAt.AddDays(-1) });
-        await db.SaveChangesAsync();
-        return database;
-    }
+    private static Task<TestDatabase> SeededDatabaseAsync(DatabaseProvider provider) =>
+        SeededDatabase.CreateAsync(provider, TeamId, OwnerId, StartedAt.AddDays(-1));
 
     private static async Task<Guid> AddRequestedAsync(TestDatabase database, string name, DateTimeOffset at)
     {

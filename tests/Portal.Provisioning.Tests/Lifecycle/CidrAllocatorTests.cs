@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Portal.Data;
-using Portal.Data.Entities;
 using Portal.Data.Entities.Lifecycle;
 using Portal.Provisioning.Lifecycle;
 using Portal.TestSupport;
@@ -163,18 +161,7 @@ public sealed class CidrAllocatorTests
     private static readonly Guid TeamId = Guid.Parse("0193a000-0000-7000-8000-000000000001");
     private static readonly Guid OwnerId = Guid.Parse("0193a000-0000-7000-8000-0000000000a1");
 
-    private static async Task<TestDatabase> SeededDatabaseAsync(DatabaseProvider provider)
-    {
-        var database = await TestDatabase.CreateAsync(provider);
-        await new DatabaseMigrator(database.CreateFactory(), TimeProvider.System, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await using var db = database.CreateContext();
-        var team = Team.Create("payments", "Payments", "CC-1", 5000m, Now);
-        typeof(Team).GetProperty(nameof(Team.Id))!.SetValue(team, TeamId);
-        db.Teams.Add(team);
-        db.Users.Add(new PortalUser { Id = OwnerId, UserName = "owner", NormalizedUserName = "OWNER", DisplayName = "Owner", CreatedAt = Now });
-        await db.SaveChangesAsync();
-        return database;
-    }
+    private static Task<TestDatabase> SeededDatabaseAsync(DatabaseProvider provider) => SeededDatabase.CreateAsync(provider, TeamId, OwnerId, Now);
 
     private static async Task<List<Guid>> AddEnvironmentsAsync(TestDatabase database, int count, string region = Region)
     {
