@@ -133,7 +133,7 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         await BrowserSession.ScreenshotAsync(page, "environments-list");
 
         await page.ClickAsync("[data-testid=env-link-listed]");
-        await page.WaitForURLAsync($"**/environments/{id}");
+        await BrowserSession.WaitForUrlAsync(page, url => url.EndsWith($"/environments/{id}", StringComparison.Ordinal));
         await Expect(new EnvironmentPageObject(page).Status).ToHaveTextAsync("Ready");
         await page.Context.CloseAsync();
     }

@@ -89,18 +89,18 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         // stays live and still draws both.
         await CostPages.ChooseAsync(page, "filter-tier", "dev");
         await page.ClickAsync("[data-testid=filter-apply]");
-        await page.WaitForURLAsync(url => url.Contains("tier=dev", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => url.Contains("tier=dev", StringComparison.Ordinal));
         await page.Locator("[data-testid=costs-scope]").WaitForAsync();
         await ExpectBothCheckoutsAsync(page, "top");
         await ExpectLiveAsync(page);
         await page.ClickAsync("[data-testid=filter-reset]");
-        await page.WaitForURLAsync(url => !url.Contains("tier=", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => !url.Contains("tier=", StringComparison.Ordinal));
 
         // The team filter narrows every chart and table, lands in the address bar, and the page says whose spend it shows.
         (await page.Locator("[data-testid=costs-scope]").InnerTextAsync()).ShouldStartWith("All teams");
         await CostPages.ChooseAsync(page, "filter-team", "search");
         await page.ClickAsync("[data-testid=filter-apply]");
-        await page.WaitForURLAsync(url => url.Contains("team=search", StringComparison.Ordinal));
+        await BrowserSession.WaitForUrlAsync(page, url => url.Contains("team=search", StringComparison.Ordinal));
         await Expect(page.Locator("[data-testid=costs-scope]"), "Team search only; unallocated spend left out. Unblended USD.");
         var search = teams.Single(t => t.Key == "search").AmountUsd;
         await Expect(page.Locator("[data-testid=kpi-total]"), await TotalAsync(queries, finance, window with { TeamIds = [await TeamAsync("search")] }));
