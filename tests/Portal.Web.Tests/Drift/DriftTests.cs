@@ -101,7 +101,9 @@ public abstract class DriftTests(DatabaseProvider provider) : IAsyncLifetime
             delete.StatusCode.ShouldBe(HttpStatusCode.Accepted, await delete.Content.ReadAsStringAsync());
         }
 
-        await _portal.WaitUntilAsync(async db => (await db.Environments.SingleAsync(e => e.Id == environmentId)).OutOfBand == OutOfBandChange.Deleted, TimeSpan.FromSeconds(60));
+        // Found by the minutely drift detection: up to a minute to its next firing, the scheduler's 5 s poll, then the run
+        // itself (a 60 s wait was shorter than that: CI 2026-12-06 22:48).
+        await _portal.WaitUntilAsync(async db => (await db.Environments.SingleAsync(e => e.Id == environmentId)).OutOfBand == OutOfBandChange.Deleted, TimeSpan.FromSeconds(150));
 
         await using (var db = await _portal.DbAsync())
         {
