@@ -102,12 +102,49 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
             lines.Add(FormattableString.Invariant(
                 $"{name,-40} {p.RequestsPerSecond,12:N0} {p.P95Ms,8:0.0} {b.RequestsPerSecond,11:N0} {b.P95Ms,8:0.0} {p.RequestsPerSecond / b.RequestsPerSecond,12:0.00} {p.P95Ms / b.P95Ms,10:0.00} {statements.Statements,8:0.0} {statements.Connections,9:0.0}{errors}"));
             output.WriteLine(lines[^1]);
+            if (p.Errors > 0)
+            {
+                lines.Add($"{"",-40} the portal's errors, as 64 clients × 20 calls see them: {await ErrorsAsync(portal.BaseAddress, path, token)}");
+                output.WriteLine(lines[^1]);
+            }
+
             lines.Add(FormattableString.Invariant($"{"",-40} p50/p95/p99 ms: portal {p.P50Ms:0.0}/{p.P95Ms:0.0}/{p.P99Ms:0.0}, bare {b.P50Ms:0.0}/{b.P95Ms:0.0}/{b.P99Ms:0.0}; rounds portal [{WrkResult.Rounds(portalRuns)}] bare [{WrkResult.Rounds(bareRuns)}]; while loaded: portal {portalGc}; bare {bareGc}"));
             output.WriteLine(lines[^1]);
         }
 
         lines.Add($"load average {LoadAverage()} at the end");
         CostBenchmarkData.Report(output, $"api-load-{environments}", lines);
+    }
+
+    /// <summary>What wrk counted as errors: the status codes (and the first failure's body) of a burst like its load.</summary>
+    private static async Task<string> ErrorsAsync(Uri baseAddress, string path, string token)
+    {
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<string>();
+        string? first = null;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 64), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (_, ct) =>
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                try
+                {
+                    using var response = await client.GetAsync(path, ct);
+                    outcomes.Add(((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        var body = await response.Content.ReadAsStringAsync(ct);
+                        Interlocked.CompareExchange(ref first, $"{(int)response.StatusCode} {response.Headers.RetryAfter} {body[..Math.Min(300, body.Length)]}", null);
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    outcomes.Add(e.GetType().Name);
+                    Interlocked.CompareExchange(ref first, e.Message, null);
+                }
+            }
+        });
+        return string.Join(", ", outcomes.GroupBy(o => o).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} ×{g.Count()}")) + (first is null ? "" : $"; first failure: {first}");
     }
 
     /// <summary>A CPU-sampling trace of this process (the portal under <paramref name="load"/>), started once the load is on.</summary>

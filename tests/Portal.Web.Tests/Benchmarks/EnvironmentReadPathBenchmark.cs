@@ -91,6 +91,53 @@ public sealed class EnvironmentReadPathBenchmark(ITestOutputHelper output)
                 _ = await RowAsync(db, id);
                 _ = await db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id).ToListAsync(none);
             }),
+            ("  part: lease + row + events (HandWrittenSql)", async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync(none);
+                await db.Database.OpenConnectionAsync(none);
+                SqlArgument[] byId = [SqlArgument.Of("id", id)];
+                await using (var reader = await HandWrittenSql.ReadAsync(db, EnvironmentQueries.DetailSql, byId, none))
+                {
+                    while (await reader.DbDataReader.ReadAsync(none))
+                    {
+                    }
+                }
+
+                await using (var reader = await HandWrittenSql.ReadAsync(db, EnvironmentQueries.EventsSql, byId, none))
+                {
+                    while (await reader.DbDataReader.ReadAsync(none))
+                    {
+                    }
+                }
+            }),
+            ("  part: lease + row + events (Npgsql on EF's connection)", async () =>
+            {
+                await using var db = await contexts.CreateDbContextAsync(none);
+                await db.Database.OpenConnectionAsync(none);
+                var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+                foreach (var sql in new[] { EnvironmentQueries.DetailSql, EnvironmentQueries.EventsSql })
+                {
+                    await using var command = new NpgsqlCommand(sql, connection);
+                    command.Parameters.AddWithValue("id", id);
+                    await using var reader = await command.ExecuteReaderAsync(none);
+                    while (await reader.ReadAsync(none))
+                    {
+                    }
+                }
+            }),
+            ("  part: bare source, row + events (same SQL)", async () =>
+            {
+                await using var connection = await bare.OpenConnectionAsync(none);
+                foreach (var sql in new[] { EnvironmentQueries.DetailSql, EnvironmentQueries.EventsSql })
+                {
+                    await using var command = new NpgsqlCommand(sql, connection);
+                    command.Parameters.AddWithValue("id", id);
+                    await using var reader = await command.ExecuteReaderAsync(none);
+                    while (await reader.ReadAsync(none))
+                    {
+                    }
+                }
+            }),
             ("list all: bare (Npgsql, count + page, JSON)", async () =>
             {
                 await using var connection = await bare.OpenConnectionAsync(none);

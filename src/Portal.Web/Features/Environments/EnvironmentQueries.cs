@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
@@ -102,67 +104,94 @@ public sealed class EnvironmentQueries(
     }
 
     /// <summary>
-    /// The API's list (newest first, filtered by team, tier and status, no search): the same statements as the general path,
-    /// compiled once per model (issue 18). A null filter is left out of the SQL (EF plans per parameter that is null).
+    /// The API's list (newest first, filtered by team, tier and status, no search) in hand-written SQL (issue 18): the page
+    /// from the (<c>CreatedAt</c>, <c>Id</c>) index with only the columns a row shows, then the count when the page is full.
+    /// A team slug is resolved to its id inside the statement, so PostgreSQL reads that team's rows by the team index rather
+    /// than testing every row against the teams table. The same SQL on both providers (<see cref="HandWrittenSql"/>).
     /// </summary>
     private static async Task<EnvironmentPage> NewestAsync(PortalDbContext db, LifecycleActor actor, EnvironmentFilter filter, int offset, int size, CancellationToken cancellationToken)
     {
-        var teamIds = actor.SeesAllTeams ? null : actor.TeamIds.ToList();
-        var slug = string.IsNullOrWhiteSpace(filter.Team) ? null : filter.Team.Trim().ToLowerInvariant();
-        // The page and the count retried together (see GetAsync), so neither result is buffered twice.
-        return await db.Database.CreateExecutionStrategy().ExecuteAsync((db, teamIds, slug, filter, offset, size), static async (state, ct) =>
+        var arguments = new List<SqlArgument>(6);
+        var where = new List<string>(4);
+        if (!actor.SeesAllTeams)
         {
-            var (db, teamIds, slug, filter, offset, size) = state;
-            await db.Database.OpenConnectionAsync(ct);
-            var items = new List<EnvironmentSummary>(size);
-            await foreach (var r in NewestPage.For(db)(db, teamIds, slug, filter.Tier, filter.Status, offset, size).WithCancellation(ct))
+            var names = new List<string>(actor.TeamIds.Count);
+            foreach (var teamId in actor.TeamIds.Order())
             {
-                items.Add(new EnvironmentSummary(
-                    r.Id, r.Name, r.Team ?? "", r.Owner ?? "", r.TemplateSlug, r.TemplateVersion, r.Tier.Slug(), r.Region, r.Status, r.ExpiresAt, r.MonthlyEstimateUsd, r.CreatedAt));
+                names.Add("@t" + names.Count.ToString(CultureInfo.InvariantCulture));
+                arguments.Add(SqlArgument.Of(names[^1][1..], teamId));
             }
 
-            var total = items.Count < size && (items.Count > 0 || offset == 0)
-                ? offset + items.Count
-                : await NewestCount.For(db)(db, teamIds, slug, filter.Tier, filter.Status, ct);
-            return new EnvironmentPage(items, total);
+            where.Add(names.Count == 0 ? "1 = 0" : $"""e."TeamId" IN ({string.Join(", ", names)})""");
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Team))
+        {
+            where.Add("""e."TeamId" = (SELECT t."Id" FROM "Teams" AS t WHERE t."Slug" = @slug)""");
+            arguments.Add(SqlArgument.Of("slug", filter.Team.Trim().ToLowerInvariant()));
+        }
+
+        if (filter.Tier is { } tier)
+        {
+            where.Add("""e."Tier" = @tier""");
+            arguments.Add(SqlArgument.Of("tier", tier.Slug()));
+        }
+
+        if (filter.Status is { } status)
+        {
+            where.Add("""e."Status" = @status""");
+            arguments.Add(SqlArgument.Of("status", status.ToString()));
+        }
+
+        var condition = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+        var filters = arguments.ToArray();
+        arguments.Add(SqlArgument.Of("take", size));
+        arguments.Add(SqlArgument.Of("skip", offset));
+        var sqlite = HandWrittenSql.IsSqlite(db);
+        // The page and the count retried together on a transient failure, on one connection.
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync((db, condition, arguments, filters, sqlite, offset, size), static async (state, ct) =>
+        {
+            var (db, condition, arguments, filters, sqlite, offset, size) = state;
+            await db.Database.OpenConnectionAsync(ct);
+            var items = new List<EnvironmentSummary>(size);
+            await using (var reader = await HandWrittenSql.ReadAsync(db, PageSql(condition), arguments, ct))
+            {
+                var rows = reader.DbDataReader;
+                while (await rows.ReadAsync(ct))
+                {
+                    items.Add(new EnvironmentSummary(
+                        rows.GetGuid(0), rows.GetString(1), HandWrittenSql.NullableString(rows, 2) ?? "", HandWrittenSql.NullableString(rows, 3) ?? "",
+                        rows.GetString(4), rows.GetString(5), EnvironmentTiers.Parse(rows.GetString(6)).Slug(), rows.GetString(7),
+                        Enum.Parse<EnvironmentStatus>(rows.GetString(8)), HandWrittenSql.NullableInstant(rows, 9, sqlite), HandWrittenSql.Money(rows, 10, sqlite),
+                        HandWrittenSql.Instant(rows, 11, sqlite)));
+                }
+            }
+
+            if (items.Count < size && (items.Count > 0 || offset == 0))
+            {
+                return new EnvironmentPage(items, offset + items.Count);
+            }
+
+            await using var count = await HandWrittenSql.ReadAsync(db, CountSql(condition), filters, ct);
+            await count.DbDataReader.ReadAsync(ct);
+            return new EnvironmentPage(items, (int)count.DbDataReader.GetInt64(0));
         }, cancellationToken);
     }
 
-    private static readonly PerModelQuery<Func<PortalDbContext, List<Guid>?, string?, EnvironmentTier?, EnvironmentStatus?, int, int, IAsyncEnumerable<ListRow>>> NewestPage = new(() =>
-        EF.CompileAsyncQuery((PortalDbContext db, List<Guid>? teamIds, string? slug, EnvironmentTier? tier, EnvironmentStatus? status, int skip, int take) =>
-            db.Environments.AsNoTracking()
-                .Where(e => teamIds == null || teamIds.Contains(e.TeamId))
-                .Where(e => slug == null || db.Teams.Any(t => t.Id == e.TeamId && t.Slug == slug))
-                .Where(e => tier == null || e.Tier == tier)
-                .Where(e => status == null || e.Status == status)
-                .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
-                .Skip(skip).Take(take)
-                .Select(e => new ListRow(
-                    e.Id,
-                    e.Name,
-                    db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
-                    db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault(),
-                    e.TemplateSlug,
-                    e.TemplateVersion,
-                    e.Tier,
-                    e.Region,
-                    e.Status,
-                    e.ExpiresAt,
-                    e.MonthlyEstimateUsd,
-                    e.CreatedAt))));
+    // One text per filter shape, built once (the hand-written command cache keys on it).
+    private static readonly ConcurrentDictionary<string, string> PageSqls = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, string> CountSqls = new(StringComparer.Ordinal);
 
-    private static readonly PerModelQuery<Func<PortalDbContext, List<Guid>?, string?, EnvironmentTier?, EnvironmentStatus?, CancellationToken, Task<int>>> NewestCount = new(() =>
-        EF.CompileAsyncQuery((PortalDbContext db, List<Guid>? teamIds, string? slug, EnvironmentTier? tier, EnvironmentStatus? status, CancellationToken ct) =>
-            db.Environments
-                .Where(e => teamIds == null || teamIds.Contains(e.TeamId))
-                .Where(e => slug == null || db.Teams.Any(t => t.Id == e.TeamId && t.Slug == slug))
-                .Where(e => tier == null || e.Tier == tier)
-                .Where(e => status == null || e.Status == status)
-                .Count()));
+    private static string PageSql(string condition) => PageSqls.GetOrAdd(condition, static c => $"""
+        SELECT e."Id", e."Name", (SELECT t."Slug" FROM "Teams" AS t WHERE t."Id" = e."TeamId"), (SELECT u."Email" FROM "Users" AS u WHERE u."Id" = e."OwnerId"),
+            e."TemplateSlug", e."TemplateVersion", e."Tier", e."Region", e."Status", e."ExpiresAt", e."MonthlyEstimateUsd", e."CreatedAt"
+        FROM "Environments" AS e
+        {c}
+        ORDER BY e."CreatedAt" DESC, e."Id" DESC
+        LIMIT @take OFFSET @skip
+        """);
 
-    private sealed record ListRow(
-        Guid Id, string Name, string? Team, string? Owner, string TemplateSlug, string TemplateVersion, EnvironmentTier Tier, string Region,
-        EnvironmentStatus Status, DateTimeOffset? ExpiresAt, decimal MonthlyEstimateUsd, DateTimeOffset CreatedAt);
+    private static string CountSql(string condition) => CountSqls.GetOrAdd(condition, static c => $"""SELECT count(*) FROM "Environments" AS e {c}""");
 
     private static IQueryable<PortalEnvironment> Ordered(PortalDbContext db, IQueryable<PortalEnvironment> query, EnvironmentOrder order)
     {
@@ -270,47 +299,79 @@ public sealed class EnvironmentQueries(
     {
         ArgumentNullException.ThrowIfNull(actor);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        // One connection, two statements (the row with team and owner, its events), retried together on a transient failure:
-        // inside the strategy's own operation EF does not buffer each result a second time to make it retriable on its own.
-        var (row, events) = await db.Database.CreateExecutionStrategy().ExecuteAsync((db, id), static async (state, ct) =>
+        // One connection, two hand-written statements (the row with team and owner, its events), retried together on a
+        // transient failure (issue 18: no LINQ pipeline, no entity materialized, only the columns the detail shows).
+        var sqlite = HandWrittenSql.IsSqlite(db);
+        var (row, events) = await db.Database.CreateExecutionStrategy().ExecuteAsync((db, id, sqlite), static async (state, ct) =>
         {
-            var (db, id) = state;
+            var (db, id, sqlite) = state;
             await db.Database.OpenConnectionAsync(ct);
-            var row = await DetailRows.For(db)(db, id, ct);
-            var events = new List<StackEventRecord>();
+            SqlArgument[] byId = [SqlArgument.Of("id", id)];
+            DetailRow? row = null;
+            await using (var reader = await HandWrittenSql.ReadAsync(db, DetailSql, byId, ct))
+            {
+                if (await reader.DbDataReader.ReadAsync(ct))
+                {
+                    row = DetailRow.Read(reader.DbDataReader, sqlite);
+                }
+            }
+
+            var events = new List<StackEventRow>();
             if (row is not null)
             {
-                await foreach (var stackEvent in EventsOf.For(db)(db, id).WithCancellation(ct))
+                await using var reader = await HandWrittenSql.ReadAsync(db, EventsSql, byId, ct);
+                var rows = reader.DbDataReader;
+                while (await rows.ReadAsync(ct))
                 {
-                    events.Add(stackEvent);
+                    events.Add(new StackEventRow(
+                        rows.GetGuid(0), rows.GetString(1), HandWrittenSql.Instant(rows, 2, sqlite), rows.GetString(3), HandWrittenSql.NullableString(rows, 4),
+                        rows.GetString(5), rows.GetString(6), HandWrittenSql.NullableString(rows, 7)));
                 }
             }
 
             return (row, events);
         }, cancellationToken);
-        if (row is null || !actor.CanSee(row.Environment.TeamId))
+        if (row is null || !actor.CanSee(row.TeamId))
         {
             throw new LifecycleNotFoundException("environment", id);
         }
 
-        return Detail(row.Environment, row.Team ?? "", row.Owner ?? "", events);
+        return Detail(row, events);
     }
 
-    // The detail's two statements, compiled once per model (issue 18: EF otherwise rebuilds, parameterises and looks up the
-    // expression tree on every call). Per model, because a compiled query throws on any model but the first it ran on — the
-    // tests run PostgreSQL and SQLite portals in one process; each provider's model gets its own compiled query.
-    private static readonly PerModelQuery<Func<PortalDbContext, Guid, CancellationToken, Task<DetailRow?>>> DetailRows = new(() =>
-        EF.CompileAsyncQuery((PortalDbContext db, Guid id, CancellationToken ct) => db.Environments.AsNoTracking().Where(e => e.Id == id)
-            .Select(e => new DetailRow(
-                e,
-                db.Teams.Where(t => t.Id == e.TeamId).Select(t => t.Slug).FirstOrDefault(),
-                db.Users.Where(u => u.Id == e.OwnerId).Select(u => u.Email).FirstOrDefault()))
-            .FirstOrDefault())!); // the primary key: at most one row, so LIMIT 1 rather than Single's LIMIT 2
+    internal const string DetailSql = """
+        SELECT e."Id", e."Name", e."TeamId", (SELECT t."Slug" FROM "Teams" AS t WHERE t."Id" = e."TeamId"), (SELECT u."Email" FROM "Users" AS u WHERE u."Id" = e."OwnerId"),
+            e."TemplateSlug", e."TemplateVersion", e."Tier", e."AccountId", e."Region", e."Status", e."StackName", e."StackId", e."LastStackStatus",
+            e."OutputsJson", e."ParametersJson", e."ExpiresAt", e."OffHoursSchedule", e."HoursSavedBySchedule", e."VpcCidr", e."MonthlyEstimateUsd",
+            e."FailureReason", e."FailedFrom", e."CreatedAt", e."UpdatedAt", e."DestroyedAt", e."StoppedAt", e."MonthlyEstimateMaxUsd"
+        FROM "Environments" AS e
+        WHERE e."Id" = @id
+        LIMIT 1
+        """;
 
-    private static readonly PerModelQuery<Func<PortalDbContext, Guid, IAsyncEnumerable<StackEventRecord>>> EventsOf = new(() =>
-        EF.CompileAsyncQuery((PortalDbContext db, Guid id) => db.StackEvents.AsNoTracking().Where(e => e.EnvironmentId == id)));
+    internal const string EventsSql = """
+        SELECT s."Id", s."EventId", s."Timestamp", s."LogicalResourceId", s."PhysicalResourceId", s."ResourceType", s."ResourceStatus", s."ResourceStatusReason"
+        FROM "StackEvents" AS s
+        WHERE s."EnvironmentId" = @id
+        """;
 
-    private sealed record DetailRow(PortalEnvironment Environment, string? Team, string? Owner);
+    /// <summary>The columns of one environment its detail shows, as <see cref="DetailSql"/> reads them.</summary>
+    private sealed record DetailRow(
+        Guid Id, string Name, Guid TeamId, string? Team, string? Owner, string TemplateSlug, string TemplateVersion, EnvironmentTier Tier, string AccountId,
+        string Region, EnvironmentStatus Status, string StackName, string? StackId, string? LastStackStatus, string OutputsJson, string ParametersJson,
+        DateTimeOffset? ExpiresAt, bool OffHoursSchedule, decimal HoursSavedBySchedule, string? VpcCidr, decimal MonthlyEstimateUsd, string? FailureReason,
+        EnvironmentStatus? FailedFrom, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DestroyedAt, DateTimeOffset? StoppedAt,
+        decimal? MonthlyEstimateMaxUsd)
+    {
+        public static DetailRow Read(System.Data.Common.DbDataReader r, bool sqlite) => new(
+            r.GetGuid(0), r.GetString(1), r.GetGuid(2), HandWrittenSql.NullableString(r, 3), HandWrittenSql.NullableString(r, 4), r.GetString(5), r.GetString(6),
+            EnvironmentTiers.Parse(r.GetString(7)), r.GetString(8), r.GetString(9), Enum.Parse<EnvironmentStatus>(r.GetString(10)), r.GetString(11),
+            HandWrittenSql.NullableString(r, 12), HandWrittenSql.NullableString(r, 13), r.GetString(14), r.GetString(15), HandWrittenSql.NullableInstant(r, 16, sqlite),
+            r.GetBoolean(17), HandWrittenSql.Money(r, 18, sqlite), HandWrittenSql.NullableString(r, 19), HandWrittenSql.Money(r, 20, sqlite),
+            HandWrittenSql.NullableString(r, 21), r.IsDBNull(22) ? null : Enum.Parse<EnvironmentStatus>(r.GetString(22)), HandWrittenSql.Instant(r, 23, sqlite),
+            HandWrittenSql.Instant(r, 24, sqlite), HandWrittenSql.NullableInstant(r, 25, sqlite), HandWrittenSql.NullableInstant(r, 26, sqlite),
+            HandWrittenSql.NullableMoney(r, 27, sqlite));
+    }
 
     /// <summary>
     /// Stored stack events, oldest first. <paramref name="after"/> is the <c>id</c> of the last event the caller has seen
@@ -438,7 +499,7 @@ public sealed class EnvironmentQueries(
         return environment is not null && actor.CanSee(environment.TeamId) ? environment : throw new LifecycleNotFoundException("environment", id);
     }
 
-    private EnvironmentDetail Detail(PortalEnvironment e, string team, string owner, IReadOnlyList<StackEventRecord> events)
+    private EnvironmentDetail Detail(DetailRow e, IReadOnlyList<StackEventRow> events)
     {
         var template = catalog.Current.Find(e.TemplateSlug)?.Template;
         var parameters = ReadObject(e.ParametersJson).ToDictionary(
@@ -452,15 +513,15 @@ public sealed class EnvironmentQueries(
             .GroupBy(ev => ev.LogicalResourceId, StringComparer.Ordinal)
             .Select(g => g.OrderBy(ev => ev.Timestamp).ThenBy(ev => ev.Id).Last())
             .OrderBy(ev => ev.LogicalResourceId, StringComparer.Ordinal)
-            .Select(ev => new EnvironmentResource(ev.LogicalResourceId, ev.ResourceType, ev.PhysicalResourceId, ev.ResourceStatus, ev.ResourceStatusReason))
+            .Select(ev => new EnvironmentResource(ev.LogicalResourceId, ev.ResourceType, ev.PhysicalResourceId, ev.ResourceStatus, ev.StatusReason))
             .ToList();
         var failing = e.Status == EnvironmentStatus.Failed
-            ? events.Where(ev => ev.IsFailure)
-                .OrderBy(ev => ev.ResourceStatusReason?.Contains("cancelled", StringComparison.OrdinalIgnoreCase) == true) // the cause before its knock-on cancellations
-                .ThenByDescending(ev => ev.Timestamp).ThenByDescending(ev => ev.Id).Select(Row).ToList()
+            ? events.Where(ev => ev.ResourceStatus.EndsWith("_FAILED", StringComparison.Ordinal)) // as StackEventRecord.IsFailure
+                .OrderBy(ev => ev.StatusReason?.Contains("cancelled", StringComparison.OrdinalIgnoreCase) == true) // the cause before its knock-on cancellations
+                .ThenByDescending(ev => ev.Timestamp).ThenByDescending(ev => ev.Id).ToList()
             : [];
         return new EnvironmentDetail(
-            e.Id, e.Name, team, e.TeamId, owner, e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
+            e.Id, e.Name, e.Team ?? "", e.TeamId, e.Owner ?? "", e.TemplateSlug, e.TemplateVersion, e.Tier.Slug(), e.AccountId, e.Region, e.Status, e.StackName, e.StackId,
             e.LastStackStatus, ReadObject(e.OutputsJson), parameters, e.ExpiresAt, e.OffHoursSchedule, e.HoursSavedBySchedule, e.VpcCidr,
             e.MonthlyEstimateUsd, e.FailureReason, e.FailedFrom, e.CreatedAt, e.UpdatedAt, e.DestroyedAt, events.Count, resources, failing, e.StoppedAt,
             e.MonthlyEstimateMaxUsd ?? e.MonthlyEstimateUsd);
