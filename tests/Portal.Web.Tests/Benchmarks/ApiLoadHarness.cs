@@ -16,7 +16,8 @@ namespace Portal.Web.Tests.Benchmarks;
 /// generated in SQL through the real schema (8 stored stack events each, a month of cost facts with their rollups for the
 /// first 10,000), then for every endpoint the portal (Kestrel in the test host) and <see cref="BareApi"/> (the same queries,
 /// hand-written, on the same database) are loaded by <c>wrk</c> with 64 connections, interleaved: bare, portal, bare, portal
-/// (<c>PORTAL_BENCH_ROUNDS</c> rounds of <c>PORTAL_BENCH_SECONDS</c> s each). Prints req/s, p95, the ratios to bare, and the
+/// (<c>PORTAL_BENCH_ROUNDS</c> rounds of <c>PORTAL_BENCH_SECONDS</c> s each, after <c>PORTAL_BENCH_WARMUP_SECONDS</c>, default 2, of
+/// unmeasured load per side). Prints req/s, p95, the ratios to bare, and the
 /// SQL statements per warm call (counted per request by <see cref="SqlStatementCounter"/>). Not part of the test command:
 /// <code>PORTAL_BENCH_ENVIRONMENTS=10000 dotnet test tests/Portal.Web.Tests -c Release --filter "FullyQualifiedName~ApiLoadHarness" --logger "console;verbosity=detailed"</code>
 /// Figures also go to <c>TestResults/benchmarks/api-load-{N}.txt</c>. wrk is Debian's package (installed here when missing and root).
@@ -38,6 +39,8 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         var environments = CostBenchmarkData.Environments;
         var seconds = Setting("PORTAL_BENCH_SECONDS", 5);
         var rounds = Setting("PORTAL_BENCH_ROUNDS", 2);
+        // Each side's unmeasured warm-up before its rounds (the JIT tiers hot methods up under the load; 2 s as before).
+        var warmup = Setting("PORTAL_BENCH_WARMUP_SECONDS", 2);
         var counter = new SqlStatementCounter();
         // Hosted as deployed (Production: no developer exception page, no static-asset file checks per request, no DI scope
         // validation); PORTAL_BENCH_HOST_ENVIRONMENT=Development measures as the harness did before.
@@ -54,7 +57,7 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var (someEnvironment, facts) = await SeedAsync(portal, environments);
         lines.Add($"{environments:N0} environments in {CostBenchmarkData.Teams} teams, {facts:N0} cost facts, generated in {clock.Elapsed.TotalSeconds:0} s; portal hosted as {hostEnvironment}; " +
-            $"wrk -t2 -c{Connections}, {rounds} × {seconds} s per side, interleaved bare/portal; {Environment.ProcessorCount} cores; load average {LoadAverage()} at the start");
+            $"wrk -t2 -c{Connections}, {warmup} s warm-up then {rounds} × {seconds} s per side, interleaved bare/portal; {Environment.ProcessorCount} cores; load average {LoadAverage()} at the start");
 
         var platform = await portal.CreateTokenAsync("platform@example.com");
         var developer = await portal.CreateTokenAsync("dev@example.com");
@@ -81,8 +84,8 @@ public sealed class ApiLoadHarness(ITestOutputHelper output)
             var statements = await CountStatementsAsync(portal, counter, path, token);
             var portalRuns = new List<WrkResult>();
             var bareRuns = new List<WrkResult>();
-            await wrk.RunAsync(new Uri(bare.BaseAddress, barePath), token, 2);
-            await wrk.RunAsync(new Uri(portal.BaseAddress, path), token, 2);
+            await wrk.RunAsync(new Uri(bare.BaseAddress, barePath), token, warmup);
+            await wrk.RunAsync(new Uri(portal.BaseAddress, path), token, warmup);
             var bareGc = new GcShare();
             var portalGc = new GcShare();
             for (var round = 0; round < rounds; round++)
