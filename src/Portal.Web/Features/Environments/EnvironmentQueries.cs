@@ -178,7 +178,7 @@ public sealed class EnvironmentQueries(
         }, cancellationToken);
     }
 
-    // One text per filter shape, built once (the hand-written command cache keys on it).
+    // One text per filter shape (which filters are set, how many teams), built once; never a value: those are parameters.
     private static readonly ConcurrentDictionary<string, string> PageSqls = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, string> CountSqls = new(StringComparer.Ordinal);
 
