@@ -84,6 +84,8 @@ internal static class CostAccuracySql
     /// <see cref="CostDashboardQueries.ApprovedVsRealisedAsync(LifecycleActor, CostFilter, CancellationToken)"/>: each create
     /// request of an environment in the range credited to the policy (auto-approved) or to each distinct approver's name, the
     /// approved estimate prorated as Σ(monthly × days) × 12 / 365 and rounded once, the actuals summed already rounded.
+    /// The two kinds of credit cannot overlap, so only a request's approver names are made distinct, and <c>rows</c> is read
+    /// once, by the join (issue 18: 104 → 67 ms at 10,000 environments; it was a UNION over both and two <c>IN (rows)</c>).
     /// </summary>
     public static async Task<IReadOnlyList<ApproverSpend>> ApproversAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, CancellationToken cancellationToken)
@@ -93,15 +95,16 @@ internal static class CostAccuracySql
         var text = $"""
             {sql},
             credits AS (
-                SELECT q."Id" AS request, q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, @policy AS approver
+                SELECT q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, @policy AS approver
                 FROM "EnvironmentRequests" q
-                WHERE q."Kind" = 'Create' AND q."PolicyOutcome" = 'AutoApproved' AND q."EnvironmentId" IN (SELECT "Id" FROM rows)
-                UNION
-                SELECT q."Id", q."EnvironmentId", q."EstimateMonthlyUsd", coalesce(nullif(u."Email", ''), u."DisplayName")
-                FROM "EnvironmentRequests" q
-                JOIN "RequestDecisions" d ON d."RequestId" = q."Id" AND d."Verdict" = 'Approve'
-                JOIN "Users" u ON u."Id" = d."DeciderId"
-                WHERE q."Kind" = 'Create' AND q."PolicyOutcome" IS DISTINCT FROM 'AutoApproved' AND q."EnvironmentId" IN (SELECT "Id" FROM rows)
+                WHERE q."Kind" = 'Create' AND q."PolicyOutcome" = 'AutoApproved'
+                UNION ALL
+                SELECT a.environment, a.monthly, a.approver FROM (
+                    SELECT DISTINCT q."Id", q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, coalesce(nullif(u."Email", ''), u."DisplayName") AS approver
+                    FROM "EnvironmentRequests" q
+                    JOIN "RequestDecisions" d ON d."RequestId" = q."Id" AND d."Verdict" = 'Approve'
+                    JOIN "Users" u ON u."Id" = d."DeciderId"
+                    WHERE q."Kind" = 'Create' AND q."PolicyOutcome" IS DISTINCT FROM 'AutoApproved') a
             )
             SELECT c.approver AS "Approver", count(DISTINCT c.environment)::int AS "Environments",
                 sum(c.monthly * r.days) AS "MonthlyDays", sum(r.actual) AS "ActualUsd"
