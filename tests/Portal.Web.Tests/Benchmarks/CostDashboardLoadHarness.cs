@@ -30,10 +30,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
         {
             ["Logging:LogLevel:Default"] = "Error",
             ["RateLimits:TokenPermitsPerMinute"] = "1000000",
-            // The test host runs as Development, where MapStaticAssets sends every asset with no-cache (hot reload) and the
-            // browser fetched MudBlazor.min.js (75 KB), app.css and reconnect.js again on every navigation. Served as in
-            // Production (fingerprinted assets max-age one year, immutable), they come from the cache (issue 18, dashpage).
-            ["EnableStaticAssetsDevelopmentCaching"] = "true",
         });
         var iterations = CostBenchmarkData.Iterations(10);
         var lines = new List<string>();

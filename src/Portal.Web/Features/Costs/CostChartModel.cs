@@ -1,51 +1,87 @@
-using MudBlazor;
-using MudBlazor.Charts;
+using Microsoft.AspNetCore.Components;
 
 namespace Portal.Web.Features.Costs;
 
-/// <summary>
-/// A chart of the cost pages, built once per load (not per render): its categories, series and options, and the width below
-/// which it scrolls sideways instead of squeezing its labels.
-/// </summary>
-public sealed record CostChartModel(ChartType Type, string[] Labels, List<ChartSeries<double>> Series, IChartOptions Options, int Height, int MinWidth, Position Legend = Position.Bottom)
+/// <summary>How a cost chart draws its series.</summary>
+public enum CostChartKind
 {
+    Bars,
+    StackedBars,
+    Area,
+    Donut,
+}
+
+/// <summary>One series of a cost chart: a value per category, in one colour.</summary>
+public sealed record CostChartSeries(string Name, IReadOnlyList<decimal> Values, string Colour);
+
+/// <summary>
+/// A chart of the cost pages, built once per load (not per render): its categories, series, size, the width below which it
+/// scrolls sideways instead of squeezing its labels, and its markup (<see cref="CostChartSvg"/>): an SVG laid out on the
+/// server, one markup frame for the circuit instead of a component tree per chart (issue 18).
+/// </summary>
+public sealed class CostChartModel
+{
+    private readonly IReadOnlyList<string> _sliceColours;
+
+    private CostChartModel(
+        CostChartKind kind, IReadOnlyList<string> labels, IReadOnlyList<CostChartSeries> series, int height, int minWidth, int labelInterval = 1,
+        IReadOnlyList<string>? sliceColours = null)
+    {
+        (Kind, Labels, Series, Height, MinWidth, LabelInterval, _sliceColours) = (kind, labels, series, height, minWidth, labelInterval, sliceColours ?? []);
+        var (svg, legend) = CostChartSvg.Render(this);
+        (Svg, Legend) = (new MarkupString(svg), new MarkupString(legend));
+    }
+
+    public CostChartKind Kind { get; }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    public IReadOnlyList<CostChartSeries> Series { get; }
+
+    public int Height { get; }
+
+    public int MinWidth { get; }
+
+    /// <summary>Every how many categories the x axis names one (a day axis names about ten).</summary>
+    public int LabelInterval { get; }
+
+    /// <summary>The chart's SVG.</summary>
+    public MarkupString Svg { get; }
+
+    /// <summary>Its legend (HTML; empty for a single series of bars or an area).</summary>
+    public MarkupString Legend { get; }
+
     /// <summary>Columns, one series per (name, values) pair, coloured in that order.</summary>
     public static CostChartModel Bars(IReadOnlyList<string> labels, IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours, int height = 300, bool stacked = false)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(series);
-        var rotate = labels.Any(l => l.Length > 10) ? 30 : 0;
-        IChartOptions options = stacked
-            ? new StackedBarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate, MaxNumYAxisTicks = 6 }
-            : new BarChartOptions { ChartPalette = [.. colours], YAxisToStringFunc = CostFormat.Compact, ShowLegend = series.Count > 1, XAxisLabelRotation = rotate, MaxNumYAxisTicks = 6 };
-        return new CostChartModel(stacked ? ChartType.StackedBar : ChartType.Bar, [.. labels], ToSeries(series), options, height, MinWidthFor(labels.Count, stacked ? 0 : 48 * series.Count));
+        return new CostChartModel(stacked ? CostChartKind.StackedBars : CostChartKind.Bars, [.. labels], ToSeries(series, colours), height,
+            MinWidthFor(labels.Count, stacked ? 0 : 48 * series.Count));
     }
 
     /// <summary>A filled line over days.</summary>
     public static CostChartModel Area(IReadOnlyList<string> labels, string name, IEnumerable<decimal> values, string colour)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        var options = new LineChartOptions
-        {
-            ChartPalette = [colour], YAxisToStringFunc = CostFormat.Compact, ShowLegend = false, LineDisplayType = LineDisplayType.Area, MaxNumYAxisTicks = 6,
-            XAxisLabelInterval = Math.Max(1, labels.Count / 10),
-        };
-        return new CostChartModel(ChartType.Line, [.. labels], ToSeries([(name, values)]), options, 280, 560);
+        return new CostChartModel(CostChartKind.Area, [.. labels], ToSeries([(name, values)], [colour]), 280, 560, Math.Max(1, labels.Count / 10));
     }
 
-    /// <summary>Shares of a whole.</summary>
+    /// <summary>Shares of a whole, each category its own colour.</summary>
     public static CostChartModel Donut(IReadOnlyList<string> labels, IEnumerable<decimal> values, IReadOnlyList<string> colours)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        var options = new DonutChartOptions { ChartPalette = [.. colours], ShowLegend = true };
-        return new CostChartModel(ChartType.Donut, [.. labels], ToSeries([("Spend", values)]), options, 260, 280, Position.Right);
+        ArgumentNullException.ThrowIfNull(colours);
+        return new CostChartModel(CostChartKind.Donut, [.. labels], ToSeries([("Spend", values)], colours), 260, 220, sliceColours: [.. colours]);
     }
 
+    /// <summary>The colour of a donut's category: the donut's series has one colour per category.</summary>
+    internal string SliceColour(int category) => _sliceColours.Count == 0 ? Series[0].Colour : _sliceColours[category % _sliceColours.Count];
+
     // Room for every category's label (and for each series' bar side by side; stacked bars share one column), and never so
-    // narrow that the SVG (scaled to its width) shrinks its text below reading size: on a phone the chart scrolls sideways in
-    // its card instead.
+    // narrow that the SVG shrinks its text below reading size: on a phone the chart scrolls sideways in its card instead.
     private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 560, 1200);
 
-    private static List<ChartSeries<double>> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series) =>
-        [.. series.Select(s => new ChartSeries<double> { Name = s.Name, Data = s.Values.Select(v => (double)v).ToArray() })];
+    private static List<CostChartSeries> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours) =>
+        [.. series.Select((s, i) => new CostChartSeries(s.Name, [.. s.Values], colours.Count == 0 ? "#1f77b4" : colours[i % colours.Count]))];
 }
