@@ -71,6 +71,9 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             ("by service, 30 days, developer", () => queries.ByServiceAsync(developer, month, CancellationToken.None)),
             ("estimate vs actual, 30 days, developer", () => queries.EstimateVsActualAsync(developer, month, CancellationToken.None)),
             ("waste, 30 days, developer", () => queries.WasteAsync(developer, month, CancellationToken.None)),
+
+            // What the page's prerender waits for: every view at once, each on its own context (CostsPageViews.LoadAsync).
+            ("every view at once (the page's read), 30 days, finance", () => CostsPageViews.LoadAsync(queries, finance, month, 10, 8)),
         };
         foreach (var (name, run) in cases)
         {
