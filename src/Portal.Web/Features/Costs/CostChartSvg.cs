@@ -172,7 +172,7 @@ internal static class CostChartSvg
             // The gap is the whole ring, so the dash pattern never repeats into the start of the ring.
             html.Append(Invariant($"stroke-dasharray=\"{length:0.###} {circumference:0.###}\" stroke-dashoffset=\"{-start:0.###}\" transform=\"rotate(-90 {Centre:0} {Centre:0})\">"));
             var share = (decimal)(value / total * 100);
-            html.Append("<title>").Append(Encode($"{chart.Labels[i]}: {Format.Money(series.Values[i])} ({CostFormat.Percent(decimal.Round(share, 1))})")).Append("</title></circle>");
+            html.Append("<title>").Append(Encode($"{chart.Labels[i]}: {Format.Money(Amount(series, i))} ({CostFormat.Percent(decimal.Round(share, 1))})")).Append("</title></circle>");
             start += length;
         }
 
@@ -206,9 +206,12 @@ internal static class CostChartSvg
     }
 
     private static string Title(CostChartModel chart, CostChartSeries series, int i) =>
-        chart.Series.Count > 1 ? $"{series.Name} · {chart.Labels[i]}: {Format.Money(series.Values[i])}" : $"{chart.Labels[i]}: {Format.Money(series.Values[i])}";
+        chart.Series.Count > 1 ? $"{series.Name} · {chart.Labels[i]}: {Format.Money(Amount(series, i))}" : $"{chart.Labels[i]}: {Format.Money(Amount(series, i))}";
 
-    private static double Value(CostChartSeries series, int i) => i < series.Values.Count ? (double)series.Values[i] : 0;
+    // A series shorter than the labels reads 0 past its end.
+    private static decimal Amount(CostChartSeries series, int i) => i < series.Values.Count ? series.Values[i] : 0;
+
+    private static double Value(CostChartSeries series, int i) => (double)Amount(series, i);
 
     private static string Cut(string label) => label.Length > MaxLabelChars ? label[..(MaxLabelChars - 1)] + "…" : label;
 

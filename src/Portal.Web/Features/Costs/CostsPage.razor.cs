@@ -103,6 +103,7 @@ public sealed partial class CostsPage : IDisposable
     private WasteReport? _waste;
     private int _billed;
     private Charts? _charts;
+    private CostsPageViews? _shown;
     private EstimateAccuracyPage? _charted;
 
     // Prerendering: what the views read, written into the page for the circuit. The circuit: what the prerender read, used once.
@@ -154,7 +155,7 @@ public sealed partial class CostsPage : IDisposable
         else if (_restored is not null && !_restored.IsFor(_actor))
         {
             _restored = null;
-            (_filter, _charts, _daily, _hasFacts) = (null, null, null, false);
+            (_filter, _charts, _daily, _hasFacts, _shown) = (null, null, null, false, null);
         }
 
         _options = _restored?.Options ?? await Queries.FilterOptionsAsync(_actor, CancellationToken.None);
@@ -246,6 +247,13 @@ public sealed partial class CostsPage : IDisposable
 
     private void Show(CostsPageViews views)
     {
+        // The circuit's first parameters show the same restored views its initialization already showed: build once.
+        if (ReferenceEquals(views, _shown))
+        {
+            return;
+        }
+
+        _shown = views;
         views = views.WithWasteShown();
         _monthly = views.Monthly.FoldTeams(MonthlyTeamsShown);
         _monthRows = [.. _monthly.Months.Select(m =>
