@@ -282,7 +282,7 @@ public static class CostPages
         if (await open.CountAsync() > 0)
         {
             // A multi-select stays open after a choice. Escape closes it while the focus is in the select; when the focus went to
-            // the list instead, the user's other way out closes it: a click outside, on the select's overlay.
+            // the list instead, the user's other way out closes it: a click outside the list.
             await page.Keyboard.PressAsync("Escape");
             try
             {
@@ -290,10 +290,24 @@ public static class CostPages
             }
             catch (TimeoutException)
             {
-                // Bottom right, not the top-left corner: the fixed app bar sits above the overlay there and takes the click
-                // (CI 2026-12-06, the campaign form).
-                var size = page.ViewportSize;
-                await page.Locator(".mud-overlay").First.ClickAsync(new() { Position = new() { X = (size?.Width ?? 1400) - 8, Y = (size?.Height ?? 900) - 8 } });
+                // A click outside the list. MudBlazor 9's select overlay lets pointer events through (`pointer-events: none`; the
+                // popover closes on any click outside it), so a click aimed at the overlay lands on whatever is under it: the app bar
+                // at the top left (CI 2026-12-06), the page's scroll bar at the right edge (CI 2026-12-07, "<html> intercepts
+                // pointer events"). So ask the page for a point on plain content (no control, link, bar or list) and click there.
+                var point = await page.EvaluateAsync<double[]?>(
+                    @"() => {
+                        const w = document.documentElement.clientWidth, h = document.documentElement.clientHeight;
+                        const busy = '.mud-popover, .mud-appbar, .mud-drawer, a, button, input, textarea, select, label, table, ' +
+                                     '[role=button], [role=option], [role=checkbox], [role=listbox], [tabindex], .mud-input-control';
+                        for (let y = h * 0.2; y < h * 0.95; y += h * 0.05)
+                            for (let x = w * 0.3; x < w * 0.9; x += w * 0.05) {
+                                const e = document.elementFromPoint(x, y);
+                                if (e && e !== document.documentElement && e !== document.body && !e.closest(busy)) return [x, y];
+                            }
+                        return null;
+                    }");
+                point.ShouldNotBeNull("no point of the page shows plain content outside the open list, so a user could not click outside it");
+                await page.Mouse.ClickAsync((float)point[0], (float)point[1]);
             }
         }
 
