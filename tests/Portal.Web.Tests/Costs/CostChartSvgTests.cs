@@ -69,10 +69,12 @@ public sealed partial class CostChartSvgTests
         texts[1].Element(Svg("title")).ShouldBeNull("a label that fits is not cut");
         foreach (var text in texts)
         {
-            // Drawn at 30° from its anchor, ending there: its far end must fall inside the SVG's box.
+            // Drawn at 30° from its anchor, ending there: its far end must fall inside the SVG's box, glyphs and all. The top of
+            // the first glyph (a font size above the baseline) reaches a further 11·sin 30° to the left: 5.5 px that clipped the
+            // first label's first letter on the 51-team chart.
             var length = text.Nodes().OfType<XText>().Single().Value.Length * 6.3;
             var (x, y) = (Number(text, "x"), Number(text, "y"));
-            (x - (length * Math.Cos(Math.PI / 6))).ShouldBeGreaterThanOrEqualTo(0, $"'{text.Value}' runs off the left");
+            (x - (length * Math.Cos(Math.PI / 6)) - (11 * Math.Sin(Math.PI / 6))).ShouldBeGreaterThanOrEqualTo(0, $"'{text.Value}' runs off the left");
             (y + (length * Math.Sin(Math.PI / 6))).ShouldBeLessThanOrEqualTo(height, $"'{text.Value}' runs off the bottom");
             x.ShouldBeLessThanOrEqualTo(width);
         }

@@ -64,9 +64,10 @@ internal static class CostChartSvg
         var left = (ticks.Max(t => CostFormat.Compact(t).Length) * CharWidth) + 12;
         for (var i = 0; rotate && i < count; i++)
         {
-            // Label i ends at its column's centre, left + (i + ½)·(width − left − right)/count, and reaches back length·cos 30°:
-            // the margin that keeps its far end at x ≥ 4.
-            var (reach, share) = ((shown[i].Length * CharWidth * Cos(Rotation)) + 4, (i + 0.5) / count);
+            // Label i ends at its column's centre, left + (i + ½)·(width − left − right)/count, and reaches back length·cos 30°,
+            // plus the top of its first glyph, a font size above the baseline, another size·sin 30°: the margin that keeps its
+            // far end at x ≥ 4.
+            var (reach, share) = ((shown[i].Length * CharWidth * Cos(Rotation)) + (FontSize * Sin(Rotation)) + 4, (i + 0.5) / count);
             left = Math.Max(left, (reach - (share * (width - Right))) / (1 - share));
         }
 
