@@ -100,6 +100,7 @@ public static class PortalServiceRegistration
         services.AddSingleton<Features.Requests.RequestQueries>();
         services.AddSingleton<Features.Costs.CostQueries>();
         services.AddSingleton<Features.Costs.CostDashboardQueries>();
+        services.AddSingleton<Features.Costs.CostsPagePrefetch>();
         services.AddSingleton<Features.Costs.Budgets.BudgetService>();
         services.AddSingleton<Features.Admin.SystemStatus>();
         services.AddSingleton<Features.Environments.EnvironmentQueries>();

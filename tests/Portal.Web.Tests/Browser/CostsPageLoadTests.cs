@@ -16,38 +16,44 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Browser;
 
 /// <summary>
-/// Issue 18, the dashboards page's load path: the views are read once, while prerendering, and shown in the served document;
-/// the circuit takes them over (persistent component state) without reading them again, for its own user and filter only.
+/// Issue 18, the dashboards page's load path: the prerender starts the views' read and ends the document with the filter bar;
+/// the circuit takes that read (<see cref="CostsPagePrefetch"/>, by the token the document hands it) without reading the views
+/// again, for its own user and filter only.
 /// </summary>
 public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFixture<CostsPageLoadSession>
 {
     private static readonly string[] Tables = ["table-monthly", "table-teams", "table-tiers", "table-services", "table-top", "table-daily", "table-templates", "table-approvers", "table-waste"];
 
     [Fact]
-    public async Task Finance_GetsEveryViewInTheServedDocument_AndTheCircuitReadsNoViewAgain()
+    public async Task Finance_TheDocumentStartsTheRead_TheCircuitTakesIt_AndNoViewIsReadTwice()
     {
         var page = await session.SignInAsync("finance@example.com");
+        var prefetch = session.Portal.Services.GetRequiredService<CostsPagePrefetch>();
 
-        // The document as served, before any circuit: every view's table is in it, read with this many cost statements (once
-        // warm: the calibration card beside the views computes its figures once per ingestion).
+        // The document as served, before any circuit: the filter bar and the loading state, no view (it does not wait for
+        // them); the read it started, with this many cost statements, runs on after it. (Warm: the calibration card beside the
+        // views, shown by the circuit, computes its figures once per ingestion.)
+        await session.Portal.Services.GetRequiredService<Portal.Provisioning.Estimates.EstimateCalibration>().GetAsync(CancellationToken.None);
         (await page.APIRequest.GetAsync("costs")).Status.ShouldBe(200);
+        await ReadsFinishedAsync(prefetch);
         CostsPageLoadSession.Statements.Clear();
         var response = await page.APIRequest.GetAsync("costs");
         response.Status.ShouldBe(200);
         var html = await response.TextAsync();
+        html.ShouldContain("data-testid=\"cost-filters\"");
+        html.ShouldContain("aria-label=\"Loading\"");
         foreach (var table in Tables)
         {
-            html.ShouldContain($"data-testid=\"{table}\"", customMessage: $"{table} is prerendered");
+            html.ShouldNotContain($"data-testid=\"{table}\"", customMessage: $"{table} waits for the circuit");
         }
 
-        html.ShouldContain("Blazor-Server-Component-State:", customMessage: "the views are handed to the circuit");
-        html.ShouldNotContain("aria-label=\"Loading\"");
-        var prerender = CostsPageLoadSession.Statements.ToArray();
-        prerender.ShouldNotBeEmpty();
+        html.ShouldContain("Blazor-Server-Component-State:", customMessage: "the read's token is handed to the circuit");
+        await ReadsFinishedAsync(prefetch);
+        var once = CostsPageLoadSession.Statements.ToArray();
+        once.ShouldNotBeEmpty();
 
-        // The page in the browser: the prerender reads the views once more; the circuit, attaching to them, reads none. Once a
-        // table is in, it stays in: the circuit's first render keeps them (it once showed "No cost data yet" while it looked the
-        // user up, then the tables again).
+        // The page in the browser: the prerender reads once more (it starts the read); the circuit, taking it, reads no view.
+        // Once a table is in, it stays in.
         await page.AddInitScriptAsync("""
             window.__tablesLeft = [];
             new MutationObserver(() => {
@@ -59,6 +65,7 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
             }).observe(document, { childList: true, subtree: true });
             """);
         CostsPageLoadSession.Statements.Clear();
+        var unclaimed = prefetch.Unclaimed;
         await page.GotoAsync("costs");
         await page.Locator("[data-testid=costs-page][data-state=live]").WaitForAsync();
         foreach (var table in Tables)
@@ -68,8 +75,9 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
 
         // The estimate grid's first page is the charted page: shown without reading it again.
         (await page.Locator("[data-testid=table-estimates] tbody tr").CountAsync()).ShouldBeGreaterThan(0);
-        CostsPageLoadSession.Statements.Count.ShouldBe(prerender.Length, string.Join("\n---\n", CostsPageLoadSession.Statements));
-        (await page.EvaluateAsync<string[]>("window.__tablesLeft")).ShouldBeEmpty("the tables gave way once the circuit started");
+        CostsPageLoadSession.Statements.Count.ShouldBe(once.Length, string.Join("\n---\n", CostsPageLoadSession.Statements));
+        prefetch.Unclaimed.ShouldBe(unclaimed, "the circuit took the read its document started");
+        (await page.EvaluateAsync<string[]>("window.__tablesLeft")).ShouldBeEmpty("the tables gave way once they were in");
 
         var queries = session.Portal.Services.GetRequiredService<CostDashboardQueries>();
         var finance = await session.Portal.ActorAsync("finance@example.com");
@@ -99,7 +107,7 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
         (await developer.Locator("[data-testid=table-waste]").InnerTextAsync()).ShouldNotContain("untagged");
         (await developer.Locator("[data-testid=costs-scope]").InnerTextAsync()).ShouldStartWith("Your teams only");
 
-        // A filter in the query string: the served document already shows the filtered views, and so does the circuit.
+        // A filter in the query string: the served document already names it, and the circuit shows the filtered views.
         var search = (await queries.TeamsBySlugAsync(CancellationToken.None))["search"];
         var served = await (await finance.APIRequest.GetAsync("costs?team=search")).TextAsync();
         served.ShouldContain("Team search only");
@@ -182,12 +190,18 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
 
         (await locator.InnerTextAsync()).ShouldBe(text);
     }
+
+    private static async Task ReadsFinishedAsync(CostsPagePrefetch prefetch)
+    {
+        for (var i = 0; i < 600 && prefetch.InFlight > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        prefetch.InFlight.ShouldBe(0, "the views' read finishes");
+    }
 }
 
-/// <summary>
-/// A portal (SQLite, sandbox) with three environments of payments and search billed for a week, ingested once; it counts the
-/// SQL statements that read cost tables (the dashboards' views), wherever they run (a request or a circuit).
-/// </summary>
 public sealed class CostsPageLoadSession : BrowserSession
 {
     public CostsPageLoadSession()

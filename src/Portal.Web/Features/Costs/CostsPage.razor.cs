@@ -13,11 +13,11 @@ namespace Portal.Web.Features.Costs;
 /// <summary>
 /// The finance dashboards: one filter bar (kept in the query string, so a view can be bookmarked) drives every chart and table;
 /// each table exports to CSV through <c>/api/v1/costs/export.csv?view=</c> with the same filter.
-/// The views are read once per page load: during prerendering, streamed into the document, and handed to the circuit as
-/// persistent component state (<see cref="CostsPageSnapshot"/>), so the circuit attaches to what the user already sees instead
-/// of running every view again (issue 18).
+/// The views are read once per page load, while the browser starts the page's circuit: the prerender starts the read
+/// (<see cref="CostsPagePrefetch"/>) and ends the document with the filter bar, and the circuit takes the read by the token the
+/// document hands it in persistent component state (<see cref="CostsPageSnapshot"/>), so the read and the circuit's start overlap
+/// instead of running one after the other, and nothing is read twice (issue 18).
 /// </summary>
-[StreamRendering]
 public sealed partial class CostsPage : IDisposable
 {
     private const string SnapshotKey = "costs-page";
@@ -56,6 +56,9 @@ public sealed partial class CostsPage : IDisposable
     [Inject]
     public required PersistentComponentState PageState { get; init; }
 
+    [Inject]
+    public required CostsPagePrefetch Prefetch { get; init; }
+
     [SupplyParameterFromQuery(Name = "from")]
     public string? FromQuery { get; set; }
 
@@ -84,6 +87,9 @@ public sealed partial class CostsPage : IDisposable
     private CostFilter? _filter;
     private Dictionary<string, string[]> _errors = [];
     private bool _loading;
+
+    // The views are being read elsewhere: started by the prerender, for the circuit to take (the page shows that it is loading).
+    private bool _awaitingViews;
     private bool _hasFacts;
     private bool _ingesting;
     private string? _ingestMessage;
@@ -155,7 +161,7 @@ public sealed partial class CostsPage : IDisposable
         else if (_restored is not null && !_restored.IsFor(_actor))
         {
             _restored = null;
-            (_filter, _charts, _daily, _hasFacts, _shown) = (null, null, null, false, null);
+            (_filter, _charts, _daily, _hasFacts, _shown, _awaitingViews) = (null, null, null, false, null, false);
         }
 
         _options = _restored?.Options ?? await Queries.FilterOptionsAsync(_actor, CancellationToken.None);
@@ -177,8 +183,10 @@ public sealed partial class CostsPage : IDisposable
         (_filter, _from, _to) = (filter, filter.From.ToDateTime(TimeOnly.MinValue), filter.To.ToDateTime(TimeOnly.MinValue));
         (_teams, _tier, _account) = (SplitTeams(TeamQuery), Blank(TierQuery), Blank(AccountQuery));
         _hasFacts = restored.HasFacts;
-        if (restored.Views is { } views)
+        _awaitingViews = restored.Prefetch is not null;
+        if (restored.Prefetch is { } token && Prefetch.Peek(token, restored.UserId, restored.Query) is { } views)
         {
+            // Read already: the circuit's first render shows the views.
             Show(views);
         }
     }
@@ -209,12 +217,23 @@ public sealed partial class CostsPage : IDisposable
         var restored = _restored is { } r && r.Query == query ? r : null;
         _restored = null;
         _hasFacts = restored?.HasFacts ?? await Queries.AnyFactsAsync(CancellationToken.None);
-        var views = restored?.Views;
-        if (views is not null && restored!.WasteItemsLeftOut && filter is not null)
+        if (!RendererInfo.IsInteractive)
         {
-            views = (views with { Waste = await Queries.WasteAsync(_actor, filter, CancellationToken.None) }).WithWasteShown();
+            // The prerender starts the read and ends the document; the circuit takes the read (or, without one, reads itself).
+            string? token = null;
+            if (filter is not null && _hasFacts)
+            {
+                var actor = _actor;
+                token = Prefetch.Start(actor.UserId, query, () => CostsPageViews.LoadAsync(Queries, actor, filter, ChartRows, MonthlyTeamsShown));
+            }
+
+            _awaitingViews = filter is not null && _hasFacts;
+            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, filter, token).WithinBudget();
+            _loading = false;
+            return;
         }
 
+        var views = restored?.Prefetch is { } started ? await Prefetch.TakeAsync(started, _actor.UserId, query) : null;
         if (views is null && filter is not null && _hasFacts)
         {
             views = await CostsPageViews.LoadAsync(Queries, _actor, filter, ChartRows, MonthlyTeamsShown);
@@ -225,12 +244,7 @@ public sealed partial class CostsPage : IDisposable
             Show(views);
         }
 
-        if (!RendererInfo.IsInteractive)
-        {
-            _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, views, Filter: filter).WithinBudget();
-        }
-
-        _loading = false;
+        (_awaitingViews, _loading) = (false, false);
     }
 
     private Task PersistAsync()

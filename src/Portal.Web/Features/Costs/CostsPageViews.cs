@@ -52,9 +52,11 @@ internal sealed record CostsPageViews(
 }
 
 /// <summary>
-/// The prerendered page's reads, written into the document as persistent component state so the circuit shows them without
-/// reading them again. It is the circuit's own state (protected by ASP.NET Core, read once, at the circuit's start) and it is
-/// used only for the user, roles and teams it was read for and the same filter (<see cref="Query"/>: the query values).
+/// What the prerendered page read, written into the document as persistent component state so the circuit starts where the
+/// document left off: the filter options, whether there are facts, the filter, and the token of the views' read the prerender
+/// started (<see cref="CostsPagePrefetch"/>). It is the circuit's own state (protected by ASP.NET Core, read once, at the circuit's
+/// start) and it is used only for the user, roles and teams it was read for and the same filter (<see cref="Query"/>: the query
+/// values); the read itself is kept on the server, for that user and filter, and taken once.
 /// </summary>
 internal sealed record CostsPageSnapshot(
     Guid UserId,
@@ -63,9 +65,8 @@ internal sealed record CostsPageSnapshot(
     string Query,
     CostFilterOptions Options,
     bool HasFacts,
-    CostsPageViews? Views,
-    bool WasteItemsLeftOut = false,
-    CostFilter? Filter = null)
+    CostFilter? Filter = null,
+    string? Prefetch = null)
 {
     /// <summary>
     /// The most the snapshot's JSON may weigh: the browser sends the state back to the circuit in one hub message (at most
@@ -77,32 +78,11 @@ internal sealed record CostsPageSnapshot(
     public const int HubMessageBytes = 128 * 1024;
 
     /// <summary>
-    /// Within <see cref="BudgetBytes"/>: as it is; else without the waste items (thousands in a large organisation: the circuit
-    /// reads them); else without the views (the circuit reads them all); else nothing (null: the circuit reads everything).
-    /// Never too large for the circuit to start.
+    /// Within <see cref="BudgetBytes"/>: as it is; else nothing (null: the circuit reads everything, its options included; an
+    /// organisation with thousands of teams). Never too large for the circuit to start.
     /// </summary>
-    public CostsPageSnapshot? WithinBudget()
-    {
-        if (Weight(this) <= BudgetBytes)
-        {
-            return this;
-        }
-
-        if (Views is not null)
-        {
-            var lighter = this with { Views = Views with { Waste = Views.Waste with { Items = [] } }, WasteItemsLeftOut = true };
-            if (Weight(lighter) <= BudgetBytes)
-            {
-                return lighter;
-            }
-        }
-
-        var bare = this with { Views = null, WasteItemsLeftOut = false };
-        return Weight(bare) <= BudgetBytes ? bare : null;
-    }
-
-    private static int Weight(CostsPageSnapshot snapshot) =>
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(snapshot, System.Text.Json.JsonSerializerOptions.Web).Length;
+    public CostsPageSnapshot? WithinBudget() =>
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(this, System.Text.Json.JsonSerializerOptions.Web).Length <= BudgetBytes ? this : null;
 
     public bool IsFor(LifecycleActor actor) =>
         actor.UserId == UserId && actor.SeesAllTeams == SeesAllTeams && actor.TeamIds.Order().SequenceEqual(TeamIds);

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace Portal.Web.Features.Costs;
+
+/// <summary>
+/// The dashboards page's views, read while the browser starts the page's circuit (issue 18). The prerender starts the read and
+/// ends its document at once; the circuit, a few hundred milliseconds later, takes the read (finished or nearly) by the token the
+/// document handed it. Before this, the document waited for every view (blazor.web.js starts a circuit only once the document has
+/// ended), so the read and the circuit's start ran one after the other.
+/// A read is for one user and one filter, is taken at most once, and is dropped unclaimed after <see cref="Lifetime"/>; a page
+/// whose read is missing (a circuit on another node, a read that failed, the limits below) reads its views itself.
+/// </summary>
+public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger)
+{
+    /// <summary>How long an unclaimed read is kept: a circuit starts well within it, or reads its views itself.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary>Unclaimed reads a user may have (documents fetched without a circuit, e.g. by a script): no more reads start.</summary>
+    public const int PerUser = 8;
+
+    /// <summary>Unclaimed reads on the node.</summary>
+    public const int PerNode = 256;
+
+    private readonly ConcurrentDictionary<string, Read> _reads = new(StringComparer.Ordinal);
+    private int _inFlight;
+
+    /// <summary>Reads started and not yet finished.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Reads waiting for their circuit.</summary>
+    public int Unclaimed => _reads.Count;
+
+    /// <summary>Starts <paramref name="load"/> for the user and filter; the token to take it by, or null when a limit says no.</summary>
+    internal string? Start(Guid userId, string query, Func<Task<CostsPageViews>> load)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (key, stale) in _reads.Where(r => r.Value.Expires <= now))
+        {
+            _reads.TryRemove(new KeyValuePair<string, Read>(key, stale));
+        }
+
+        if (_reads.Count >= PerNode || _reads.Values.Count(r => r.UserId == userId) >= PerUser)
+        {
+            return null;
+        }
+
+        Interlocked.Increment(ref _inFlight);
+        var task = Task.Run(load);
+        _ = task.ContinueWith(t =>
+        {
+            Interlocked.Decrement(ref _inFlight);
+            if (t.Exception is { } failed)
+            {
+                logger.LogWarning(failed.GetBaseException(), "The dashboards page's views could not be read ahead; its circuit reads them itself.");
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        var token = RandomNumberGenerator.GetHexString(32, lowercase: true);
+        _reads[token] = new Read(userId, query, task, now + Lifetime);
+        return token;
+    }
+
+    /// <summary>
+    /// The read started for this token, user and filter, awaited; null when there is none (taken, expired, another user's or
+    /// filter's) or it failed: the caller reads the views itself.
+    /// </summary>
+    internal async Task<CostsPageViews?> TakeAsync(string token, Guid userId, string query)
+    {
+        if (!_reads.TryRemove(token, out var read) || read.UserId != userId || read.Query != query || read.Expires <= clock.GetUtcNow())
+        {
+            return null;
+        }
+
+        try
+        {
+            return await read.Views;
+        }
+        catch (Exception)
+        {
+            // Logged where it failed; the page reads again, on its own.
+            return null;
+        }
+    }
+
+    /// <summary>The finished read for this token, user and filter, without waiting (and without taking it); null otherwise.</summary>
+    internal CostsPageViews? Peek(string token, Guid userId, string query) =>
+        _reads.TryGetValue(token, out var read) && read.UserId == userId && read.Query == query && read.Views.IsCompletedSuccessfully
+            ? read.Views.Result
+            : null;
+
+    private sealed record Read(Guid UserId, string Query, Task<CostsPageViews> Views, DateTimeOffset Expires);
+}
