@@ -182,6 +182,13 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             lines.Add("   " + ComponentCounts.Describe("the page's prerender", pagePrerender));
             lines.Add("   " + ComponentCounts.Describe("the page's circuit", pageCircuit));
             lines.Add("   " + ComponentCounts.Describe("the floor (prerender and circuit)", floorCounts));
+            // The views' read the prerender starts (CostsPagePrefetch) and how long the circuit still waited for it.
+            var reads = pagePrerender.Zip(pageCircuit, (p, c) => (Read: p.ReadMs + c.ReadMs, Wait: p.WaitMs + c.WaitMs)).ToList();
+            if (reads.Count > 0)
+            {
+                lines.Add(CostBenchmarkData.Percentiles("   the views' read ahead (portal.costs.page_read.duration)", [.. reads.Select(r => r.Read)]));
+                lines.Add(CostBenchmarkData.Percentiles("   the circuit waiting for it (portal.costs.page_read.wait)", [.. reads.Select(r => r.Wait)]));
+            }
             if (last is not null)
             {
                 lines.Add(FormattableString.Invariant($"   the last navigation: document {last.DocumentBytes:N0} bytes on the wire ({last.DocumentDecodedBytes:N0} decoded), persisted state {last.StateChars:N0} chars"));
@@ -207,13 +214,13 @@ internal sealed class ComponentCounts : IDisposable
     private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _byType = new(StringComparer.Ordinal);
-    private (int Batches, double BatchMs, long DiffSize, double ParametersMs) _totals;
+    private (int Batches, double BatchMs, long DiffSize, double ParametersMs, double ReadMs, double WaitMs) _totals;
 
     public ComponentCounts()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Microsoft.AspNetCore.Components.Lifecycle")
+            if (instrument.Meter.Name is "Microsoft.AspNetCore.Components.Lifecycle" or CostsPagePrefetch.MeterName)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -241,6 +248,14 @@ internal sealed class ComponentCounts : IDisposable
                     _totals.Batches++;
                     _totals.BatchMs += value * 1000;
                 }
+                else if (instrument.Name == "portal.costs.page_read.duration")
+                {
+                    _totals.ReadMs += value;
+                }
+                else if (instrument.Name == "portal.costs.page_read.wait")
+                {
+                    _totals.WaitMs += value;
+                }
             }
         });
         _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
@@ -262,7 +277,7 @@ internal sealed class ComponentCounts : IDisposable
     {
         lock (_gate)
         {
-            var snapshot = new Snapshot(new Dictionary<string, int>(_byType), _totals.Batches, _totals.BatchMs, _totals.DiffSize, _totals.ParametersMs);
+            var snapshot = new Snapshot(new Dictionary<string, int>(_byType), _totals.Batches, _totals.BatchMs, _totals.DiffSize, _totals.ParametersMs, _totals.ReadMs, _totals.WaitMs);
             _byType.Clear();
             _totals = default;
             return snapshot;
@@ -291,7 +306,7 @@ internal sealed class ComponentCounts : IDisposable
         return name[(name.LastIndexOf('.') + 1)..];
     }
 
-    internal sealed record Snapshot(Dictionary<string, int> ByType, int Batches, double BatchMs, long DiffSize, double ParametersMs);
+    internal sealed record Snapshot(Dictionary<string, int> ByType, int Batches, double BatchMs, long DiffSize, double ParametersMs, double ReadMs = 0, double WaitMs = 0);
 }
 
 /// <summary>

@@ -15,7 +15,7 @@ public sealed class CostsPagePrefetchTests
     [Fact]
     public async Task ARead_IsTakenOnce_ByItsUser_ForItsFilter()
     {
-        var prefetch = new CostsPagePrefetch(new Clock(), NullLogger<CostsPagePrefetch>.Instance);
+        var prefetch = new CostsPagePrefetch(new Clock(), NullLogger<CostsPagePrefetch>.Instance, new Meters());
         var views = Views();
 
         var token = prefetch.Start(Alice, "q1", () => Task.FromResult(views));
@@ -37,7 +37,7 @@ public sealed class CostsPagePrefetchTests
     public async Task AnUnclaimedRead_IsDroppedAfterItsLifetime_AndAUserHasAtMostEight()
     {
         var clock = new Clock();
-        var prefetch = new CostsPagePrefetch(clock, NullLogger<CostsPagePrefetch>.Instance);
+        var prefetch = new CostsPagePrefetch(clock, NullLogger<CostsPagePrefetch>.Instance, new Meters());
         var views = Views();
 
         var tokens = Enumerable.Range(0, CostsPagePrefetch.PerUser).Select(_ => prefetch.Start(Alice, "q", () => Task.FromResult(views))).ToList();
@@ -54,7 +54,7 @@ public sealed class CostsPagePrefetchTests
     [Fact]
     public async Task AFailedRead_GivesNothing_SoThePageReadsItself()
     {
-        var prefetch = new CostsPagePrefetch(new Clock(), NullLogger<CostsPagePrefetch>.Instance);
+        var prefetch = new CostsPagePrefetch(new Clock(), NullLogger<CostsPagePrefetch>.Instance, new Meters());
 
         var token = prefetch.Start(Alice, "q", () => Task.FromException<CostsPageViews>(new TimeoutException("database gone")))!;
 
@@ -66,7 +66,7 @@ public sealed class CostsPagePrefetchTests
     [Fact]
     public async Task ASlowRead_IsAwaitedByTheCircuit_NotPeeked()
     {
-        var prefetch = new CostsPagePrefetch(new Clock(), NullLogger<CostsPagePrefetch>.Instance);
+        var prefetch = new CostsPagePrefetch(new Clock(), NullLogger<CostsPagePrefetch>.Instance, new Meters());
         var views = Views();
         var release = new TaskCompletionSource();
 
@@ -90,6 +90,15 @@ public sealed class CostsPagePrefetchTests
 
     private static CostsPageViews Views() => new(
         new MonthlySpend([], [], [], 0m), [], [], [], [], [], new EstimateAccuracyPage([], 0, 0, 1, 10), [], [], new WasteReport(0m, [], []));
+
+    private sealed class Meters : System.Diagnostics.Metrics.IMeterFactory
+    {
+        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
+    }
 
     private sealed class Clock : TimeProvider
     {

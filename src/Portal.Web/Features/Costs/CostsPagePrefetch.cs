@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 
 namespace Portal.Web.Features.Costs;
@@ -10,9 +12,13 @@ namespace Portal.Web.Features.Costs;
 /// ended), so the read and the circuit's start ran one after the other.
 /// A read is for one user and one filter, is taken at most once, and is dropped unclaimed after <see cref="Lifetime"/>; a page
 /// whose read is missing (a circuit on another node, a read that failed, the limits below) reads its views itself.
+/// Measured as <c>portal.costs.page_read.duration</c> (the read) and <c>portal.costs.page_read.wait</c> (how long the circuit
+/// still waited for it: the part of the read its start did not cover), both on the <see cref="MeterName"/> meter.
 /// </summary>
-public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger)
+public sealed class CostsPagePrefetch
 {
+    public const string MeterName = "Portal.Costs";
+
     /// <summary>How long an unclaimed read is kept: a circuit starts well within it, or reads its views itself.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
@@ -23,7 +29,20 @@ public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefe
     public const int PerNode = 256;
 
     private readonly ConcurrentDictionary<string, Read> _reads = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
+    private readonly ILogger<CostsPagePrefetch> _logger;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _wait;
     private int _inFlight;
+
+    public CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger, IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        (_clock, _logger) = (clock, logger);
+        var meter = meters.Create(MeterName);
+        _duration = meter.CreateHistogram<double>("portal.costs.page_read.duration", "ms", "The dashboards page's views read ahead of its circuit");
+        _wait = meter.CreateHistogram<double>("portal.costs.page_read.wait", "ms", "How long a dashboards page's circuit waited for the views read ahead");
+    }
 
     /// <summary>Reads started and not yet finished.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
@@ -34,7 +53,7 @@ public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefe
     /// <summary>Starts <paramref name="load"/> for the user and filter; the token to take it by, or null when a limit says no.</summary>
     internal string? Start(Guid userId, string query, Func<Task<CostsPageViews>> load)
     {
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         foreach (var (key, stale) in _reads.Where(r => r.Value.Expires <= now))
         {
             _reads.TryRemove(new KeyValuePair<string, Read>(key, stale));
@@ -46,13 +65,15 @@ public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefe
         }
 
         Interlocked.Increment(ref _inFlight);
+        var started = Stopwatch.GetTimestamp();
         var task = Task.Run(load);
         _ = task.ContinueWith(t =>
         {
             Interlocked.Decrement(ref _inFlight);
+            _duration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (t.Exception is { } failed)
             {
-                logger.LogWarning(failed.GetBaseException(), "The dashboards page's views could not be read ahead; its circuit reads them itself.");
+                _logger.LogWarning(failed.GetBaseException(), "The dashboards page's views could not be read ahead; its circuit reads them itself.");
             }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
@@ -67,11 +88,12 @@ public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefe
     /// </summary>
     internal async Task<CostsPageViews?> TakeAsync(string token, Guid userId, string query)
     {
-        if (!_reads.TryRemove(token, out var read) || read.UserId != userId || read.Query != query || read.Expires <= clock.GetUtcNow())
+        if (!_reads.TryRemove(token, out var read) || read.UserId != userId || read.Query != query || read.Expires <= _clock.GetUtcNow())
         {
             return null;
         }
 
+        var waiting = Stopwatch.GetTimestamp();
         try
         {
             return await read.Views;
@@ -80,6 +102,10 @@ public sealed class CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefe
         {
             // Logged where it failed; the page reads again, on its own.
             return null;
+        }
+        finally
+        {
+            _wait.Record(Stopwatch.GetElapsedTime(waiting).TotalMilliseconds);
         }
     }
 
