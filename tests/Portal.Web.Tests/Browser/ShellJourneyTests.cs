@@ -57,21 +57,23 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
     [Fact]
     public async Task WhenTheCircuitsWebSocketBreaks_TheThemedReconnectDialogShows_AndThePageWorksAgainOnceTheNetworkIsBack()
     {
-        // Every WebSocket the page opens is kept where the test can reach it (Blazor's own connection is private).
+        // Every WebSocket the page opens is kept where the test can reach it (Blazor's own connection is private); while
+        // __portalOffline is set, a new one goes nowhere (the circuit connects without negotiating first: js/start.js).
         var page = await session.SignInAsync("dev2@example.com", async context => await context.AddInitScriptAsync("""
             (() => {
                 const Native = window.WebSocket;
                 window.__portalSockets = [];
+                window.__portalOffline = false;
                 window.WebSocket = class extends Native {
-                    constructor(...args) { super(...args); window.__portalSockets.push(this); }
+                    constructor(url, ...rest) { super(window.__portalOffline ? 'ws://127.0.0.1:9/offline' : url, ...rest); window.__portalSockets.push(this); }
                 };
             })();
             """));
         (await page.EvaluateAsync<int>("() => window.__portalSockets.filter(s => s.readyState === WebSocket.OPEN).length")).ShouldBe(1, "the circuit's WebSocket");
 
-        // The network goes: new connections cannot even negotiate, and the open socket breaks.
+        // The network goes: new connections can neither negotiate nor open a socket, and the open socket breaks.
         await page.RouteAsync(new Regex("/_blazor/negotiate"), route => route.AbortAsync());
-        await page.EvaluateAsync("() => window.__portalSockets.forEach(s => s.close(4000, 'network gone (test)'))");
+        await page.EvaluateAsync("() => { window.__portalOffline = true; window.__portalSockets.forEach(s => s.close(4000, 'network gone (test)')); }");
 
         var modal = page.Locator("#components-reconnect-modal");
         await Expect(modal).ToBeVisibleAsync();
@@ -94,6 +96,7 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
 
         // The network is back: Blazor reconnects to the same circuit (or the user retries) and the dialog goes away.
         await page.UnrouteAsync(new Regex("/_blazor/negotiate"));
+        await page.EvaluateAsync("() => { window.__portalOffline = false; }");
         var retry = page.Locator("#components-reconnect-retry");
         if (await retry.IsVisibleAsync())
         {

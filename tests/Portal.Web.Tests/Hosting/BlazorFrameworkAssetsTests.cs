@@ -55,7 +55,7 @@ public sealed partial class BlazorFrameworkAssetsTests
         routes.ShouldNotContain(r => r.Contains(":file", StringComparison.Ordinal), "the static-asset reloader's file-system fallback route is mapped");
     }
 
-    [GeneratedRegex("""<script src="(?<path>_framework/blazor\.web[^"]*)"></script>""")]
+    [GeneratedRegex("""<script src="(?<path>_framework/blazor\.web[^"]*)"[^>]*></script>""")]
     private static partial Regex ScriptSource();
 
     [GeneratedRegex(@"\(""(?<major>\d+)\.\d+\.\d+"",\s*"""",\s*""Browser""")]

@@ -9,6 +9,12 @@ public static class CircuitRegistration
 {
     public const string AllowForcedCollectionKey = "Circuits:AllowForcedCollection";
 
+    /// <summary>
+    /// On by default: the browser opens the circuit's WebSocket without SignalR's negotiate request first (App.razor). Off for a
+    /// proxy that does not pass WebSockets: SignalR then negotiates and may fall back to long polling.
+    /// </summary>
+    public const string SkipNegotiationKey = "Circuits:SkipNegotiation";
+
     public static IServiceCollection AddPortalCircuits(this IServiceCollection services)
     {
         services.AddSingleton<CircuitCounter>();
