@@ -64,23 +64,6 @@ public sealed class CostAccuracySqlTests(CostAccuracySqlTests.Data data) : IClas
 
     [Theory]
     [MemberData(nameof(Filters))]
-    public async Task ThePagesViewsInOneStatement_EqualTheViewsReadOneByOne(int daysBack, int endBack, string narrow)
-    {
-        var (actor, filter) = data.Case(daysBack, endBack, narrow);
-
-        var (charted, templates, approvers) = await data.Queries.PageAccuracyViewsAsync(actor, filter, 10, CancellationToken.None);
-
-        var expected = await data.Queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, true, 1, 10, CancellationToken.None);
-        charted.Items.ShouldBe(expected.Items);
-        (charted.Total, charted.Billed, charted.Page, charted.PageSize).ShouldBe((expected.Total, expected.Billed, 1, 10));
-        charted.Items.ShouldNotBeEmpty();
-        templates.ShouldBe(await data.Queries.EstimateVsActualByTemplateAsync(actor, filter, CancellationToken.None));
-        approvers.ShouldBe(await data.Queries.ApprovedVsRealisedAsync(actor, filter, CancellationToken.None));
-        approvers.ShouldNotBeEmpty();
-    }
-
-    [Theory]
-    [MemberData(nameof(Filters))]
     public async Task TemplatesAndApprovers_EqualTheInMemoryAggregates(int daysBack, int endBack, string narrow)
     {
         var (actor, filter) = data.Case(daysBack, endBack, narrow);

@@ -25,64 +25,6 @@ internal static class CostAccuracySql
         CancellationToken cancellationToken)
     {
         var (sql, parameters) = Rows(actor, filter, span, today);
-        parameters.Add(new NpgsqlParameter("take", NpgsqlDbType.Integer) { Value = pageSize });
-        parameters.Add(new NpgsqlParameter("skip", NpgsqlDbType.Integer) { Value = (page - 1) * pageSize });
-        var text = $"""
-            {sql}
-            {PageSelect(sort, descending)}
-            LIMIT @take OFFSET @skip
-            """;
-        var rows = await db.Database.SqlQueryRaw<PageRow>(text, [.. parameters]).ToListAsync(cancellationToken);
-        if (rows.Count > 0 || page == 1)
-        {
-            return Page(rows, page, pageSize);
-        }
-
-        // Past the last page: the totals from the first.
-        var first = await PageAsync(db, actor, filter, span, today, sort, descending, 1, 1, cancellationToken);
-        return first with { Items = [], Page = page, PageSize = pageSize };
-    }
-
-    /// <summary>
-    /// What the dashboards page shows of the per-environment views, in one statement: the estimate grid's first page by actual
-    /// (the charted environments), the templates and the approvers. Each alone computes <c>rows</c> (every environment's
-    /// estimate and actual); here PostgreSQL computes it once for the three (a CTE read more than once is materialized) and
-    /// returns each view as JSON. The figures are those of <see cref="PageAsync"/>, <see cref="TemplatesAsync"/> and
-    /// <see cref="ApproversAsync"/> (issue 18: the page's read).
-    /// </summary>
-    public static async Task<(EstimateAccuracyPage Page, IReadOnlyList<TemplateAccuracy> Templates, IReadOnlyList<ApproverSpend> Approvers)> PageViewsAsync(
-        PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, int pageSize, CancellationToken cancellationToken)
-    {
-        var (sql, parameters) = Rows(actor, filter, span, today);
-        parameters.Add(new NpgsqlParameter("policy", NpgsqlDbType.Text) { Value = CostDashboardQueries.Policy });
-        parameters.Add(new NpgsqlParameter("take", NpgsqlDbType.Integer) { Value = pageSize });
-        var text = $"""
-            {sql},
-            {CreditsSql}
-            SELECT
-                (SELECT coalesce(json_agg(p ORDER BY p."Ord"), '[]') FROM ({PageSelect(EstimateSort.Actual, descending: true)} LIMIT @take) p)::text AS "Page",
-                (SELECT coalesce(json_agg(t), '[]') FROM ({TemplatesSql}) t)::text AS "Templates",
-                (SELECT coalesce(json_agg(a), '[]') FROM ({ApproversSql}) a)::text AS "Approvers"
-            """;
-        var json = (await db.Database.SqlQueryRaw<PageViewsRow>(text, [.. parameters]).ToListAsync(cancellationToken)).Single();
-        var page = System.Text.Json.JsonSerializer.Deserialize<List<PageRow>>(json.Page, Json)!;
-        var templates = System.Text.Json.JsonSerializer.Deserialize<List<TemplateRow>>(json.Templates, Json)!;
-        var approvers = System.Text.Json.JsonSerializer.Deserialize<List<ApproverRow>>(json.Approvers, Json)!;
-        return (Page(page, 1, pageSize), Templates(templates), Approvers(approvers));
-    }
-
-    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = false };
-
-    private static EstimateAccuracyPage Page(List<PageRow> rows, int page, int pageSize)
-    {
-        var items = rows.Select(r => new EstimateAccuracy(r.Id, r.Name, r.Team, r.Template, r.Tier, Status(r.Status), r.Days, r.MonthlyEstimateUsd,
-            r.EstimateUsd, r.ActualUsd, r.ActualUsd - r.EstimateUsd, CostDashboardQueries.Accuracy(r.EstimateUsd, r.ActualUsd))).ToList();
-        return new EstimateAccuracyPage(items, rows.Count > 0 ? (int)rows[0].Total : 0, rows.Count > 0 ? (int)rows[0].Billed : 0, page, pageSize);
-    }
-
-    /// <summary>The page's select over <c>rows</c>, in its order (and that order's position as <c>"Ord"</c>), with the totals.</summary>
-    private static string PageSelect(EstimateSort sort, bool descending)
-    {
         var direction = descending ? "DESC" : "ASC";
         var nulls = descending ? "NULLS LAST" : "NULLS FIRST"; // as LINQ to objects orders null: before every value
         var key = sort switch
@@ -99,14 +41,28 @@ internal static class CostAccuracySql
             EstimateSort.Actual => $"r.actual {direction}",
             _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, "Unknown sort."),
         };
-        var order = $"""{key}, r."Name" COLLATE "C", r."Id" """;
-        return $"""
+        parameters.Add(new NpgsqlParameter("take", NpgsqlDbType.Integer) { Value = pageSize });
+        parameters.Add(new NpgsqlParameter("skip", NpgsqlDbType.Integer) { Value = (page - 1) * pageSize });
+        var text = $"""
+            {sql}
             SELECT r."Id", r."Name", coalesce(tm."Slug", r."TeamId"::text) AS "Team", r."TemplateSlug" AS "Template", r."Tier", r."Status",
                 r.days AS "Days", r."MonthlyEstimateUsd", r.estimate AS "EstimateUsd", r.actual AS "ActualUsd",
-                count(*) OVER () AS "Total", count(*) FILTER (WHERE r.actual > 0) OVER () AS "Billed", row_number() OVER (ORDER BY {order}) AS "Ord"
+                count(*) OVER () AS "Total", count(*) FILTER (WHERE r.actual > 0) OVER () AS "Billed"
             FROM rows r LEFT JOIN "Teams" tm ON tm."Id" = r."TeamId"
-            ORDER BY {order}
+            ORDER BY {key}, r."Name" COLLATE "C", r."Id"
+            LIMIT @take OFFSET @skip
             """;
+        var rows = await db.Database.SqlQueryRaw<PageRow>(text, [.. parameters]).ToListAsync(cancellationToken);
+        var items = rows.Select(r => new EstimateAccuracy(r.Id, r.Name, r.Team, r.Template, r.Tier, Status(r.Status), r.Days, r.MonthlyEstimateUsd,
+            r.EstimateUsd, r.ActualUsd, r.ActualUsd - r.EstimateUsd, CostDashboardQueries.Accuracy(r.EstimateUsd, r.ActualUsd))).ToList();
+        if (rows.Count > 0 || page == 1)
+        {
+            return new EstimateAccuracyPage(items, rows.Count > 0 ? (int)rows[0].Total : 0, rows.Count > 0 ? (int)rows[0].Billed : 0, page, pageSize);
+        }
+
+        // Past the last page: the totals from the first.
+        var first = await PageAsync(db, actor, filter, span, today, sort, descending, 1, 1, cancellationToken);
+        return first with { Items = [], Page = page, PageSize = pageSize };
     }
 
     /// <summary><see cref="CostDashboardQueries.EstimateVsActualByTemplateAsync"/>: the rounded per-environment figures summed per template.</summary>
@@ -116,19 +72,13 @@ internal static class CostAccuracySql
         var (sql, parameters) = Rows(actor, filter, span, today);
         var text = $"""
             {sql}
-            {TemplatesSql}
+            SELECT r."TemplateSlug" AS "Template", count(*)::int AS "Environments", coalesce(sum(r.estimate), 0) AS "EstimateUsd", coalesce(sum(r.actual), 0) AS "ActualUsd"
+            FROM rows r GROUP BY r."TemplateSlug"
             """;
-        return Templates(await db.Database.SqlQueryRaw<TemplateRow>(text, [.. parameters]).ToListAsync(cancellationToken));
-    }
-
-    private const string TemplatesSql = """
-        SELECT r."TemplateSlug" AS "Template", count(*)::int AS "Environments", coalesce(sum(r.estimate), 0) AS "EstimateUsd", coalesce(sum(r.actual), 0) AS "ActualUsd"
-        FROM rows r GROUP BY r."TemplateSlug"
-        """;
-
-    private static List<TemplateAccuracy> Templates(List<TemplateRow> rows) =>
-        [.. rows.Select(t => new TemplateAccuracy(t.Template, t.Environments, t.EstimateUsd, t.ActualUsd, t.ActualUsd - t.EstimateUsd, CostDashboardQueries.Accuracy(t.EstimateUsd, t.ActualUsd)))
+        var rows = await db.Database.SqlQueryRaw<TemplateRow>(text, [.. parameters]).ToListAsync(cancellationToken);
+        return [.. rows.Select(t => new TemplateAccuracy(t.Template, t.Environments, t.EstimateUsd, t.ActualUsd, t.ActualUsd - t.EstimateUsd, CostDashboardQueries.Accuracy(t.EstimateUsd, t.ActualUsd)))
             .OrderByDescending(t => t.ActualUsd).ThenBy(t => t.Template, StringComparer.Ordinal)];
+    }
 
     /// <summary>
     /// <see cref="CostDashboardQueries.ApprovedVsRealisedAsync(LifecycleActor, CostFilter, CancellationToken)"/>: each create
@@ -144,42 +94,31 @@ internal static class CostAccuracySql
         parameters.Add(new NpgsqlParameter("policy", NpgsqlDbType.Text) { Value = CostDashboardQueries.Policy });
         var text = $"""
             {sql},
-            {CreditsSql}
-            {ApproversSql}
-            """;
-        return Approvers(await db.Database.SqlQueryRaw<ApproverRow>(text, [.. parameters]).ToListAsync(cancellationToken));
-    }
-
-    // The approvers' credits (a CTE after rows: "credits AS (...)"), then the approvers over them.
-    private const string CreditsSql = """
-        credits AS (
-            SELECT q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, @policy AS approver
-            FROM "EnvironmentRequests" q
-            WHERE q."Kind" = 'Create' AND q."PolicyOutcome" = 'AutoApproved'
-            UNION ALL
-            SELECT a.environment, a.monthly, a.approver FROM (
-                SELECT DISTINCT q."Id", q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, coalesce(nullif(u."Email", ''), u."DisplayName") AS approver
+            credits AS (
+                SELECT q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, @policy AS approver
                 FROM "EnvironmentRequests" q
-                JOIN "RequestDecisions" d ON d."RequestId" = q."Id" AND d."Verdict" = 'Approve'
-                JOIN "Users" u ON u."Id" = d."DeciderId"
-                WHERE q."Kind" = 'Create' AND q."PolicyOutcome" IS DISTINCT FROM 'AutoApproved') a
-        )
-        """;
-
-    private const string ApproversSql = """
-        SELECT c.approver AS "Approver", count(DISTINCT c.environment)::int AS "Environments",
-            sum(c.monthly * r.days) AS "MonthlyDays", sum(r.actual) AS "ActualUsd"
-        FROM credits c JOIN rows r ON r."Id" = c.environment
-        GROUP BY c.approver
-        """;
-
-    private static List<ApproverSpend> Approvers(List<ApproverRow> rows) =>
-        [.. rows.Select(a =>
+                WHERE q."Kind" = 'Create' AND q."PolicyOutcome" = 'AutoApproved'
+                UNION ALL
+                SELECT a.environment, a.monthly, a.approver FROM (
+                    SELECT DISTINCT q."Id", q."EnvironmentId" AS environment, q."EstimateMonthlyUsd" AS monthly, coalesce(nullif(u."Email", ''), u."DisplayName") AS approver
+                    FROM "EnvironmentRequests" q
+                    JOIN "RequestDecisions" d ON d."RequestId" = q."Id" AND d."Verdict" = 'Approve'
+                    JOIN "Users" u ON u."Id" = d."DeciderId"
+                    WHERE q."Kind" = 'Create' AND q."PolicyOutcome" IS DISTINCT FROM 'AutoApproved') a
+            )
+            SELECT c.approver AS "Approver", count(DISTINCT c.environment)::int AS "Environments",
+                sum(c.monthly * r.days) AS "MonthlyDays", sum(r.actual) AS "ActualUsd"
+            FROM credits c JOIN rows r ON r."Id" = c.environment
+            GROUP BY c.approver
+            """;
+        var rows = await db.Database.SqlQueryRaw<ApproverRow>(text, [.. parameters]).ToListAsync(cancellationToken);
+        return [.. rows.Select(a =>
             {
                 var approved = CostSql.Usd(a.MonthlyDays * 12m / 365m);
                 return new ApproverSpend(a.Approver, a.Environments, approved, a.ActualUsd, a.ActualUsd - approved, CostDashboardQueries.Accuracy(approved, a.ActualUsd));
             })
             .OrderByDescending(a => a.ApprovedUsd).ThenBy(a => a.Approver, StringComparer.Ordinal)];
+    }
 
     /// <summary>
     /// <c>WITH env, totals, rows</c>: the environments in range (visible, narrowed) with their days in the filter up to today,
@@ -374,8 +313,6 @@ internal static class CostAccuracySql
         public long Total { get; init; }
 
         public long Billed { get; init; }
-
-        public long Ord { get; init; }
     }
 
     private sealed class WasteRow
@@ -393,15 +330,6 @@ internal static class CostAccuracySql
         public DateOnly After { get; init; }
 
         public decimal Amount { get; init; }
-    }
-
-    private sealed class PageViewsRow
-    {
-        public string Page { get; init; } = "[]";
-
-        public string Templates { get; init; } = "[]";
-
-        public string Approvers { get; init; } = "[]";
     }
 
     private sealed class TemplateRow

@@ -134,30 +134,6 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         return new EstimateAccuracyPage([.. Sorted(rows, sort, descending).Skip((page - 1) * pageSize).Take(pageSize)], rows.Count, rows.Count(r => r.ActualUsd > 0), page, pageSize);
     }
 
-    /// <summary>
-    /// What the dashboards page shows of the per-environment views: the estimate grid's first page by actual (the charted
-    /// environments), per template and per approver; on PostgreSQL in one statement (<see cref="CostAccuracySql.PageViewsAsync"/>),
-    /// equal to the three views read one by one.
-    /// </summary>
-    public async Task<(EstimateAccuracyPage Charted, IReadOnlyList<TemplateAccuracy> Templates, IReadOnlyList<ApproverSpend> Approvers)> PageAccuracyViewsAsync(
-        LifecycleActor actor, CostFilter filter, int pageSize, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(actor);
-        ArgumentNullException.ThrowIfNull(filter);
-        pageSize = Math.Clamp(pageSize, 1, MaxEstimatePageSize);
-        if (IsNpgsql)
-        {
-            await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-            return await CostAccuracySql.PageViewsAsync(db, actor, filter, Span(filter), Today, pageSize, cancellationToken);
-        }
-
-        var charted = EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, pageSize, cancellationToken);
-        var templates = EstimateVsActualByTemplateAsync(actor, filter, cancellationToken);
-        var approvers = ApprovedVsRealisedAsync(actor, filter, cancellationToken);
-        await Task.WhenAll(charted, templates, approvers);
-        return (await charted, await templates, await approvers);
-    }
-
     /// <summary>The in-memory order of <see cref="EstimateVsActualPageAsync"/>: the key, then name (ordinal), then id.</summary>
     public static IEnumerable<EstimateAccuracy> Sorted(IEnumerable<EstimateAccuracy> rows, EstimateSort sort, bool descending)
     {

@@ -40,14 +40,14 @@ internal sealed record CostsPageViews(
         var services = queries.ByServiceAsync(actor, filter, ct);
         var top = queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct);
         var daily = queries.DailyTrendAsync(actor, filter, ct);
-        // The environments the chart shows and the count of billed ones, templates and approvers: aggregated in the database,
-        // every environment's estimate and actual computed once for the three.
-        var accuracy = queries.PageAccuracyViewsAsync(actor, filter, chartRows, ct);
+        // The environments the chart shows and the count of billed ones; templates and approvers aggregated in the database.
+        var estimates = queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, chartRows, ct);
+        var templates = queries.EstimateVsActualByTemplateAsync(actor, filter, ct);
+        var approvers = queries.ApprovedVsRealisedAsync(actor, filter, ct);
         var waste = queries.WasteAsync(actor, filter, ct);
-        await Task.WhenAll(monthly, teams, tiers, services, top, daily, accuracy, waste);
-        var (estimates, templates, approvers) = await accuracy;
-        return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, await daily, estimates,
-            templates, approvers, await waste).WithWasteShown();
+        await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
+        return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, await daily, await estimates,
+            await templates, await approvers, await waste).WithWasteShown();
     }
 }
 
