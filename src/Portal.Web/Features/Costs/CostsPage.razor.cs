@@ -221,13 +221,13 @@ public sealed partial class CostsPage : IDisposable
         {
             // The prerender starts the read and ends the document; the circuit takes the read (or, without one, reads itself).
             string? token = null;
-            if (filter is not null && _hasFacts)
+            _awaitingViews = filter is not null && _hasFacts;
+            if (_awaitingViews)
             {
                 var actor = _actor;
-                token = Prefetch.Start(actor.UserId, query, () => CostsPageViews.LoadAsync(Queries, actor, filter, ChartRows, MonthlyTeamsShown));
+                token = Prefetch.Start(actor.UserId, query, () => CostsPageViews.LoadAsync(Queries, actor, filter!, ChartRows, MonthlyTeamsShown));
             }
 
-            _awaitingViews = filter is not null && _hasFacts;
             _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, filter, token).WithinBudget();
             _loading = false;
             return;
