@@ -131,82 +131,66 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             // Where the page's time goes: the prerendered document (first byte, the streamed views in, DOMContentLoaded), the
             // circuit up, the last table in (medians over the runs); the floor beside it, interleaved: a near-empty page
             // (`/not-found`, signed in) to its circuit live, which is what any interactive page costs here at all.
-            var (documents, circuits, tables, floors) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
-            var (firstBytes, streamed, contentLoaded, inPage) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+            // PORTAL_BENCH_READ_CONCURRENCY=10,2: the page's read ahead with each bound on its statements at once
+            // (Costs:PageReadConcurrency), one after the other within every run, so the bounds share the machine's moments.
+            var prefetch = portal.Services.GetRequiredService<CostsPagePrefetch>();
+            var bounds = (Environment.GetEnvironmentVariable("PORTAL_BENCH_READ_CONCURRENCY") ?? "")
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(prefetch.ReadConcurrency).ToList();
+            var variants = bounds.Select(b => new PageRuns(b)).ToList();
             PageTiming? last = null;
             // The circuit's own traffic (issue 18, dashpage): every WebSocket frame with its time since the navigation began, so
             // the circuit's start splits into the socket open, the state sent back, the first render batch in and the browser
             // applying it; the same for the floor.
             var socket = new CircuitFrames();
             page.WebSocket += (_, ws) => socket.Watch(ws);
-            var (pageSockets, floorSockets) = (new List<CircuitFrames.Split>(), new List<CircuitFrames.Split>());
             // And the server's side (ASP.NET Core's component metrics, in process): components given parameters and render
             // batches, by type, in the prerender (until DOMContentLoaded) and in the circuit (until every table is in).
             using var components = new ComponentCounts();
-            var (pagePrerender, pageCircuit, floorCounts) = (new List<ComponentCounts.Snapshot>(), new List<ComponentCounts.Snapshot>(), new List<ComponentCounts.Snapshot>());
             // A warm-up navigation, then the runs; the floor is timed before each run, outside the page's own time.
             for (var run = 0; run <= iterations; run++)
             {
-                components.Reset();
-                var floor = socket.Begin();
-                await page.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
-                await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-                var floorMs = floor.Elapsed.TotalMilliseconds;
-                var floorSocket = socket.End(floorMs);
-                var floorComponents = components.Take();
-
-                var phase = socket.Begin();
-                await page.GotoAsync("/costs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
-                var documentMs = phase.Elapsed.TotalMilliseconds;
-                var prerendered = components.Take();
-                await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
-                var circuitMs = phase.Elapsed.TotalMilliseconds;
-                foreach (var table in new[] { "table-monthly", "table-top", "table-daily", "table-templates" })
+                foreach (var runs in variants)
                 {
-                    await page.Locator($"[data-testid={table}]").WaitForAsync();
-                }
+                    prefetch.ReadConcurrency = runs.Bound;
+                    components.Reset();
+                    var floor = socket.Begin();
+                    await page.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
+                    await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                    var floorMs = floor.Elapsed.TotalMilliseconds;
+                    var floorSocket = socket.End(floorMs);
+                    var floorComponents = components.Take();
+                    var floorTiming = await PageTiming.ReadAsync(page, withState: false);
 
-                var tablesMs = phase.Elapsed.TotalMilliseconds;
-                await page.WaitForFunctionAsync("() => window.__portalTablesAt !== undefined");
-                var tablesInPage = await page.EvaluateAsync<double>("() => window.__portalTablesAt");
-                var pageSocket = socket.End(circuitMs);
-                var circuitComponents = components.Take();
-                last = await PageTiming.ReadAsync(page, withState: run == iterations);
-                if (run > 0)
-                {
-                    floors.Add(floorMs);
-                    documents.Add(documentMs);
-                    circuits.Add(circuitMs);
-                    tables.Add(tablesMs);
-                    inPage.Add(tablesInPage);
-                    firstBytes.Add(last.FirstByte);
-                    streamed.Add(last.DocumentEnd);
-                    contentLoaded.Add(last.ContentLoaded);
-                    pageSockets.Add(pageSocket);
-                    floorSockets.Add(floorSocket);
-                    pagePrerender.Add(prerendered);
-                    pageCircuit.Add(circuitComponents);
-                    floorCounts.Add(floorComponents);
+                    var phase = socket.Begin();
+                    await page.GotoAsync("/costs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+                    var documentMs = phase.Elapsed.TotalMilliseconds;
+                    var prerendered = components.Take();
+                    await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                    var circuitMs = phase.Elapsed.TotalMilliseconds;
+                    foreach (var table in new[] { "table-monthly", "table-top", "table-daily", "table-templates" })
+                    {
+                        await page.Locator($"[data-testid={table}]").WaitForAsync();
+                    }
+
+                    var tablesMs = phase.Elapsed.TotalMilliseconds;
+                    await page.WaitForFunctionAsync("() => window.__portalTablesAt !== undefined");
+                    var tablesInPage = await page.EvaluateAsync<double>("() => window.__portalTablesAt");
+                    var pageSocket = socket.End(circuitMs);
+                    var circuitComponents = components.Take();
+                    last = await PageTiming.ReadAsync(page, withState: run == iterations);
+                    if (run > 0)
+                    {
+                        runs.Add(floorMs, floorTiming, floorSocket, floorComponents, documentMs, circuitMs, tablesMs, tablesInPage, last, pageSocket, prerendered, circuitComponents);
+                    }
                 }
             }
 
-            lines.Add(CostBenchmarkData.Percentiles("dashboards page end to end, finance", [.. tables]));
-            lines.Add(CostBenchmarkData.Percentiles("   the same by the page's clock (navigation start → painted)", [.. inPage]));
-            static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-            lines.Add(FormattableString.Invariant($"   of which (medians): document {Median(documents):0} ms (first byte {Median(firstBytes):0}, streamed views in {Median(streamed):0}, DOMContentLoaded {Median(contentLoaded):0} by the browser's clock), circuit live {Median(circuits):0} ms, every table {Median(tables):0} ms"));
-            lines.Add(CostBenchmarkData.Percentiles("   floor, interleaved: /not-found to circuit live", [.. floors]));
-            lines.Add("   " + CircuitFrames.Describe("the page's circuit", pageSockets, Median));
-            lines.Add("   " + CircuitFrames.Describe("the floor's circuit", floorSockets, Median));
-            lines.Add("   " + ComponentCounts.Describe("the page's prerender", pagePrerender));
-            lines.Add("   " + ComponentCounts.Describe("the page's circuit", pageCircuit));
-            lines.Add("   " + ComponentCounts.Describe("the floor (prerender and circuit)", floorCounts));
-            // The views' read the prerender starts (CostsPagePrefetch) and how long the circuit still waited for it.
-            var reads = pagePrerender.Zip(pageCircuit, (p, c) => (Read: p.ReadMs + c.ReadMs, Wait: p.WaitMs + c.WaitMs)).ToList();
-            if (reads.Count > 0)
+            foreach (var runs in variants)
             {
-                lines.Add(CostBenchmarkData.Percentiles("   the views' read ahead (portal.costs.page_read.duration)", [.. reads.Select(r => r.Read)]));
-                lines.Add(CostBenchmarkData.Percentiles("   the circuit waiting for it (portal.costs.page_read.wait)", [.. reads.Select(r => r.Wait)]));
+                lines.AddRange(runs.Describe(variants.Count > 1));
             }
+
             if (last is not null)
             {
                 lines.Add(FormattableString.Invariant($"   the last navigation: document {last.DocumentBytes:N0} bytes on the wire ({last.DocumentDecodedBytes:N0} decoded), persisted state {last.StateChars:N0} chars"));
@@ -221,6 +205,61 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 
         CostBenchmarkData.Report(output, "cost-dashboards", lines);
     }
+}
+
+/// <summary>The dashboards page's runs with one bound on its read's statements at once (Costs:PageReadConcurrency), and their floors.</summary>
+internal sealed class PageRuns(int bound)
+{
+    private readonly List<double> _floors = [], _floorLoaded = [], _documents = [], _circuits = [], _tables = [], _inPage = [];
+    private readonly List<double> _firstBytes = [], _streamed = [], _contentLoaded = [];
+    private readonly List<CircuitFrames.Split> _pageSockets = [], _floorSockets = [];
+    private readonly List<ComponentCounts.Snapshot> _prerender = [], _circuit = [], _floorCounts = [];
+
+    public int Bound => bound;
+
+    public void Add(double floorMs, PageTiming floorTiming, CircuitFrames.Split floorSocket, ComponentCounts.Snapshot floorComponents, double documentMs,
+        double circuitMs, double tablesMs, double tablesInPage, PageTiming timing, CircuitFrames.Split pageSocket, ComponentCounts.Snapshot prerendered,
+        ComponentCounts.Snapshot circuit)
+    {
+        _floors.Add(floorMs);
+        _floorLoaded.Add(floorTiming.ContentLoaded);
+        _floorSockets.Add(floorSocket);
+        _floorCounts.Add(floorComponents);
+        _documents.Add(documentMs);
+        _circuits.Add(circuitMs);
+        _tables.Add(tablesMs);
+        _inPage.Add(tablesInPage);
+        _firstBytes.Add(timing.FirstByte);
+        _streamed.Add(timing.DocumentEnd);
+        _contentLoaded.Add(timing.ContentLoaded);
+        _pageSockets.Add(pageSocket);
+        _prerender.Add(prerendered);
+        _circuit.Add(circuit);
+    }
+
+    public IEnumerable<string> Describe(bool named)
+    {
+        var name = named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once") : "";
+        yield return CostBenchmarkData.Percentiles($"dashboards page end to end, finance{name}", [.. _tables]);
+        yield return CostBenchmarkData.Percentiles("   the same by the page's clock (navigation start → painted)", [.. _inPage]);
+        yield return FormattableString.Invariant($"   of which (medians): document {Median(_documents):0} ms (first byte {Median(_firstBytes):0}, streamed views in {Median(_streamed):0}, DOMContentLoaded {Median(_contentLoaded):0} by the browser's clock), circuit live {Median(_circuits):0} ms, every table {Median(_tables):0} ms");
+        yield return CostBenchmarkData.Percentiles("   floor, interleaved: /not-found to circuit live", [.. _floors]);
+        yield return FormattableString.Invariant($"   the floor's DOMContentLoaded (median, the browser's clock): {Median(_floorLoaded):0} ms");
+        yield return "   " + CircuitFrames.Describe("the page's circuit", _pageSockets, Median);
+        yield return "   " + CircuitFrames.Describe("the floor's circuit", _floorSockets, Median);
+        yield return "   " + ComponentCounts.Describe("the page's prerender", _prerender);
+        yield return "   " + ComponentCounts.Describe("the page's circuit", _circuit);
+        yield return "   " + ComponentCounts.Describe("the floor (prerender and circuit)", _floorCounts);
+        // The views' read the prerender starts (CostsPagePrefetch) and how long the circuit still waited for it.
+        var reads = _prerender.Zip(_circuit, (p, c) => (Read: p.ReadMs + c.ReadMs, Wait: p.WaitMs + c.WaitMs)).ToList();
+        if (reads.Count > 0)
+        {
+            yield return CostBenchmarkData.Percentiles("   the views' read ahead (portal.costs.page_read.duration)", [.. reads.Select(r => r.Read)]);
+            yield return CostBenchmarkData.Percentiles("   the circuit waiting for it (portal.costs.page_read.wait)", [.. reads.Select(r => r.Wait)]);
+        }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
 
 /// <summary>

@@ -35,14 +35,28 @@ public sealed class CostsPagePrefetch
     private readonly Histogram<double> _wait;
     private int _inFlight;
 
-    public CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger, IMeterFactory meters)
+    /// <summary>The setting that bounds the statements a page's read runs at once (<see cref="ReadConcurrency"/>).</summary>
+    public const string ReadConcurrencyKey = "Costs:PageReadConcurrency";
+
+    public CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger, IMeterFactory meters, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(meters);
         (_clock, _logger) = (clock, logger);
+        ReadConcurrency = configuration?.GetValue<int?>(ReadConcurrencyKey) ?? CostsPageViews.Views;
+        if (ReadConcurrency < 1)
+        {
+            throw new InvalidOperationException($"{ReadConcurrencyKey} is {ReadConcurrency}: it must be at least 1 (statements at once; {CostsPageViews.Views} reads every view at once).");
+        }
         var meter = meters.Create(MeterName);
         _duration = meter.CreateHistogram<double>("portal.costs.page_read.duration", "ms", "The dashboards page's views read ahead of its circuit");
         _wait = meter.CreateHistogram<double>("portal.costs.page_read.wait", "ms", "How long a dashboards page's circuit waited for the views read ahead");
     }
+
+    /// <summary>
+    /// How many of the page's statements its read runs at once (<see cref="CostsPageViews.LoadAsync"/>), from
+    /// <see cref="ReadConcurrencyKey"/>; every view at once by default.
+    /// </summary>
+    public int ReadConcurrency { get; internal set; }
 
     /// <summary>Reads started and not yet finished.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
