@@ -303,6 +303,21 @@ public abstract class CostDashboardData(DatabaseProvider provider) : IAsyncLifet
 
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
+    /// <summary>The same queries on contexts that report every command to <paramref name="interceptor"/>.</summary>
+    public CostDashboardQueries QueriesWith(Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor interceptor) => new(new InterceptedFactory(_database, interceptor));
+
+    private sealed class InterceptedFactory(TestDatabase database, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor interceptor)
+        : Microsoft.EntityFrameworkCore.IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext()
+        {
+            var builder = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<PortalDbContext>();
+            DataServiceCollectionExtensions.Configure(builder, database.Options);
+            builder.AddInterceptors(interceptor);
+            return new PortalDbContext(builder.Options);
+        }
+    }
+
     private static async Task<PortalEnvironment> EnvironmentAsync(
         PortalDbContext db, string name, Team team, Guid ownerId, string template, EnvironmentTier tier, string account, DateTimeOffset created,
         DateTimeOffset? expires, decimal monthly, PolicyRuling ruling, decimal approvedEstimate, PortalUser? approver)
@@ -340,7 +355,72 @@ public sealed class PostgresCostDashboardData() : CostDashboardData(DatabaseProv
 public sealed class SqliteCostDashboardData() : CostDashboardData(DatabaseProvider.Sqlite);
 
 /// <summary>On PostgreSQL, where production runs.</summary>
-public sealed class CostDashboardQueryPostgresTests(PostgresCostDashboardData data) : CostDashboardQueryTests(data), IClassFixture<PostgresCostDashboardData>;
+public sealed class CostDashboardQueryPostgresTests(PostgresCostDashboardData data) : CostDashboardQueryTests(data), IClassFixture<PostgresCostDashboardData>
+{
+    private static readonly CostFilter October = new(new DateOnly(2026, 10, 1), new DateOnly(2026, 10, 31));
+
+    /// <summary>
+    /// The dashboards page's read (Costs:PageReadConcurrency, issue 18): on PostgreSQL every view is one statement, so a bound of
+    /// n never has more than n statements in flight, and every bound reads the same views.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task ThePagesRead_HasAtMostItsBoundOfStatementsInFlight_AndReadsWhatAnUnboundedReadDoes(int bound)
+    {
+        var counter = new InFlightCommands();
+        var queries = data.QueriesWith(counter);
+
+        var bounded = await CostsPageViews.LoadAsync(queries, data.Finance, October, 10, 8, bound);
+        var boundedMost = counter.Most;
+        var unbounded = await CostsPageViews.LoadAsync(queries, data.Finance, October, 10, 8);
+
+        counter.Statements.ShouldBeGreaterThanOrEqualTo(2 * CostsPageViews.Views, "every view read, twice");
+        boundedMost.ShouldBeInRange(1, bound);
+        System.Text.Json.JsonSerializer.Serialize(bounded).ShouldBe(System.Text.Json.JsonSerializer.Serialize(unbounded));
+        bounded.Top.ShouldNotBeEmpty("the fixture's October has spend");
+    }
+
+    /// <summary>Commands between their execution and their reader's disposal: the most at once, and how many.</summary>
+    private sealed class InFlightCommands : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        private int _now;
+        private int _most;
+        private int _statements;
+
+        public int Most => Volatile.Read(ref _most);
+
+        public int Statements => Volatile.Read(ref _statements);
+
+        public override ValueTask<Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _statements);
+            var now = Interlocked.Increment(ref _now);
+            for (var most = Volatile.Read(ref _most); now > most && Interlocked.CompareExchange(ref _most, now, most) != most; most = Volatile.Read(ref _most))
+            {
+            }
+
+            return base.ReaderExecutingAsync(command, eventData, result, cancellationToken);
+        }
+
+        public override Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult DataReaderDisposing(
+            System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.DataReaderDisposingEventData eventData,
+            Microsoft.EntityFrameworkCore.Diagnostics.InterceptionResult result)
+        {
+            Interlocked.Decrement(ref _now);
+            return base.DataReaderDisposing(command, eventData, result);
+        }
+
+        public override Task CommandFailedAsync(System.Data.Common.DbCommand command, Microsoft.EntityFrameworkCore.Diagnostics.CommandErrorEventData eventData,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Decrement(ref _now);
+            return base.CommandFailedAsync(command, eventData, cancellationToken);
+        }
+    }
+}
 
 /// <summary>On SQLite, the embedded default: the same figures from the REAL sums.</summary>
 public sealed class CostDashboardQuerySqliteTests(SqliteCostDashboardData data) : CostDashboardQueryTests(data), IClassFixture<SqliteCostDashboardData>;

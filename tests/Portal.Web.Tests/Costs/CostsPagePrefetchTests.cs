@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Web.Features.Costs;
 
@@ -78,6 +79,20 @@ public sealed class CostsPagePrefetchTests
         taking.IsCompleted.ShouldBeFalse();
         release.SetResult();
         (await taking).ShouldBeSameAs(views);
+    }
+
+    [Fact]
+    public void TheReadsBound_ComesFromItsSetting_AndAnImpossibleOneStopsTheStart()
+    {
+        static CostsPagePrefetch With(string? bound) => new(new Clock(), NullLogger<CostsPagePrefetch>.Instance, new Meters(),
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { [CostsPagePrefetch.ReadConcurrencyKey] = bound }).Build());
+
+        With(null).ReadConcurrency.ShouldBe(CostsPageViews.Views, "every view at once unless set");
+        With("3").ReadConcurrency.ShouldBe(3);
+        var zero = Should.Throw<InvalidOperationException>(() => With("0"));
+        zero.Message.ShouldContain("Costs:PageReadConcurrency is 0");
+        zero.Message.ShouldContain("at least 1");
     }
 
     private static async Task WaitAsync(CostsPagePrefetch prefetch)
