@@ -74,7 +74,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 
             // What the page reads ahead of its circuit: every view at once, each on its own context (CostsPageViews.LoadAsync).
             ("every view at once (the page's read), 30 days, finance", () => CostsPageViews.LoadAsync(queries, finance, month, 10, 8)),
-            ("every view at once, each view its own totals (before they were shared)", () => CostsPageViews.LoadAsync(queries, finance, month, 10, 8, shareTotals: false)),
         };
         foreach (var (name, run) in cases)
         {
@@ -132,14 +131,13 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             // Where the page's time goes: the prerendered document (first byte, the streamed views in, DOMContentLoaded), the
             // circuit up, the last table in (medians over the runs); the floor beside it, interleaved: a near-empty page
             // (`/not-found`, signed in) to its circuit live, which is what any interactive page costs here at all.
-            // PORTAL_BENCH_READ_CONCURRENCY=11,2,11s: the page's read ahead with each bound on its statements at once
-            // (Costs:PageReadConcurrency; a trailing "s": each per-environment view computing its own totals, the way before they
-            // were shared), one after the other within every run, so the variants share the machine's moments.
+            // PORTAL_BENCH_READ_CONCURRENCY=10,2: the page's read ahead with each bound on its statements at once
+            // (Costs:PageReadConcurrency), one after the other within every run, so the bounds share the machine's moments.
             var prefetch = portal.Services.GetRequiredService<CostsPagePrefetch>();
-            var variants = (Environment.GetEnvironmentVariable("PORTAL_BENCH_READ_CONCURRENCY") ?? "")
+            var bounds = (Environment.GetEnvironmentVariable("PORTAL_BENCH_READ_CONCURRENCY") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(b => new PageRuns(int.Parse(b.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture), !b.EndsWith('s')))
-                .DefaultIfEmpty(new PageRuns(prefetch.ReadConcurrency, true)).ToList();
+                .Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(prefetch.ReadConcurrency).ToList();
+            var variants = bounds.Select(b => new PageRuns(b)).ToList();
             PageTiming? last = null;
             // The circuit's own traffic (issue 18, dashpage): every WebSocket frame with its time since the navigation began, so
             // the circuit's start splits into the socket open, the state sent back, the first render batch in and the browser
@@ -154,7 +152,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             {
                 foreach (var runs in variants)
                 {
-                    (prefetch.ReadConcurrency, prefetch.ShareTotals) = (runs.Bound, runs.SharedTotals);
+                    prefetch.ReadConcurrency = runs.Bound;
                     components.Reset();
                     var floor = socket.Begin();
                     await page.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
@@ -210,7 +208,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 }
 
 /// <summary>The dashboards page's runs with one bound on its read's statements at once (Costs:PageReadConcurrency), and their floors.</summary>
-internal sealed class PageRuns(int bound, bool sharedTotals)
+internal sealed class PageRuns(int bound)
 {
     private readonly List<double> _floors = [], _floorLoaded = [], _documents = [], _circuits = [], _tables = [], _inPage = [];
     private readonly List<double> _firstBytes = [], _streamed = [], _contentLoaded = [];
@@ -218,8 +216,6 @@ internal sealed class PageRuns(int bound, bool sharedTotals)
     private readonly List<ComponentCounts.Snapshot> _prerender = [], _circuit = [], _floorCounts = [];
 
     public int Bound => bound;
-
-    public bool SharedTotals => sharedTotals;
 
     public void Add(double floorMs, PageTiming floorTiming, CircuitFrames.Split floorSocket, ComponentCounts.Snapshot floorComponents, double documentMs,
         double circuitMs, double tablesMs, double tablesInPage, PageTiming timing, CircuitFrames.Split pageSocket, ComponentCounts.Snapshot prerendered,
@@ -243,7 +239,7 @@ internal sealed class PageRuns(int bound, bool sharedTotals)
 
     public IEnumerable<string> Describe(bool named)
     {
-        var name = named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once{(sharedTotals ? "" : ", each view its own totals")}") : "";
+        var name = named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once") : "";
         yield return CostBenchmarkData.Percentiles($"dashboards page end to end, finance{name}", [.. _tables]);
         yield return CostBenchmarkData.Percentiles("   the same by the page's clock (navigation start → painted)", [.. _inPage]);
         yield return FormattableString.Invariant($"   of which (medians): document {Median(_documents):0} ms (first byte {Median(_firstBytes):0}, streamed views in {Median(_streamed):0}, DOMContentLoaded {Median(_contentLoaded):0} by the browser's clock), circuit live {Median(_circuits):0} ms, every table {Median(_tables):0} ms");

@@ -381,52 +381,6 @@ public sealed class CostDashboardQueryPostgresTests(PostgresCostDashboardData da
         bounded.Top.ShouldNotBeEmpty("the fixture's October has spend");
     }
 
-    /// <summary>
-    /// The page's per-environment views share one read of the environments' totals (issue 18); each shows exactly what the same
-    /// view reads on its own (the API's path, which computes its totals itself), for every actor and filter shape: whole and
-    /// edge months, a team, a tier, an account, a developer's teams, and a range with no cost at all.
-    /// </summary>
-    [Fact]
-    public async Task ThePagesRead_SharesOneTotalsRead_AndEveryViewReadsWhatItReadsAlone()
-    {
-        var queries = data.Queries;
-        (LifecycleActor Actor, CostFilter Filter)[] cases =
-        [
-            (data.Finance, October),
-            (data.Finance, new CostFilter(new DateOnly(2026, 9, 25), new DateOnly(2026, 10, 20))),
-            (data.Finance, October with { TeamIds = [data.Search] }),
-            (data.Finance, October with { Tier = Portal.Data.Entities.Lifecycle.EnvironmentTier.Dev }),
-            (data.Finance, October with { AccountId = CostDashboardData.Account1 }),
-            (data.PaymentsDeveloper, October),
-            (data.Finance, new CostFilter(new DateOnly(2025, 1, 1), new DateOnly(2025, 1, 31))),
-        ];
-        foreach (var (actor, filter) in cases)
-        {
-            var shared = await queries.EnvironmentTotalsAsync(actor, filter, CancellationToken.None);
-            var views = await CostsPageViews.LoadAsync(queries, actor, filter, 10, 8);
-
-            shared.ShouldNotBeNull("PostgreSQL reads the totals once");
-            var alone = (
-                Top: await queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, CancellationToken.None),
-                Charted: await queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, true, 1, 10, CancellationToken.None),
-                Templates: await queries.EstimateVsActualByTemplateAsync(actor, filter, CancellationToken.None),
-                Approvers: await queries.ApprovedVsRealisedAsync(actor, filter, CancellationToken.None));
-            var what = $"{actor.Name}, {filter}";
-            Json(views.Top).ShouldBe(Json(alone.Top), what);
-            Json(views.Charted).ShouldBe(Json(alone.Charted), what);
-            Json(views.Templates).ShouldBe(Json(alone.Templates), what);
-            Json(views.Approvers).ShouldBe(Json(alone.Approvers), what);
-        }
-
-        // The cases are not vacuous: October has spend, a top, estimates and approvers; January 2025 has none.
-        var october = await CostsPageViews.LoadAsync(queries, data.Finance, October, 10, 8);
-        october.Top.Count.ShouldBe(3);
-        october.Approvers.ShouldNotBeEmpty();
-        (await queries.EnvironmentTotalsAsync(data.Finance, cases[^1].Filter, CancellationToken.None))!.Ids.ShouldBeEmpty();
-    }
-
-    private static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);
-
     /// <summary>Commands between their execution and their reader's disposal: the most at once, and how many.</summary>
     private sealed class InFlightCommands : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
     {

@@ -19,12 +19,12 @@ namespace Portal.Web.Features.Costs;
 /// </summary>
 internal static class CostAccuracySql
 {
-    /// <summary>One page of <see cref="CostDashboardQueries.EstimateVsActualPageAsync(LifecycleActor, CostFilter, EstimateSort, bool, int, int, CancellationToken)"/>, sorted in SQL.</summary>
+    /// <summary>One page of <see cref="CostDashboardQueries.EstimateVsActualPageAsync"/>, sorted in SQL.</summary>
     public static async Task<EstimateAccuracyPage> PageAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, EstimateSort sort, bool descending, int page, int pageSize,
-        EnvironmentTotals? shared, CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
-        var (sql, parameters) = Rows(actor, filter, span, today, shared);
+        var (sql, parameters) = Rows(actor, filter, span, today);
         var direction = descending ? "DESC" : "ASC";
         var nulls = descending ? "NULLS LAST" : "NULLS FIRST"; // as LINQ to objects orders null: before every value
         var key = sort switch
@@ -61,16 +61,15 @@ internal static class CostAccuracySql
         }
 
         // Past the last page: the totals from the first.
-        var first = await PageAsync(db, actor, filter, span, today, sort, descending, 1, 1, shared, cancellationToken);
+        var first = await PageAsync(db, actor, filter, span, today, sort, descending, 1, 1, cancellationToken);
         return first with { Items = [], Page = page, PageSize = pageSize };
     }
 
-    /// <summary><see cref="CostDashboardQueries.EstimateVsActualByTemplateAsync(LifecycleActor, CostFilter, CancellationToken)"/>: the rounded per-environment figures summed per template.</summary>
+    /// <summary><see cref="CostDashboardQueries.EstimateVsActualByTemplateAsync"/>: the rounded per-environment figures summed per template.</summary>
     public static async Task<IReadOnlyList<TemplateAccuracy>> TemplatesAsync(
-        PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, EnvironmentTotals? shared,
-        CancellationToken cancellationToken)
+        PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = Rows(actor, filter, span, today, shared);
+        var (sql, parameters) = Rows(actor, filter, span, today);
         var text = $"""
             {sql}
             SELECT r."TemplateSlug" AS "Template", count(*)::int AS "Environments", coalesce(sum(r.estimate), 0) AS "EstimateUsd", coalesce(sum(r.actual), 0) AS "ActualUsd"
@@ -89,10 +88,9 @@ internal static class CostAccuracySql
     /// once, by the join (issue 18: 104 → 67 ms at 10,000 environments; it was a UNION over both and two <c>IN (rows)</c>).
     /// </summary>
     public static async Task<IReadOnlyList<ApproverSpend>> ApproversAsync(
-        PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, EnvironmentTotals? shared,
-        CancellationToken cancellationToken)
+        PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = Rows(actor, filter, span, today, shared);
+        var (sql, parameters) = Rows(actor, filter, span, today);
         parameters.Add(new NpgsqlParameter("policy", NpgsqlDbType.Text) { Value = CostDashboardQueries.Policy });
         var text = $"""
             {sql},
@@ -126,7 +124,7 @@ internal static class CostAccuracySql
     /// <c>WITH env, totals, rows</c>: the environments in range (visible, narrowed) with their days in the filter up to today,
     /// each one's actual over the span, and their estimate and actual rounded to cents.
     /// </summary>
-    private static (string Sql, List<NpgsqlParameter> Parameters) Rows(LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, EnvironmentTotals? shared)
+    private static (string Sql, List<NpgsqlParameter> Parameters) Rows(LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today)
     {
         var parameters = new List<NpgsqlParameter>
         {
@@ -137,19 +135,7 @@ internal static class CostAccuracySql
         };
         var narrow = Narrowing(actor, filter, parameters);
 
-        // Read once for the dashboards page's views (CostsPageViews): the same totals, sent back as two arrays.
-        string totals;
-        if (shared is null)
-        {
-            totals = TotalsSql(span, parameters, narrow);
-        }
-        else
-        {
-            parameters.Add(new NpgsqlParameter("totalIds", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = shared.Ids });
-            parameters.Add(new NpgsqlParameter("totalAmounts", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = shared.Amounts });
-            totals = """SELECT t."EnvironmentId", t.actual FROM unnest(@totalIds, @totalAmounts) AS t("EnvironmentId", actual)""";
-        }
-
+        var totals = TotalsSql(span, parameters, narrow);
         var sql = $"""
             WITH env AS (
                 SELECT e."Id", e."Name", e."TeamId", e."TemplateSlug", e."Tier", e."Status", e."MonthlyEstimateUsd",
@@ -368,10 +354,3 @@ internal static class CostAccuracySql
         public decimal ActualUsd { get; init; }
     }
 }
-
-/// <summary>
-/// Every environment's nonzero unblended cost over a filter's span, for one actor and filter, read once
-/// (<see cref="CostDashboardQueries.EnvironmentTotalsAsync"/>) and shared by the dashboards page's per-environment views
-/// instead of each computing it again (issue 18); parallel arrays, as PostgreSQL takes them.
-/// </summary>
-internal sealed record EnvironmentTotals(Guid[] Ids, decimal[] Amounts);

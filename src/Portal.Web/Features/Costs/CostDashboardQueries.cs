@@ -24,7 +24,7 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// <summary>Approver of environments the policy approved on its own.</summary>
     public const string Policy = "policy";
 
-    /// <summary>Largest page of <see cref="EstimateVsActualPageAsync(LifecycleActor, CostFilter, EstimateSort, bool, int, int, CancellationToken)"/>.</summary>
+    /// <summary>Largest page of <see cref="EstimateVsActualPageAsync"/>.</summary>
     public const int MaxEstimatePageSize = 500;
 
     private readonly TeamSlugs _teamSlugs = new(contextFactory);
@@ -78,42 +78,6 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var top = (await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), Math.Clamp(count, 1, 100), cancellationToken))
             .Select(t => (Key: t.EnvironmentId, t.Amount)).ToList();
-        return await NamedAsync(db, top, cancellationToken);
-    }
-
-    /// <summary>
-    /// <see cref="TopEnvironmentsAsync(LifecycleActor, CostFilter, int, CancellationToken)"/> from totals already read: the same
-    /// order (spend descending, then the id as PostgreSQL orders a uuid: its canonical text).
-    /// </summary>
-    internal async Task<IReadOnlyList<EnvironmentSpend>> TopEnvironmentsAsync(EnvironmentTotals totals, int count, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(totals);
-        var top = totals.Ids.Zip(totals.Amounts, (id, amount) => (Key: id, Amount: amount))
-            .OrderByDescending(t => t.Amount).ThenBy(t => t.Key.ToString("D"), StringComparer.Ordinal)
-            .Take(Math.Clamp(count, 1, 100)).ToList();
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await NamedAsync(db, top, cancellationToken);
-    }
-
-    /// <summary>
-    /// Every environment's nonzero cost over the filter's span, visible to the actor and narrowed by the filter, on PostgreSQL
-    /// (null elsewhere: SQLite's views compute their own): what the page's per-environment views share (<see cref="CostsPageViews"/>).
-    /// </summary>
-    internal async Task<EnvironmentTotals?> EnvironmentTotalsAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (!IsNpgsql)
-        {
-            return null;
-        }
-
-        await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var totals = await CostSql.EnvironmentTotalsAsync(db, actor, filter, Span(filter), null, cancellationToken);
-        return new EnvironmentTotals([.. totals.Select(t => t.EnvironmentId)], [.. totals.Select(t => t.Amount)]);
-    }
-
-    private async Task<IReadOnlyList<EnvironmentSpend>> NamedAsync(PortalDbContext db, List<(Guid Key, decimal Amount)> top, CancellationToken cancellationToken)
-    {
         var ids = top.Select(t => t.Key).ToList();
         var teams = await TeamSlugsAsync(db, cancellationToken);
         var environments = await db.Environments.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, cancellationToken);
@@ -153,13 +117,8 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// the number of rows and of billed environments. On PostgreSQL computed, sorted and cut in one statement
     /// (<see cref="CostAccuracySql"/>); on SQLite from the whole list in memory.
     /// </summary>
-    public Task<EstimateAccuracyPage> EstimateVsActualPageAsync(
-        LifecycleActor actor, CostFilter filter, EstimateSort sort, bool descending, int page, int pageSize, CancellationToken cancellationToken) =>
-        EstimateVsActualPageAsync(actor, filter, sort, descending, page, pageSize, null, cancellationToken);
-
-    /// <summary>The same page, with the environments' totals already read when <paramref name="shared"/> is given (PostgreSQL).</summary>
-    internal async Task<EstimateAccuracyPage> EstimateVsActualPageAsync(
-        LifecycleActor actor, CostFilter filter, EstimateSort sort, bool descending, int page, int pageSize, EnvironmentTotals? shared, CancellationToken cancellationToken)
+    public async Task<EstimateAccuracyPage> EstimateVsActualPageAsync(
+        LifecycleActor actor, CostFilter filter, EstimateSort sort, bool descending, int page, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(filter);
@@ -168,14 +127,14 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         if (db.Database.IsNpgsql())
         {
-            return await CostAccuracySql.PageAsync(db, actor, filter, Span(filter), Today, sort, descending, page, pageSize, shared, cancellationToken);
+            return await CostAccuracySql.PageAsync(db, actor, filter, Span(filter), Today, sort, descending, page, pageSize, cancellationToken);
         }
 
         var rows = await EstimatesAsync(db, actor, filter, cancellationToken);
         return new EstimateAccuracyPage([.. Sorted(rows, sort, descending).Skip((page - 1) * pageSize).Take(pageSize)], rows.Count, rows.Count(r => r.ActualUsd > 0), page, pageSize);
     }
 
-    /// <summary>The in-memory order of <see cref="EstimateVsActualPageAsync(LifecycleActor, CostFilter, EstimateSort, bool, int, int, CancellationToken)"/>: the key, then name (ordinal), then id.</summary>
+    /// <summary>The in-memory order of <see cref="EstimateVsActualPageAsync"/>: the key, then name (ordinal), then id.</summary>
     public static IEnumerable<EstimateAccuracy> Sorted(IEnumerable<EstimateAccuracy> rows, EstimateSort sort, bool descending)
     {
         IOrderedEnumerable<EstimateAccuracy> By<TKey>(Func<EstimateAccuracy, TKey> key, IComparer<TKey>? comparer = null) =>
@@ -199,17 +158,13 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     }
 
     /// <summary><see cref="EstimateVsActualAsync"/> aggregated per template (on PostgreSQL in SQL, <see cref="CostAccuracySql"/>).</summary>
-    public Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        EstimateVsActualByTemplateAsync(actor, filter, null, cancellationToken);
-
-    /// <summary>The same, with the environments' totals already read when <paramref name="shared"/> is given (PostgreSQL).</summary>
-    internal async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, EnvironmentTotals? shared, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TemplateAccuracy>> EstimateVsActualByTemplateAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         return db.Database.IsNpgsql()
-            ? await CostAccuracySql.TemplatesAsync(db, actor, filter, Span(filter), Today, shared, cancellationToken)
+            ? await CostAccuracySql.TemplatesAsync(db, actor, filter, Span(filter), Today, cancellationToken)
             : ByTemplate(await EstimatesAsync(db, actor, filter, cancellationToken));
     }
 
@@ -231,18 +186,14 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     /// in the filter) against what those environments cost. Every approver of a multi-approval request is credited with it;
     /// environments the policy approved on its own count under <see cref="Policy"/>.
     /// </summary>
-    public Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
-        ApprovedVsRealisedAsync(actor, filter, (EnvironmentTotals?)null, cancellationToken);
-
-    /// <summary>The same, with the environments' totals already read when <paramref name="shared"/> is given (PostgreSQL).</summary>
-    internal async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, EnvironmentTotals? shared, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ApproverSpend>> ApprovedVsRealisedAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(filter);
         if (IsNpgsql)
         {
             await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
-            return await CostAccuracySql.ApproversAsync(db, actor, filter, Span(filter), Today, shared, cancellationToken);
+            return await CostAccuracySql.ApproversAsync(db, actor, filter, Span(filter), Today, cancellationToken);
         }
 
         return await CreditApproversAsync(actor, filter, EnvironmentActualsAsync(actor, filter, cancellationToken), cancellationToken);
@@ -640,7 +591,7 @@ public sealed record EstimateAccuracy(
     Guid EnvironmentId, string Name, string Team, string Template, string Tier, string Status, int Days,
     decimal MonthlyEstimateUsd, decimal EstimateUsd, decimal ActualUsd, decimal VarianceUsd, decimal? AccuracyPercent);
 
-/// <summary>Orders of <see cref="CostDashboardQueries.EstimateVsActualPageAsync(LifecycleActor, CostFilter, EstimateSort, bool, int, int, CancellationToken)"/> (and of the API's <c>sort</c>).</summary>
+/// <summary>Orders of <see cref="CostDashboardQueries.EstimateVsActualPageAsync"/> (and of the API's <c>sort</c>).</summary>
 public enum EstimateSort
 {
     Actual,

@@ -225,7 +225,7 @@ public sealed partial class CostsPage : IDisposable
             if (_awaitingViews)
             {
                 var actor = _actor;
-                token = Prefetch.Start(actor.UserId, query, () => CostsPageViews.LoadAsync(Queries, actor, filter!, ChartRows, MonthlyTeamsShown, Prefetch.ReadConcurrency, Prefetch.ShareTotals));
+                token = Prefetch.Start(actor.UserId, query, () => CostsPageViews.LoadAsync(Queries, actor, filter!, ChartRows, MonthlyTeamsShown, Prefetch.ReadConcurrency));
             }
 
             _snapshot = new CostsPageSnapshot(_actor.UserId, _actor.SeesAllTeams, [.. _actor.TeamIds.Order()], query, _options, _hasFacts, filter, token).WithinBudget();
@@ -236,7 +236,7 @@ public sealed partial class CostsPage : IDisposable
         var views = restored?.Prefetch is { } started ? await Prefetch.TakeAsync(started, _actor.UserId, query) : null;
         if (views is null && filter is not null && _hasFacts)
         {
-            views = await CostsPageViews.LoadAsync(Queries, _actor, filter, ChartRows, MonthlyTeamsShown, Prefetch.ReadConcurrency, Prefetch.ShareTotals);
+            views = await CostsPageViews.LoadAsync(Queries, _actor, filter, ChartRows, MonthlyTeamsShown, Prefetch.ReadConcurrency);
         }
 
         if (views is not null)

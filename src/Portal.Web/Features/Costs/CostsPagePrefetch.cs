@@ -58,9 +58,6 @@ public sealed class CostsPagePrefetch
     /// </summary>
     public int ReadConcurrency { get; internal set; }
 
-    /// <summary>Whether the read shares one read of the environments' totals among its views (always, but for the harness's baseline).</summary>
-    internal bool ShareTotals { get; set; } = true;
-
     /// <summary>Reads started and not yet finished.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

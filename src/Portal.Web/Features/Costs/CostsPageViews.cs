@@ -33,11 +33,10 @@ internal sealed record CostsPageViews(
     /// <summary>
     /// Every view, each query on its own context, at most <paramref name="concurrency"/> at a time, the costliest first (the page
     /// waits for the slowest lane, not the sum of the views; a lower bound leaves the database's cores to others on a shared
-    /// host: the browser and the circuit starting beside the read, issue 18). <paramref name="shareTotals"/> false: each
-    /// per-environment view computes the environments' totals itself, as on its own (the harness's baseline).
+    /// host: the browser and the circuit starting beside the read, issue 18).
     /// </summary>
     public static async Task<CostsPageViews> LoadAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter, int chartRows, int monthlyTeamsShown,
-        int concurrency = Views, bool shareTotals = true)
+        int concurrency = Views)
     {
         var ct = CancellationToken.None;
         using var lanes = new SemaphoreSlim(Math.Clamp(concurrency, 1, Views));
@@ -54,24 +53,14 @@ internal sealed record CostsPageViews(
             }
         }
 
-        // The per-environment views (top, estimates, templates, approvers) share one read of every environment's cost over the
-        // span (PostgreSQL; elsewhere each view computes its own): it was computed four times, ~45 ms each at 10,000
-        // environments. The views that need it wait for it without holding a lane; then costliest first, as measured.
-        var totals = shareTotals ? Lane(() => queries.EnvironmentTotalsAsync(actor, filter, ct)) : Task.FromResult<EnvironmentTotals?>(null);
-        async Task<T> After<T>(Func<EnvironmentTotals?, Task<T>> read)
-        {
-            var shared = await totals;
-            return await Lane(() => read(shared));
-        }
-
+        // Costliest first, as measured at 10,000 environments (the README's performance section): approvers, waste, the
+        // estimates, templates, the top environments, then the aggregates read from the rollups.
+        var approvers = Lane(() => queries.ApprovedVsRealisedAsync(actor, filter, ct));
         var waste = Lane(() => queries.WasteAsync(actor, filter, ct));
-        var approvers = After(shared => queries.ApprovedVsRealisedAsync(actor, filter, shared, ct));
         // The environments the chart shows and the count of billed ones; templates and approvers aggregated in the database.
-        var estimates = After(shared => queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, chartRows, shared, ct));
-        var templates = After(shared => queries.EstimateVsActualByTemplateAsync(actor, filter, shared, ct));
-        var top = After(shared => shared is null
-            ? queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct)
-            : queries.TopEnvironmentsAsync(shared, CostDashboardExport.TopCount, ct));
+        var estimates = Lane(() => queries.EstimateVsActualPageAsync(actor, filter, EstimateSort.Actual, descending: true, 1, chartRows, ct));
+        var templates = Lane(() => queries.EstimateVsActualByTemplateAsync(actor, filter, ct));
+        var top = Lane(() => queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct));
         var monthly = Lane(() => queries.MonthlyByTeamAsync(actor, filter, ct));
         var daily = Lane(() => queries.DailyTrendAsync(actor, filter, ct));
         var teams = Lane(() => queries.ByTeamAsync(actor, filter, ct));
@@ -82,8 +71,8 @@ internal sealed record CostsPageViews(
             await templates, await approvers, await waste).WithWasteShown();
     }
 
-    /// <summary>The page's reads (its ten views and the totals four of them share): at most this many statements at once.</summary>
-    public const int Views = 11;
+    /// <summary>The views the page reads: at most this many statements at once.</summary>
+    public const int Views = 10;
 }
 
 /// <summary>
