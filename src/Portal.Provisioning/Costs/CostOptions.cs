@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Portal.Provisioning.Costs;
 
-/// <summary>Cost ingestion (configuration section <c>Costs</c>).</summary>
+/// <summary>Cost ingestion and the cost pages (configuration section <c>Costs</c>).</summary>
 public sealed class CostOptions
 {
     public const string SectionName = "Costs";
@@ -18,6 +18,13 @@ public sealed class CostOptions
     /// <summary>Days per Cost Explorer query: bounds the rows held in memory while a window is upserted.</summary>
     [Range(1, 62)]
     public int WindowDays { get; set; } = 7;
+
+    /// <summary>
+    /// How many of the dashboards page's view statements its read runs at once (default 10: every view at once; lower leaves a
+    /// shared database's cores to other work). Checked when the portal starts.
+    /// </summary>
+    [Range(1, 100)]
+    public int PageReadConcurrency { get; set; } = 10;
 
     /// <summary>Check (and activate where permitted) Portal's cost allocation tags when the portal starts (default on).</summary>
     public bool CheckAllocationTagsOnStartup { get; set; } = true;

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Portal.Provisioning.Costs;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Web.Features.Costs;
 
@@ -82,17 +85,20 @@ public sealed class CostsPagePrefetchTests
     }
 
     [Fact]
-    public void TheReadsBound_ComesFromItsSetting_AndAnImpossibleOneStopsTheStart()
+    public void TheReadsBound_ComesFromItsSetting_AndAnImpossibleOneStopsThePortalsStart()
     {
-        static CostsPagePrefetch With(string? bound) => new(new Clock(), NullLogger<CostsPagePrefetch>.Instance, new Meters(),
-            new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { [CostsPagePrefetch.ReadConcurrencyKey] = bound }).Build());
+        static IServiceProvider With(string? bound) => new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(bound is null ? [] : new Dictionary<string, string?> { ["Costs:PageReadConcurrency"] = bound }).Build())
+            .AddLogging().AddSingleton<System.Diagnostics.Metrics.IMeterFactory>(new Meters()).AddSingleton(TimeProvider.System)
+            .AddOptions<CostOptions>().BindConfiguration(CostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart().Services
+            .AddSingleton<CostsPagePrefetch>()
+            .BuildServiceProvider();
 
-        With(null).ReadConcurrency.ShouldBe(CostsPageViews.Views, "every view at once unless set");
-        With("3").ReadConcurrency.ShouldBe(3);
-        var zero = Should.Throw<InvalidOperationException>(() => With("0"));
-        zero.Message.ShouldContain("Costs:PageReadConcurrency is 0");
-        zero.Message.ShouldContain("at least 1");
+        With(null).GetRequiredService<CostsPagePrefetch>().ReadConcurrency.ShouldBe(CostsPageViews.Views, "every view at once unless set");
+        With("3").GetRequiredService<CostsPagePrefetch>().ReadConcurrency.ShouldBe(3);
+        // As AddCosts registers it (validated on start: the host runs this before it serves anything).
+        var zero = Should.Throw<OptionsValidationException>(() => With("0").GetRequiredService<IOptions<CostOptions>>().Value);
+        zero.Message.ShouldContain("PageReadConcurrency");
     }
 
     private static async Task WaitAsync(CostsPagePrefetch prefetch)

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Portal.Provisioning.Costs;
 
 namespace Portal.Web.Features.Costs;
 
@@ -35,18 +37,11 @@ public sealed class CostsPagePrefetch
     private readonly Histogram<double> _wait;
     private int _inFlight;
 
-    /// <summary>The setting that bounds the statements a page's read runs at once (<see cref="ReadConcurrency"/>).</summary>
-    public const string ReadConcurrencyKey = "Costs:PageReadConcurrency";
-
-    public CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger, IMeterFactory meters, IConfiguration? configuration = null)
+    public CostsPagePrefetch(TimeProvider clock, ILogger<CostsPagePrefetch> logger, IMeterFactory meters, IOptions<CostOptions>? options = null)
     {
         ArgumentNullException.ThrowIfNull(meters);
         (_clock, _logger) = (clock, logger);
-        ReadConcurrency = configuration?.GetValue<int?>(ReadConcurrencyKey) ?? CostsPageViews.Views;
-        if (ReadConcurrency < 1)
-        {
-            throw new InvalidOperationException($"{ReadConcurrencyKey} is {ReadConcurrency}: it must be at least 1 (statements at once; {CostsPageViews.Views} reads every view at once).");
-        }
+        ReadConcurrency = options?.Value.PageReadConcurrency ?? CostsPageViews.Views;
         var meter = meters.Create(MeterName);
         _duration = meter.CreateHistogram<double>("portal.costs.page_read.duration", "ms", "The dashboards page's views read ahead of its circuit");
         _wait = meter.CreateHistogram<double>("portal.costs.page_read.wait", "ms", "How long a dashboards page's circuit waited for the views read ahead");
@@ -54,7 +49,7 @@ public sealed class CostsPagePrefetch
 
     /// <summary>
     /// How many of the page's statements its read runs at once (<see cref="CostsPageViews.LoadAsync"/>), from
-    /// <see cref="ReadConcurrencyKey"/>; every view at once by default.
+    /// <c>Costs:PageReadConcurrency</c> (<see cref="CostOptions.PageReadConcurrency"/>, validated at start); every view at once by default.
     /// </summary>
     public int ReadConcurrency { get; internal set; }
 
