@@ -20,10 +20,10 @@ public sealed class CostOptions
     public int WindowDays { get; set; } = 7;
 
     /// <summary>
-    /// How many of the dashboards page's view statements its read runs at once (default 10: every view at once; lower leaves a
-    /// shared database's cores to other work). Checked when the portal starts.
+    /// How many of the dashboards page's ten view statements its read runs at once (default 10: every view at once; lower leaves
+    /// a shared database's cores to other work). Checked when the portal starts.
     /// </summary>
-    [Range(1, 100)]
+    [Range(1, 10)]
     public int PageReadConcurrency { get; set; } = 10;
 
     /// <summary>Check (and activate where permitted) Portal's cost allocation tags when the portal starts (default on).</summary>

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Portal.Provisioning.Costs;
-using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Web.Features.Costs;
 
 namespace Portal.Web.Tests.Costs;
