@@ -18,9 +18,9 @@ public static class CostFormat
         : Math.Abs(usd) >= 1_000 ? (usd / 1_000).ToString("$0.#k", Usd)
         : usd.ToString(Math.Abs(usd) >= 10 || usd == 0 ? "$0" : "$0.##", Usd);
 
-    /// <summary>"2026-11" → "Nov 26".</summary>
+    /// <summary>"2026-11" → "Nov 2026" (a two-digit year read as a day: "Dec 25" for December 2025).</summary>
     public static string Month(string month) =>
-        DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d.ToString("MMM yy", Usd) : month;
+        DateOnly.TryParseExact(month + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d.ToString("MMM yyyy", Usd) : month;
 
     /// <summary>A day on a chart axis, ISO without the year ("11-28"); tables use the full ISO date.</summary>
     public static string Day(DateOnly date) => date.ToString("MM-dd", CultureInfo.InvariantCulture);
