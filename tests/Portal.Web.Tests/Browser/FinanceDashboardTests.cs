@@ -84,6 +84,11 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         }
 
         (await CostPages.TruncatedCellsAsync(page, "[data-testid^=table-]")).ShouldBeEmpty("no header or cell is cut off with room to spare");
+        // The filter bar's values show whole: the dates were cut by their calendar button ("2026-11-1", session 17's screenshots).
+        (await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('[data-testid=cost-filters] input')]
+                .filter(i => i.value && i.scrollWidth > i.clientWidth).map(i => `${i.value}: ${i.scrollWidth} > ${i.clientWidth}`)
+            """)).ShouldBeEmpty("every filter's value fits its field");
 
         // Choosing a tier and applying it once ended the circuit (two "checkout"s gave two chart elements one key): the page
         // stays live and still draws both.
