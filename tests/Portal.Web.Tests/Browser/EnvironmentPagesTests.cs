@@ -182,6 +182,23 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
         await environment.OpenAsync(session.Mailer, "events");
         await Expect(environment.Events).ToContainTextAsync("CREATE_COMPLETE");
         await BrowserSession.ScreenshotAsync(page, "environment-tab-events-390", bothWidths: false);
+
+        // At a phone's width every value keeps room beside its label or in its row: a long label ("API container image (listens
+        // on port 8000)") and cells that may break anywhere (physical ids, audit details) once left theirs a character's width,
+        // rows hundreds of pixels tall and the values out of sight (session 17's screenshots).
+        foreach (var (tab, shown) in new[] { ("overview", "[data-testid=copy-stack-id]"), ("parameters", "[data-testid=parameters]"), ("resources", "[data-testid=resources]"), ("history", "[data-testid=history-audit]") })
+        {
+            await environment.OpenAsync(session.Mailer, tab);
+            await page.Locator(shown).First.WaitForAsync();
+            var narrow = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('.portal-facts dd, td.portal-break')]
+                    .filter(e => e.getBoundingClientRect().width < 150)
+                    .map(e => `${Math.round(e.getBoundingClientRect().width)} px: ${e.textContent.trim().slice(0, 40)}`)
+                """);
+            narrow.ShouldBeEmpty($"the {tab} tab at 390 px");
+        }
+
+        await BrowserSession.ScreenshotAsync(page, "environment-tab-history-390", bothWidths: false);
         await page.Context.CloseAsync();
     }
 
