@@ -19,6 +19,22 @@ public sealed class RepositoryTemplatesTests
         catalog.Offered.Count.ShouldBe(folders.Count);
     }
 
+    // A comma inside an unquoted flow mapping ends the value: "{ default: Storage (GiB, gp3) }" labelled the field "Storage (GiB"
+    // (session 17's screenshots of the request form).
+    [Fact]
+    public async Task RepositoryTemplates_ParameterLabelsAreWhole()
+    {
+        var (templates, _) = RepositoryTemplates();
+        var catalog = await LoadAsync(templates);
+        catalog.Offered.ShouldNotBeEmpty();
+        var cut = catalog.Offered
+            .SelectMany(e => (e.Template.Interface?.ParameterLabels ?? new Dictionary<string, string>()).Select(l => (e.Slug, l.Key, l.Value)))
+            .Where(l => l.Value.Count(c => c == '(') != l.Value.Count(c => c == ')'))
+            .Select(l => $"{l.Slug}/{l.Key}: \"{l.Value}\"")
+            .ToList();
+        cut.ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task RepositoryTemplates_EveryTierResolvesAndCreatesInLevelOrder()
     {
