@@ -79,8 +79,10 @@ public sealed class CostChartModel
     internal string SliceColour(int category) => _sliceColours.Count == 0 ? Series[0].Colour : _sliceColours[category % _sliceColours.Count];
 
     // Room for every category's label (and for each series' bar side by side; stacked bars share one column), and never so
-    // narrow that the SVG shrinks its text below reading size: on a phone the chart scrolls sideways in its card instead.
-    private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 560, 1200);
+    // narrow that the SVG shrinks its text below reading size: on a phone the chart scrolls sideways in its card instead. A few
+    // categories need no more than a phone's card (280 px): a floor of 560 px hid the third of three teams' bars off the edge
+    // of a third-width card on a 1400 px screen (session 17's screenshots).
+    private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 280, 1200);
 
     private static List<CostChartSeries> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours) =>
         [.. series.Select((s, i) => new CostChartSeries(s.Name, [.. s.Values], colours.Count == 0 ? "#1f77b4" : colours[i % colours.Count]))];
