@@ -311,7 +311,8 @@ public sealed partial class EnvironmentDetailPage : IDisposable
             { d => d.Retained, _retained },
             { d => d.Actor, _actor! },
         };
-        var dialog = await Dialogs.ShowAsync<DestroyDialog>($"Destroy {e.Name}?", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, CloseOnEscapeKey = true });
+        // Medium, as the update dialog: a small one cut the retained resources' four columns at 1400 px ("Cost / mont").
+        var dialog = await Dialogs.ShowAsync<DestroyDialog>($"Destroy {e.Name}?", parameters, new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true });
         if (await dialog.Result is { Canceled: false, Data: RequestOutcome outcome })
         {
             await LoadAsync();
