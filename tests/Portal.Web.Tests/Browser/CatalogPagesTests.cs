@@ -6,6 +6,7 @@ using Portal.Provisioning.Lifecycle;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Catalog;
 using Portal.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
 
 namespace Portal.Web.Tests.Browser;
 
@@ -99,9 +100,12 @@ public sealed class CatalogPagesTests(BrowserSession session) : IClassFixture<Br
 
         await ttl.FillAsync("9999");
         await ttl.PressAsync("Tab");
-        var error = page.Locator("[data-testid=error-ttlHours]");
-        await error.WaitForAsync();
-        (await error.InnerTextAsync()).ShouldContain("336");
+        // The message under the field, and the field itself in its error state (it stayed black beside its message).
+        var error = page.Locator("[data-testid=request-ttl-field] .mud-input-helper-text");
+        await Expect(error).ToContainTextAsync("336");
+        var inError = new System.Text.RegularExpressions.Regex(@"\bmud-input-error\b");
+        await Expect(page.Locator("[data-testid=request-ttl-field] .mud-input")).ToHaveClassAsync(inError);
+        await Expect(page.Locator("[data-testid=request-ttl-field] label")).ToHaveClassAsync(inError);
         (await ttl.InputValueAsync()).ShouldBe("9999");
         await RequestJourneyTests.ScreenshotsAsync(page, "request-form-ttl-error");
 

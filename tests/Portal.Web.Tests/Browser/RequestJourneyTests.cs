@@ -5,6 +5,8 @@ using Microsoft.Playwright;
 using Portal.Data;
 using Portal.Data.Entities;
 using Portal.Provisioning.Lifecycle;
+using Portal.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
 
 namespace Portal.Web.Tests.Browser;
 
@@ -49,6 +51,34 @@ public sealed partial class RequestJourneyTests(BrowserSession session) : IClass
         await page.Locator("[data-testid=requests-grid]").GetByText("checkout").WaitForAsync();
         await BrowserSession.ScreenshotAsync(page, "requests-list");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task TheSubmitsToast_GoesWhenTheRequestMovesOn_InsteadOfSayingWaitingBesideApproved()
+    {
+        var dev = await session.SignInAsync("dev@example.com");
+        var form = new CatalogRequestForm(dev);
+        await form.OpenAsync("static-site");
+        await dev.Locator("[data-testid=tier]").GetByText("staging").ClickAsync();
+        await form.FillNameAsync("toast");
+        await dev.FillAsync("[data-testid=request-justification]", "Toast check");
+        await form.SubmitAsync();
+        await WaitForRequestPageAsync(dev);
+        await BrowserSession.WaitForCircuitAsync(dev);
+        var view = new RequestPageObject(dev);
+        await view.Status.GetByText("Pending approval").WaitForAsync();
+        var toast = dev.Locator(".mud-snackbar", new() { HasText = "Requested toast: waiting for approval" });
+        (await toast.CountAsync()).ShouldBe(1, "the submit's toast is shown");
+
+        // Approved elsewhere, at once (well inside the toast's five seconds): the page follows, and the toast that said
+        // "waiting" goes with the change, not when its time runs out. Waited for a second at most: its own time would run
+        // out seconds later.
+        var requestId = Guid.Parse(dev.Url.Split('/')[^1]);
+        await session.Portal.Services.GetRequiredService<RequestWorkflow>()
+            .ApproveAsync(await session.Portal.ActorAsync("platform@example.com"), requestId, "Fine", CancellationToken.None);
+        await dev.Locator("[data-testid=decisions]").GetByText("Approved by Pat Platform").WaitForAsync();
+        await Expect(toast).ToHaveCountAsync(0, new() { Timeout = 1_000 });
+        await dev.Context.CloseAsync();
     }
 
     [Fact]
