@@ -75,6 +75,8 @@ public sealed class EnvironmentJourneyTests(EnvironmentJourneySession session) :
         await Expect(environment.Status).ToHaveTextAsync("Destroying", Slow);
         await BrowserSession.ScreenshotAsync(page, "environment-destroying");
         await Expect(environment.Status).ToHaveTextAsync("Destroyed", Slow);
+        // "Destroy approved … The stack is being deleted." was news while it was deleted; beside "Destroyed" it would be stale.
+        await Expect(page.Locator("[data-testid=action-outcome]")).ToHaveCountAsync(0);
         await environment.ShowTabAsync("Events");
         await Expect(environment.Events).ToContainTextAsync("DELETE_COMPLETE");
         (await page.EvaluateAsync<bool>("window.__portalNoReload === true")).ShouldBeTrue("the page reloaded");

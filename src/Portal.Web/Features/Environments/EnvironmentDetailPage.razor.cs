@@ -87,6 +87,8 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private bool _notFound;
     private bool _busy;
     private Outcome? _outcome;
+    private EnvironmentStatus? _outcomeSaidAt;
+    private bool _outcomeMoved;
     private int _extendHours = 72;
     private int _maxTtlHours;
     private bool _offHoursSupported;
@@ -190,6 +192,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
             _environment = await detail;
             _events = await events;
             _retained = await retained;
+            ForgetSettledOutcome();
         }
         catch (LifecycleNotFoundException)
         {
@@ -295,7 +298,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         if (await dialog.Result is { Canceled: false, Data: RequestOutcome outcome })
         {
             await LoadAsync();
-            _outcome = Describe("Update", outcome, "CloudFormation applies the change set now.");
+            Say(Describe("Update", outcome, "CloudFormation applies the change set now."));
         }
     }
 
@@ -316,7 +319,27 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         if (await dialog.Result is { Canceled: false, Data: RequestOutcome outcome })
         {
             await LoadAsync();
-            _outcome = Describe("Destroy", outcome, "The stack is being deleted.");
+            Say(Describe("Destroy", outcome, "The stack is being deleted."));
+        }
+    }
+
+    // An action's outcome ("Destroy approved … The stack is being deleted.") is news until the environment has moved and
+    // settled: once it has left the status it had when the outcome was said and reached one that is not in progress (Ready after
+    // an update, Destroyed, Stopped, Failed), the status above says what happened and the outcome would say something stale.
+    // An outcome that changes no status (an extension, an error) stays until the page is left or it is closed.
+    private void Say(Outcome outcome) => (_outcome, _outcomeSaidAt, _outcomeMoved) = (outcome, _environment?.Status, false);
+
+    private void ForgetSettledOutcome()
+    {
+        if (_outcome is null || _environment is not { } environment || (!_outcomeMoved && environment.Status == _outcomeSaidAt))
+        {
+            return;
+        }
+
+        _outcomeMoved = true;
+        if (environment.Status is EnvironmentStatus.Ready or EnvironmentStatus.Stopped or EnvironmentStatus.Failed or EnvironmentStatus.Destroyed)
+        {
+            _outcome = null;
         }
     }
 
@@ -325,12 +348,12 @@ public sealed partial class EnvironmentDetailPage : IDisposable
         _busy = true;
         try
         {
-            _outcome = await action();
+            Say(await action());
         }
         catch (Exception e) when (LifecycleProblems.Message(e) is { } message)
         {
-            _outcome = new Outcome(Severity.Error, message);
             await LoadAsync();
+            Say(new Outcome(Severity.Error, message));
         }
         finally
         {
