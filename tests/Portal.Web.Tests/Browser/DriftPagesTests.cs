@@ -47,7 +47,11 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         await drift.DetectAsync();
         await Expect(drift.Status).ToContainTextAsync("Drifted: 1 resource", Slow);
         var bucket = drift.Resource("SiteBucket");
-        await Expect(bucket).ToContainTextAsync("MODIFIED");
+        // In words, AWS's code in the tooltip: "Changed" (MODIFIED), "Different value" (NOT_EQUAL).
+        await Expect(bucket.Locator("[data-testid=drift-resource-status]")).ToHaveTextAsync("Changed");
+        await Expect(bucket.Locator("[data-testid=drift-resource-status]")).ToHaveAttributeAsync("title", "MODIFIED");
+        await Expect(bucket.Locator("[title=NOT_EQUAL]")).ToHaveTextAsync("Different value");
+        await Expect(bucket).Not.ToContainTextAsync("MODIFIED");
         await Expect(bucket.Locator("[data-testid=drift-expected]")).ToHaveTextAsync("Enabled");
         await Expect(bucket.Locator("[data-testid=drift-actual]")).ToHaveTextAsync("Suspended");
         await Expect(bucket).ToContainTextAsync("/VersioningConfiguration/Status");
@@ -135,7 +139,7 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         """;
 
     [Fact]
-    public async Task ApprovalQueue_ApprovingAnUpdateOfAStackChangedOutsideThePortal_SaysWhyItIsNotApproved()
+    public async Task ApprovalQueue_AnUpdateOfAStackChangedOutsideThePortal_SaysWhyItCannotBeApproved_BeforeAnyClick()
     {
         var workflow = session.Portal.Services.GetRequiredService<RequestWorkflow>();
         var dev = await session.Portal.ActorAsync("dev@example.com");
@@ -156,11 +160,13 @@ public sealed class DriftPagesTests(DriftPagesSession session) : IClassFixture<D
         var page = await session.SignInAsync("platform2@example.com");
         await page.GotoAsync($"/approvals?request={update.Id}");
         await BrowserSession.WaitForCircuitAsync(page);
-        await page.Locator("[data-testid=decision-approve]").ClickAsync();
-        var conflict = page.Locator("[data-testid=decision-conflict]");
-        await Expect(conflict).ToContainTextAsync("Not approved: Changed outside Portal");
-        await Expect(conflict).ToContainTextAsync("accepts the change");
-        await Expect(conflict).Not.ToContainTextAsync("Already decided");
+        // Said before any click, with Approve off (the workflow refuses it: 409) and Reject still possible.
+        var hold = page.Locator("[data-testid=approval-hold]");
+        await Expect(hold).ToContainTextAsync("Cannot be approved now: Changed outside Portal");
+        await Expect(hold).ToContainTextAsync("accepts the change");
+        await Expect(page.Locator("[data-testid=decision-approve]")).ToBeDisabledAsync();
+        await Expect(page.Locator("[data-testid=decision-reject]")).ToBeEnabledAsync();
+        (await page.Locator("[data-testid=decision-conflict]").CountAsync()).ShouldBe(0);
         await BrowserSession.ScreenshotAsync(page, "approval-out-of-band", bothWidths: false);
         await page.Context.CloseAsync();
 

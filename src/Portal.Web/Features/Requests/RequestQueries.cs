@@ -88,9 +88,19 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => new PersonRef(u.Id, u.Email ?? "", u.DisplayName), cancellationToken);
         var team = await db.Teams.AsNoTracking().Where(t => t.Id == request.TeamId).Select(t => new TeamRef(t.Slug, t.Name)).SingleAsync(cancellationToken);
-        var environment = request.EnvironmentId is { } environmentId
-            ? await db.Environments.AsNoTracking().Where(e => e.Id == environmentId).Select(e => new EnvironmentRef(e.Id, e.Name, e.Status)).SingleOrDefaultAsync(cancellationToken)
-            : null;
+        // A pending request's environment whole, for the hold approving it would meet (changed or deleted outside the portal:
+        // RequestWorkflow refuses the approval); any other request's, its status only.
+        EnvironmentRef? environment = null;
+        string? approvalHold = null;
+        if (request.EnvironmentId is { } environmentId && request.Status == RequestStatus.PendingApproval)
+        {
+            var row = await db.Environments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == environmentId, cancellationToken);
+            (environment, approvalHold) = row is null ? (null, null) : (new EnvironmentRef(row.Id, row.Name, row.Status), row.OutOfBandConflict(request.Kind));
+        }
+        else if (request.EnvironmentId is { } otherId)
+        {
+            environment = await db.Environments.AsNoTracking().Where(e => e.Id == otherId).Select(e => new EnvironmentRef(e.Id, e.Name, e.Status)).SingleOrDefaultAsync(cancellationToken);
+        }
 
         var changes = request.ChangesJson is { } changesJson ? JsonSerializer.Deserialize<List<ChangeRow>>(changesJson, Json) ?? [] : null;
         return new RequestView(
@@ -123,7 +133,10 @@ public sealed class RequestQueries(IDbContextFactory<PortalDbContext> contextFac
             request.FailureReason,
             request.CreatedAt,
             request.DecidedAt,
-            request.CompletedAt);
+            request.CompletedAt)
+        {
+            ApprovalHold = approvalHold,
+        };
     }
 
     /// <summary>Pending requests, oldest first, each with its team's budget position (what approving would leave).</summary>
@@ -381,4 +394,11 @@ public sealed record RequestView(
     string? FailureReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset? DecidedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt)
+{
+    /// <summary>
+    /// Why approving this pending request would be refused now (its environment changed or deleted outside the portal), or
+    /// null; rejecting it is still possible.
+    /// </summary>
+    public string? ApprovalHold { get; init; }
+}
