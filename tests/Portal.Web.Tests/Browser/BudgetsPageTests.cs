@@ -53,7 +53,7 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         await page.Locator("[data-testid=budgets-chart] svg").First.WaitForAsync();
         (await page.Locator("[data-testid=budgets-chart] svg text").AllTextContentsAsync()).ShouldContain("payments");
         (await page.Locator("[data-testid=budget-actual-payments]").InnerTextAsync()).ShouldBe("$2,750.00");
-        (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50% spent");
+        (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50%+ spent");
         (await page.Locator("[data-testid=budget-forecast-payments]").GetAttributeAsync("title") ?? "").ShouldContain("$2,750.00 actual");
 
         // Both figures in words (issue #15: "Used 55%" beside a state explained neither).
@@ -81,7 +81,7 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         await page.FillAsync("[data-testid=budget-amount] input", "4000");
         await page.ClickAsync("[data-testid=budget-save]");
         await page.Locator("[data-testid=budget-amount-payments]").GetByText("$4,000.00").WaitForAsync();
-        (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50% spent", "$2,750 of $4,000");
+        (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50%+ spent", "$2,750 of $4,000");
 
         await page.ClickAsync($"[data-testid=anomaly-acknowledge-{_anomalyId}]");
         await page.ClickAsync("[data-testid=acknowledge-save]");

@@ -149,9 +149,9 @@ public sealed partial class BudgetsPage
     {
         BudgetState.NoBudget => "no budget",
         BudgetState.Ok => "ok",
-        BudgetState.Actual50 => "50% spent",
+        BudgetState.Actual50 => "50%+ spent",
         BudgetState.ForecastOver => "forecast over budget",
-        BudgetState.Actual80 => "80% spent",
+        BudgetState.Actual80 => "80%+ spent",
         BudgetState.Over => "over budget",
         _ => state,
     };
