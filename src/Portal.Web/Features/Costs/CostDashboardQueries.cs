@@ -87,19 +87,17 @@ public sealed class CostDashboardQueries(IDbContextFactory<PortalDbContext> cont
     }
 
     /// <summary>One entry per day of the filter, zero where nothing was spent.</summary>
-    public async Task<IReadOnlyList<DailySpend>> DailyTrendAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DailySpend>> DailyTrendAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken) =>
+        (await DailyTrendWithTotalAsync(actor, filter, cancellationToken)).Days;
+
+    /// <summary>The daily trend and the range's total (the dashboards page's "Spend" figure).</summary>
+    public async Task<DailyTrend> DailyTrendWithTotalAsync(LifecycleActor actor, CostFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contextFactory.CreateDbContextAsync(cancellationToken);
         var byDay = (await CostSql.SumByAsync(db, CostSql.FilteredRollups(db, actor, filter, filter.From, filter.To), r => r.Date, cancellationToken))
             .ToDictionary(r => r.Key, r => r.Amount);
-        var days = new List<DailySpend>(filter.To.DayNumber - filter.From.DayNumber + 1);
-        for (var day = filter.From; day <= filter.To; day = day.AddDays(1))
-        {
-            days.Add(new DailySpend(day, CostSql.Usd(byDay.GetValueOrDefault(day))));
-        }
-
-        return days;
+        return DailyTrend.Of(filter.From, filter.To, byDay);
     }
 
     /// <summary>
@@ -586,6 +584,30 @@ public sealed record SpendShare(string Key, decimal AmountUsd, decimal Percent);
 public sealed record EnvironmentSpend(Guid EnvironmentId, string Name, string Team, string Template, string Tier, string Status, decimal AmountUsd);
 
 public sealed record DailySpend(DateOnly Date, decimal AmountUsd);
+
+/// <summary>
+/// Every day of a range with its spend rounded to the cent, and the range's total rounded once, from the exact amounts: the
+/// rounded days can add up to a cent or more away from it (three days of $0.004 are $0.00 each and $0.01 together), and the
+/// by-team, tier and service shares are of the exact total, so the "Spend" figure is too.
+/// </summary>
+public sealed record DailyTrend(IReadOnlyList<DailySpend> Days, decimal TotalUsd)
+{
+    /// <summary>The days <paramref name="from"/>..<paramref name="to"/> from their exact amounts (a missing day spent nothing).</summary>
+    public static DailyTrend Of(DateOnly from, DateOnly to, IReadOnlyDictionary<DateOnly, decimal> exactByDay)
+    {
+        ArgumentNullException.ThrowIfNull(exactByDay);
+        var days = new List<DailySpend>(Math.Max(0, to.DayNumber - from.DayNumber + 1));
+        var total = 0m;
+        for (var day = from; day <= to; day = day.AddDays(1))
+        {
+            var amount = exactByDay.GetValueOrDefault(day);
+            total += amount;
+            days.Add(new DailySpend(day, CostSql.Usd(amount)));
+        }
+
+        return new DailyTrend(days, CostSql.Usd(total));
+    }
+}
 
 public sealed record EstimateAccuracy(
     Guid EnvironmentId, string Name, string Team, string Template, string Tier, string Status, int Days,

@@ -123,7 +123,7 @@ public sealed partial class CostsPage : IDisposable
 
     private string Range => _filter is { } f ? $"{Format.Date(f.From)} – {Format.Date(f.To)}" : "";
 
-    private decimal TotalUsd => _daily?.Sum(d => d.AmountUsd) ?? 0;
+    private decimal TotalUsd => _shown?.TotalUsd ?? _daily?.Sum(d => d.AmountUsd) ?? 0;
 
     private decimal AveragePerDay => _daily is { Count: > 0 } days ? decimal.Round(TotalUsd / days.Count, 2) : 0;
 

@@ -25,6 +25,9 @@ internal sealed record CostsPageViews(
     /// </summary>
     public const int WasteItemsShown = 50;
 
+    /// <summary>The range's spend rounded once (<see cref="DailyTrend"/>); null: the rounded days' sum.</summary>
+    public decimal? TotalUsd { get; init; }
+
     /// <summary>At most <see cref="WasteItemsShown"/> waste items, and how many there were.</summary>
     public CostsPageViews WithWasteShown() => Waste.Items.Count <= WasteItemsShown
         ? this with { WasteItemCount = Math.Max(WasteItemCount, Waste.Items.Count) }
@@ -62,13 +65,13 @@ internal sealed record CostsPageViews(
         var templates = Lane(() => queries.EstimateVsActualByTemplateAsync(actor, filter, ct));
         var top = Lane(() => queries.TopEnvironmentsAsync(actor, filter, CostDashboardExport.TopCount, ct));
         var monthly = Lane(() => queries.MonthlyByTeamAsync(actor, filter, ct));
-        var daily = Lane(() => queries.DailyTrendAsync(actor, filter, ct));
+        var daily = Lane(() => queries.DailyTrendWithTotalAsync(actor, filter, ct));
         var teams = Lane(() => queries.ByTeamAsync(actor, filter, ct));
         var services = Lane(() => queries.ByServiceAsync(actor, filter, ct));
         var tiers = Lane(() => queries.ByTierAsync(actor, filter, ct));
         await Task.WhenAll(monthly, teams, tiers, services, top, daily, estimates, templates, approvers, waste);
-        return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, await daily, await estimates,
-            await templates, await approvers, await waste).WithWasteShown();
+        return new CostsPageViews((await monthly).FoldTeams(monthlyTeamsShown), await teams, await tiers, await services, await top, (await daily).Days, await estimates,
+            await templates, await approvers, await waste) { TotalUsd = (await daily).TotalUsd }.WithWasteShown();
     }
 
     /// <summary>The views the page reads: at most this many statements at once.</summary>
