@@ -66,6 +66,14 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
             teamTable.ShouldContain(Format.Money(team.AmountUsd));
         }
 
+        // The services table names each service as its chart does ("CloudWatch", not "AmazonCloudWatch"), Cost Explorer's name
+        // in the tooltip.
+        var services = await queries.ByServiceAsync(finance, window, CancellationToken.None);
+        services.Select(s => s.Key).ShouldContain("AmazonCloudWatch");
+        var serviceTable = page.Locator("[data-testid=table-services]");
+        (await serviceTable.InnerTextAsync()).ShouldNotContain("AmazonCloudWatch");
+        (await serviceTable.Locator("span[title='AmazonCloudWatch']").InnerTextAsync()).ShouldBe("CloudWatch");
+
         foreach (var chart in new[] { "monthly", "teams", "tiers", "services", "top", "daily", "estimates", "templates", "approvers", "waste" })
         {
             await page.Locator($"[data-testid=chart-{chart}] svg").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
@@ -77,6 +85,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
         (await page.Locator("[data-testid=table-approvers]").InnerTextAsync()).ShouldContain("policy");
         (await page.Locator("[data-testid=table-waste]").InnerTextAsync()).ShouldContain("untagged");
         await BrowserSession.ScreenshotAsync(page, "costs-finance");
+
         foreach (var chart in new[] { "monthly", "teams", "tiers", "services", "top", "daily", "estimates", "templates", "approvers", "waste" })
         {
             // The page scrolls inside the layout, so each card is kept on its own too.
@@ -195,7 +204,7 @@ public sealed class FinanceDashboardTests(FinanceDashboardSession session) : ICl
     }
 
     private static async Task<string> TotalAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter) =>
-        Format.Money((await queries.DailyTrendAsync(actor, filter, CancellationToken.None)).Sum(d => d.AmountUsd));
+        Format.Money((await queries.DailyTrendWithTotalAsync(actor, filter, CancellationToken.None)).TotalUsd);
 
     private async Task<Guid> TeamAsync(string slug) => (await session.Portal.Services.GetRequiredService<CostDashboardQueries>().TeamsBySlugAsync(CancellationToken.None))[slug];
 

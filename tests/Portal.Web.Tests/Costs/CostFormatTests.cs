@@ -11,4 +11,22 @@ public sealed class CostFormatTests
     [InlineData("2026-01", "Jan 2026")]
     [InlineData("not-a-month", "not-a-month")]
     public void AMonth_IsLabelledWithItsWholeYear(string month, string label) => CostFormat.Month(month).ShouldBe(label);
+
+    // The services table said "AmazonCloudWatch" under a bar labelled "CloudWatch", and the environment's cost panel had its own
+    // names ("Relational Database Service" where the dashboards say "RDS"): one name everywhere, cut only on an axis.
+    [Theory]
+    [InlineData("AmazonCloudWatch", "CloudWatch")]
+    [InlineData("Amazon Relational Database Service", "RDS")]
+    [InlineData("EC2 - Other", "EC2 other")]
+    [InlineData("Amazon Elastic Compute Cloud - Compute", "EC2 compute")]
+    [InlineData("AWS Step Functions", "Step Functions")]
+    [InlineData("Amazon Simple Notification Service", "Simple Notification Service")]
+    public void AService_IsNamedAsPeopleSayIt(string service, string name) => CostFormat.ServiceName(service).ShouldBe(name);
+
+    [Fact]
+    public void AServiceOnAnAxis_IsCutPastEighteenCharacters_TheSameNameOtherwise()
+    {
+        CostFormat.Service("Amazon Simple Notification Service").ShouldBe("Simple Notificati…");
+        CostFormat.Service("AmazonCloudWatch").ShouldBe("CloudWatch");
+    }
 }

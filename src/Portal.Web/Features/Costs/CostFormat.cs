@@ -27,17 +27,22 @@ public static class CostFormat
 
     public static string Percent(decimal? value) => value is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
 
-    /// <summary>AWS's service names as people say them, so an axis needs no truncation.</summary>
+    /// <summary>An AWS service on a chart's axis: as people say it (<see cref="ServiceName"/>), cut past 18 characters.</summary>
     public static string Service(string service)
     {
-        if (ServiceNames.TryGetValue(service, out var known))
-        {
-            return known;
-        }
-
-        var text = service.Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
+        var text = ServiceName(service);
         return text.Length > 18 ? text[..17] + "…" : text;
     }
+
+    /// <summary>
+    /// An AWS service as people say it ("AmazonCloudWatch" → "CloudWatch", "Amazon Relational Database Service" → "RDS"),
+    /// wherever the portal names one: the charts, the tables under them and the environment's cost panel say the same name.
+    /// Cost Explorer's own name stays in exports, the API and the tooltip.
+    /// </summary>
+    public static string ServiceName(string service) =>
+        ServiceNames.TryGetValue(service, out var known)
+            ? known
+            : service.Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
 
     public static string Waste(string kind) => kind switch
     {
