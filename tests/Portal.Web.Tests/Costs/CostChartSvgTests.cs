@@ -35,6 +35,18 @@ public sealed partial class CostChartSvgTests
         CostChartModel.Bars(["alpha"], [("Spend", [1m])], ["#111111"]).Legend.Value.ShouldBeEmpty("one series needs no legend");
     }
 
+    // The by-team chart was one blue while the monthly chart above it gives each team its colour.
+    [Fact]
+    public void ColouredBars_GiveEachCategoryItsColour_AndNeedNoLegend()
+    {
+        var chart = CostChartModel.ColouredBars(["payments", "search", "unallocated"], "Spend", [8m, 4m, 6m], ["#aa0000", "#00aa00", "#9e9e9e"], 240);
+
+        var rects = Svg(chart).Descendants(Svg("rect")).ToList();
+        rects.Select(r => (string)r.Attribute("fill")!).ShouldBe(["#aa0000", "#00aa00", "#9e9e9e"]);
+        rects.Select(r => r.Element(Svg("title"))!.Value).ShouldBe(["payments: $8.00", "search: $4.00", "unallocated: $6.00"]);
+        chart.Legend.Value.ShouldBeEmpty("the axis names each bar");
+    }
+
     [Fact]
     public void StackedBars_StackEachCategory_WithoutGapsOrOverlap()
     {
@@ -78,6 +90,22 @@ public sealed partial class CostChartSvgTests
             (y + (length * Math.Sin(Math.PI / 6))).ShouldBeLessThanOrEqualTo(height, $"'{text.Value}' runs off the bottom");
             x.ShouldBeLessThanOrEqualTo(width);
         }
+    }
+
+    // "By service" showed five of nine services and scrolled for the rest in its third of a 1400 px screen (~330 px): labels set
+    // at 30° need less room per column than level ones, and a single series no room for bars side by side.
+    [Fact]
+    public void NineServicesAt30Degrees_FitAThirdOfAWideScreen_WithTheirLabelsApart()
+    {
+        var labels = new[] { "AmazonCloudWatch", "EC2 - Other", "Amazon Simple Storage Service", "AWS Key Management Service", "Elastic Load Balancing",
+            "Amazon Relational Database Service", "Amazon ElastiCache", "Amazon Virtual Private Cloud", "AWS Secrets Manager" }.Select(CostFormat.Service).ToList();
+        var chart = CostChartModel.Bars(labels, [("Spend", [15m, 13m, 9m, 6m, 4.7m, 3m, 2.4m, 1.4m, 0.2m])], ["#3366cc"], 240);
+
+        chart.MinWidth.ShouldBeLessThanOrEqualTo(330);
+        var anchors = Svg(chart).Elements(Svg("text")).Where(t => t.Attribute("transform") is not null).Select(t => Number(t, "x")).ToList();
+        anchors.Count.ShouldBe(9);
+        // Parallel lines at 30°, x apart, are x·sin 30° apart: at least a line of 11 px text.
+        anchors.Zip(anchors.Skip(1), (a, b) => (b - a) * Math.Sin(Math.PI / 6)).ShouldAllBe(gap => gap >= 11);
     }
 
     [Fact]

@@ -57,7 +57,15 @@ public sealed class CostChartModel
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(series);
         return new CostChartModel(stacked ? CostChartKind.StackedBars : CostChartKind.Bars, [.. labels], ToSeries(series, colours), height,
-            MinWidthFor(labels.Count, stacked ? 0 : 48 * series.Count));
+            MinWidthFor(labels, stacked || series.Count == 1 ? 0 : 48 * series.Count));
+    }
+
+    /// <summary>One series of bars, each category in its own colour (teams in the colours the monthly chart gives them).</summary>
+    public static CostChartModel ColouredBars(IReadOnlyList<string> labels, string name, IEnumerable<decimal> values, IReadOnlyList<string> colours, int height = 300)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(colours);
+        return new CostChartModel(CostChartKind.Bars, [.. labels], ToSeries([(name, values)], colours), height, MinWidthFor(labels, 0), sliceColours: [.. colours]);
     }
 
     /// <summary>A filled line over days.</summary>
@@ -75,14 +83,20 @@ public sealed class CostChartModel
         return new CostChartModel(CostChartKind.Donut, [.. labels], ToSeries([("Spend", values)], colours), 260, 220, sliceColours: [.. colours]);
     }
 
-    /// <summary>The colour of a donut's category: the donut's series has one colour per category.</summary>
+    /// <summary>The colour of a donut's or coloured bars' category (one colour per category), else the series' colour.</summary>
     internal string SliceColour(int category) => _sliceColours.Count == 0 ? Series[0].Colour : _sliceColours[category % _sliceColours.Count];
 
     // Room for every category's label (and for each series' bar side by side; stacked bars share one column), and never so
     // narrow that the SVG shrinks its text below reading size: on a phone the chart scrolls sideways in its card instead. A few
     // categories need no more than a phone's card (280 px): a floor of 560 px hid the third of three teams' bars off the edge
     // of a third-width card on a 1400 px screen (session 17's screenshots).
-    private static int MinWidthFor(int categories, int perCategory) => Math.Clamp(80 + (categories * Math.Max(56, perCategory)), 280, 1200);
+    // Labels at 30° (CostChartSvg: any longer than ten characters) pack closer than level ones: a column of 28 px keeps their
+    // lines apart; level labels need their width. "By service" (nine services) scrolled in its third of a 1400 px screen at 56.
+    private static int MinWidthFor(IReadOnlyList<string> labels, int perCategory)
+    {
+        var rotated = CostChartSvg.Rotates(labels);
+        return Math.Clamp((rotated ? 60 : 80) + (labels.Count * Math.Max(rotated ? 28 : 56, perCategory)), 280, 1200);
+    }
 
     private static List<CostChartSeries> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours) =>
         [.. series.Select((s, i) => new CostChartSeries(s.Name, [.. s.Values], colours.Count == 0 ? "#1f77b4" : colours[i % colours.Count]))];

@@ -15,6 +15,9 @@ namespace Portal.Web.Features.Costs;
 /// </summary>
 internal static class CostChartSvg
 {
+    /// <summary>Whether a bar chart's category labels are set at 30°: when any is longer than ten characters.</summary>
+    public static bool Rotates(IReadOnlyList<string> labels) => labels.Any(l => l.Length > 10);
+
     /// <summary>Labels longer than this are cut (the table under every chart names each in full).</summary>
     public const int MaxLabelChars = 24;
 
@@ -58,7 +61,7 @@ internal static class CostChartSvg
         var (step, top) = Scale(max);
         var ticks = Enumerable.Range(0, (int)Math.Round(top / step) + 1).Select(t => t * step).ToList();
 
-        var rotate = chart.Kind != CostChartKind.Area && chart.Labels.Any(l => l.Length > 10);
+        var rotate = chart.Kind != CostChartKind.Area && Rotates(chart.Labels);
         var shown = chart.Labels.Select(Cut).ToList();
         var longest = shown.Select(l => l.Length).DefaultIfEmpty(0).Max() * CharWidth;
         var left = (ticks.Max(t => CostFormat.Compact(t).Length) * CharWidth) + 12;
@@ -129,7 +132,7 @@ internal static class CostChartSvg
                 var x = stacked ? centre(i) - (group / 2) : centre(i) - (group / 2) + (s * bar);
                 var (top, bottom) = stacked ? (y(below + value), y(below)) : (y(value), y(0));
                 below += stacked ? value : 0;
-                html.Append(Invariant($"<rect x=\"{x:0.##}\" y=\"{top:0.##}\" width=\"{bar:0.##}\" height=\"{Math.Max(0.5, bottom - top):0.##}\" fill=\"{Encode(series.Colour)}\">"));
+                html.Append(Invariant($"<rect x=\"{x:0.##}\" y=\"{top:0.##}\" width=\"{bar:0.##}\" height=\"{Math.Max(0.5, bottom - top):0.##}\" fill=\"{Encode(chart.Series.Count == 1 ? chart.SliceColour(i) : series.Colour)}\">"));
                 html.Append("<title>").Append(Encode(Title(chart, series, i))).Append("</title></rect>");
             }
         }

@@ -298,11 +298,11 @@ public sealed partial class CostsPage : IDisposable
             CostChartModel.Bars([.. _monthRows.Select(r => CostFormat.Month(r.Month))],
                 [.. _monthly!.Teams.Select(team => (team, _monthRows.Select(r => r.ByTeam.GetValueOrDefault(team))))],
                 [.. _monthly.Teams.Select(TeamColor)], 340, stacked: true),
-            CostChartModel.Bars([.. teams.Select(t => t.Key)], [("Spend", teams.Select(t => t.AmountUsd))], ["#1f77b4"], 240),
+            CostChartModel.ColouredBars([.. teams.Select(t => t.Key)], "Spend", teams.Select(t => t.AmountUsd), [.. teams.Select(t => TeamColor(t.Key))], 240),
             CostChartModel.Donut([.. _tierShares!.Select(t => t.Key)], _tierShares!.Select(t => t.AmountUsd), [.. _tierShares!.Select(t => CostColors.ForTier(t.Key))]),
             CostChartModel.Bars([.. services.Select(s => CostFormat.Service(s.Key))], [("Spend", services.Select(s => s.AmountUsd))], ["#3366cc"], 240),
             // Environments by id: two teams may each have a "checkout" (issue #15, defect 1); labelled team/name.
-            CostChartModel.Bars([.. top.Select(e => CostFormat.Environment(e.Team, e.Name))], [("Spend", top.Select(e => e.AmountUsd))], ["#1f77b4"], 300),
+            CostChartModel.ColouredBars([.. top.Select(e => CostFormat.Environment(e.Team, e.Name))], "Spend", top.Select(e => e.AmountUsd), [.. top.Select(e => TeamColor(e.Team))], 300),
             CostChartModel.Area([.. (_daily ?? []).Select(d => CostFormat.Day(d.Date))], "Spend per day", (_daily ?? []).Select(d => d.AmountUsd), "#1f77b4"),
             CostChartModel.Bars([.. estimates.Select(e => CostFormat.Environment(e.Team, e.Name))],
                 [("Estimate", estimates.Select(e => e.EstimateUsd)), ("Actual", estimates.Select(e => e.ActualUsd))], [Estimate, "#1f77b4"], 300),
