@@ -80,12 +80,25 @@ public sealed class SingleSignOnBrowserTests : IAsyncLifetime
         var context = await _browser.NewContextAsync(new() { BaseURL = _portal.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
 
-        await page.GotoAsync("/");
+        await page.GotoAsync("/approvals");
 
         page.Url.ShouldContain("/account/login");
         (await page.Locator("[data-testid=sso-only]").InnerTextAsync()).ShouldContain("Sign in with your company account");
         (await page.Locator("input[type=password]").CountAsync()).ShouldBe(0);
         await BrowserSession.ScreenshotAsync(page, "sso-login-local-accounts-off");
+
+        // The page offers a way back through single sign-on, to where the user was going (it said "open the portal through
+        // your organisation's sign-in" with nothing to click). Back through the load balancer (its header), that is signed in.
+        (await page.Locator("[data-testid=sso-retry]").GetAttributeAsync("href")).ShouldBe("/approvals");
+        var expires = DateTimeOffset.UtcNow.AddMinutes(10);
+        await context.SetExtraHTTPHeadersAsync(new Dictionary<string, string>
+        {
+            [AlbAuthOptions.HeaderName] = AlbKeyServer.Sign(_key, AlbKeyServer.Header(Kid, expires), AlbKeyServer.Claims("pat.sso@example.com", "Pat Sso", new[] { "platform-engineers" }, expires)),
+        });
+        await page.ClickAsync("[data-testid=sso-retry]");
+        await BrowserSession.WaitForUrlAsync(page, url => url.EndsWith("/approvals", StringComparison.Ordinal));
+        await BrowserSession.WaitForCircuitAsync(page);
+        (await page.Locator("[data-testid=user-email]").InnerTextAsync()).ShouldBe("pat.sso@example.com");
         await context.CloseAsync();
     }
 }
