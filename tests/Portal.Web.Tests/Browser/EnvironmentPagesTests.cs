@@ -65,7 +65,7 @@ public sealed class EnvironmentPagesTests(EnvironmentPagesSession session) : ICl
 
         await email.Locator("input").FillAsync("not-an-email");
         await page.ClickAsync("[data-testid=update-preview-button]");
-        await Expect(email).ToContainTextAsync("an e-mail address", new() { Timeout = 60_000 });
+        await Expect(email).ToContainTextAsync("give one e-mail address such as ops@example.com", new() { Timeout = 60_000 });
         (await email.InnerTextAsync()).ShouldNotContain("System.String[]");
         (await page.Locator("[data-testid=update-dialog]").InnerTextAsync()).ShouldNotContain("System.String[]");
         (await page.Locator("[data-testid=update-error]").CountAsync()).ShouldBe(0, "the message belongs at the field, not below the form");
