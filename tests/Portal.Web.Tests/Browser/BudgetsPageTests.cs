@@ -56,6 +56,11 @@ public sealed class BudgetsPageTests(BrowserSession session) : IClassFixture<Bro
         (await page.Locator("[data-testid=budget-state-payments]").TextContentAsync() ?? "").Trim().ShouldBe("50%+ spent");
         (await page.Locator("[data-testid=budget-forecast-payments]").GetAttributeAsync("title") ?? "").ShouldContain("$2,750.00 actual");
 
+        // At 1400 px every column is in view, Edit too (it sat past the grid's edge behind a sideways scroll).
+        var outside = await page.Locator("[data-testid=budgets-grid] .mud-table-container").EvaluateAsync<double>(
+            "c => c.querySelector('[data-testid=budget-edit-payments]').getBoundingClientRect().right - c.getBoundingClientRect().right");
+        outside.ShouldBeLessThanOrEqualTo(0, "the Edit button is past the grid's edge");
+
         // Both figures in words (issue #15: "Used 55%" beside a state explained neither).
         (await page.Locator("[data-testid=budget-explain-payments]").InnerTextAsync())
             .ShouldBe("Used 55.0% of $5,000.00 so far; forecast $2,750.00 by month end, 45% under.");

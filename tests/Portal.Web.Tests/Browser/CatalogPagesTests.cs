@@ -159,6 +159,10 @@ public sealed class CatalogPagesTests(BrowserSession session) : IClassFixture<Br
         // The tab's panel renders after the click's round trip: at least two levels, once it is there.
         await page.Locator("[data-testid=dependency-levels] li").Nth(1).WaitForAsync();
         await BrowserSession.ScreenshotAsync(page, "template-resources");
+
+        // On a phone a step's resource ids wrap: the first step's four made the page 550 px wide at 390.
+        await BrowserSession.ResizeAsync(page, 390, 844);
+        (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).ShouldBeLessThanOrEqualTo(391, "the page scrolls sideways");
         await page.Context.CloseAsync();
     }
 
