@@ -49,6 +49,14 @@ public abstract class OutOfBandHoldTests(DatabaseProvider provider) : IAsyncLife
         await MarkChangedOutsideAsync(environmentId);
 
         using var client = await _portal.CreateTokenClientAsync("platform@example.com");
+        // Said before anyone tries: the request's approvalHold (the approval page disables Approve with it).
+        using (var read = await client.GetAsync($"/api/v1/requests/{update.Id}"))
+        {
+            read.StatusCode.ShouldBe(HttpStatusCode.OK);
+            using var json = System.Text.Json.JsonDocument.Parse(await read.Content.ReadAsStringAsync());
+            json.RootElement.GetProperty("approvalHold").GetString().ShouldStartWith("Changed outside Portal");
+        }
+
         using var approve = await client.PostAsync($"/api/v1/requests/{update.Id}/approve", null);
         var detail = await approve.ShouldBeProblemAsync(HttpStatusCode.Conflict);
         detail.ShouldContain("Changed outside Portal");
