@@ -62,6 +62,7 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
         var page = await session.SignInAsync("dev2@example.com", async context => await context.AddInitScriptAsync("""
             (() => {
                 const Native = window.WebSocket;
+                window.__portalDocument = Math.random();
                 window.__portalSockets = [];
                 window.__portalOffline = false;
                 window.WebSocket = class extends Native {
@@ -70,6 +71,11 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
             })();
             """));
         (await page.EvaluateAsync<int>("() => window.__portalSockets.filter(s => s.readyState === WebSocket.OPEN).length")).ShouldBe(1, "the circuit's WebSocket");
+        // What the page's console says (Blazor writes its circuit's errors there) and which document this is: a failure below
+        // says whether the page reconnected to its circuit or reloaded, and why.
+        var console = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Console += (_, message) => console.Enqueue($"{message.Type}: {message.Text}");
+        var document = await page.EvaluateAsync<double>("() => window.__portalDocument");
 
         // The network goes: new connections can neither negotiate nor open a socket, and the open socket breaks.
         await page.RouteAsync(new Regex("/_blazor/negotiate"), route => route.AbortAsync());
@@ -105,8 +111,25 @@ public sealed class ShellJourneyTests(BrowserSession session) : IClassFixture<Br
 
         await Expect(modal).ToBeHiddenAsync(new() { Timeout = 90_000 });
         await BrowserSession.WaitForCircuitAsync(page);
+        // The same document, reconnected to its circuit: its socket is open again and Blazor's error bar hidden.
+        async Task<string> SaidAsync() => $"reloaded: {await page.EvaluateAsync<double?>("() => window.__portalDocument ?? null") != document}; "
+            + $"error bar: {await page.Locator("#blazor-error-ui").IsVisibleAsync()}; console: {string.Join(" | ", console)}";
+        await page.WaitForFunctionAsync("() => window.__portalSockets.some(s => s.readyState === WebSocket.OPEN)");
+        if (await page.Locator("#blazor-error-ui").IsVisibleAsync())
+        {
+            throw new InvalidOperationException($"Blazor's error bar shows after reconnecting ({await SaidAsync()})");
+        }
+
         await page.ClickAsync("[data-testid=dark-toggle]");
-        await Expect(page.Locator("html")).ToHaveClassAsync(new Regex("portal-dark"));
+        try
+        {
+            await Expect(page.Locator("html")).ToHaveClassAsync(new Regex("portal-dark"));
+        }
+        catch (PlaywrightException e)
+        {
+            throw new InvalidOperationException($"The page did not work again after reconnecting ({await SaidAsync()})", e);
+        }
+
         await page.ClickAsync("[data-testid=dark-toggle]");
         await Expect(page.Locator("html")).Not.ToHaveClassAsync(new Regex("portal-dark"));
         await page.Context.CloseAsync();

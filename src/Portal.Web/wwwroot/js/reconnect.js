@@ -9,14 +9,36 @@ if (modal) {
     document.getElementById("components-reconnect-reload")?.addEventListener("click", () => location.reload());
 }
 
+// While the connection is down, every reconnect attempt whose socket cannot open makes blazor.web.js show its error bar ("An
+// unhandled error has occurred"), which says nothing about the circuit (an error in it can only arrive over a live
+// connection, as JS.Error). Once reconnected, the bar goes back to how it was before the outage (CI, session 18: it stayed up
+// on a page that worked again).
+let errorBarBefore = null;
+
+function rememberErrorBar() {
+    if (errorBarBefore === null) {
+        errorBarBefore = document.getElementById("blazor-error-ui")?.style.display ?? "";
+    }
+}
+
+function restoreErrorBar() {
+    const bar = document.getElementById("blazor-error-ui");
+    if (bar && errorBarBefore !== null) {
+        bar.style.display = errorBarBefore;
+    }
+    errorBarBefore = null;
+}
+
 function onStateChanged(event) {
     const state = event.detail.state;
     if (state === "show" || state === "paused") {
+        rememberErrorBar();
         if (!modal.open) {
             modal.showModal();
         }
     } else if (state === "hide") {
         modal.close();
+        restoreErrorBar();
     } else if (state === "failed") {
         document.addEventListener("visibilitychange", retryWhenVisible);
     } else if (state === "rejected") {
@@ -34,6 +56,7 @@ async function retry() {
                 location.reload();
             } else {
                 modal.close();
+                restoreErrorBar();
             }
         }
     } catch {
@@ -45,6 +68,8 @@ async function resume() {
     try {
         if (!await Blazor.resumeCircuit()) {
             location.reload();
+        } else {
+            restoreErrorBar();
         }
     } catch {
         location.reload();
