@@ -100,12 +100,15 @@ public sealed class CatalogPagesTests(BrowserSession session) : IClassFixture<Br
 
         await ttl.FillAsync("9999");
         await ttl.PressAsync("Tab");
-        // The message under the field, and the field itself in its error state (it stayed black beside its message).
-        var error = page.Locator("[data-testid=request-ttl-field] .mud-input-helper-text");
+        // The message under the field, announced (role=alert), once, and the field itself in its error state (it stayed black
+        // beside its message).
+        var error = page.Locator("[data-testid=error-ttlHours]");
         await Expect(error).ToContainTextAsync("336");
         var inError = new System.Text.RegularExpressions.Regex(@"\bmud-input-error\b");
         await Expect(page.Locator("[data-testid=request-ttl-field] .mud-input")).ToHaveClassAsync(inError);
         await Expect(page.Locator("[data-testid=request-ttl-field] label")).ToHaveClassAsync(inError);
+        await Expect(error).ToHaveAttributeAsync("role", "alert");
+        await Expect(page.Locator("[data-testid=request-ttl-field] .mud-input-control-helper-container")).ToBeHiddenAsync(); // said once
         (await ttl.InputValueAsync()).ShouldBe("9999");
         await RequestJourneyTests.ScreenshotsAsync(page, "request-form-ttl-error");
 

@@ -99,13 +99,21 @@ public sealed partial class CostChartSvgTests
     {
         var labels = new[] { "AmazonCloudWatch", "EC2 - Other", "Amazon Simple Storage Service", "AWS Key Management Service", "Elastic Load Balancing",
             "Amazon Relational Database Service", "Amazon ElastiCache", "Amazon Virtual Private Cloud", "AWS Secrets Manager" }.Select(CostFormat.Service).ToList();
-        var chart = CostChartModel.Bars(labels, [("Spend", [15m, 13m, 9m, 6m, 4.7m, 3m, 2.4m, 1.4m, 0.2m])], ["#3366cc"], 240);
+        var chart = CostChartModel.Bars(labels, [("Spend", [15m, 13m, 9m, 6m, 4.7m, 3m, 2.4m, 1.4m, 0.2m])], ["#3366cc"], 240, compact: true);
 
         chart.MinWidth.ShouldBeLessThanOrEqualTo(330);
         var anchors = Svg(chart).Elements(Svg("text")).Where(t => t.Attribute("transform") is not null).Select(t => Number(t, "x")).ToList();
         anchors.Count.ShouldBe(9);
         // Parallel lines at 30°, x apart, are x·sin 30° apart: at least a line of 11 px text.
         anchors.Zip(anchors.Skip(1), (a, b) => (b - a) * Math.Sin(Math.PI / 6)).ShouldAllBe(gap => gap >= 11);
+
+        // Long labels (team/name, cut at 24 characters) keep their columns: the room they reach to the left is added, not taken
+        // from the columns. A chart that is not compact (a full-width card) keeps its width: it is also its width on a wide screen.
+        var environments = Enumerable.Range(1, 10).Select(i => $"payments/environment-number-{i}").ToList();
+        var compact = CostChartModel.Bars(environments, [("Spend", environments.Select(_ => 1m))], ["#1f77b4"], 300, compact: true);
+        var rotated = Svg(compact).Elements(Svg("text")).Where(t => t.Attribute("transform") is not null).Select(t => Number(t, "x")).ToList();
+        rotated.Zip(rotated.Skip(1), (a, b) => (b - a) * Math.Sin(Math.PI / 6)).ShouldAllBe(gap => gap >= 11);
+        CostChartModel.Bars(environments, [("Spend", environments.Select(_ => 1m))], ["#1f77b4"], 300).MinWidth.ShouldBe(640);
     }
 
     [Fact]

@@ -29,4 +29,16 @@ public sealed class CostFormatTests
         CostFormat.Service("Amazon Simple Notification Service").ShouldBe("Simple Notificati…");
         CostFormat.Service("AmazonCloudWatch").ShouldBe("CloudWatch");
     }
+
+    [Fact]
+    public void ServicesOfOneName_AreOneRow_NamedByIt_AndAServiceAloneKeepsCostExplorersName()
+    {
+        var merged = CostFormat.ByServiceName([
+            new SpendShare("AmazonCloudWatch", 5m, 50m),
+            new SpendShare("Amazon Elastic Load Balancing", 3m, 30m),
+            new SpendShare("Elastic Load Balancing", 2.5m, 20m),
+        ]);
+
+        merged.ShouldBe([new SpendShare("Load balancing", 5.5m, 50m), new SpendShare("AmazonCloudWatch", 5m, 50m)]);
+    }
 }

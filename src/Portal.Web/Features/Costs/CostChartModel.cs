@@ -52,20 +52,22 @@ public sealed class CostChartModel
     public MarkupString Legend { get; }
 
     /// <summary>Columns, one series per (name, values) pair, coloured in that order.</summary>
-    public static CostChartModel Bars(IReadOnlyList<string> labels, IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours, int height = 300, bool stacked = false)
+    public static CostChartModel Bars(IReadOnlyList<string> labels, IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours, int height = 300, bool stacked = false,
+        bool compact = false)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(series);
         return new CostChartModel(stacked ? CostChartKind.StackedBars : CostChartKind.Bars, [.. labels], ToSeries(series, colours), height,
-            MinWidthFor(labels, stacked || series.Count == 1 ? 0 : 48 * series.Count));
+            MinWidthFor(labels, stacked ? 0 : 48 * series.Count, compact));
     }
 
     /// <summary>One series of bars, each category in its own colour (teams in the colours the monthly chart gives them).</summary>
-    public static CostChartModel ColouredBars(IReadOnlyList<string> labels, string name, IEnumerable<decimal> values, IReadOnlyList<string> colours, int height = 300)
+    public static CostChartModel ColouredBars(IReadOnlyList<string> labels, string name, IEnumerable<decimal> values, IReadOnlyList<string> colours, int height = 300,
+        bool compact = false)
     {
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(colours);
-        return new CostChartModel(CostChartKind.Bars, [.. labels], ToSeries([(name, values)], colours), height, MinWidthFor(labels, 0), sliceColours: [.. colours]);
+        return new CostChartModel(CostChartKind.Bars, [.. labels], ToSeries([(name, values)], colours), height, MinWidthFor(labels, 48, compact), sliceColours: [.. colours]);
     }
 
     /// <summary>A filled line over days.</summary>
@@ -90,12 +92,20 @@ public sealed class CostChartModel
     // narrow that the SVG shrinks its text below reading size: on a phone the chart scrolls sideways in its card instead. A few
     // categories need no more than a phone's card (280 px): a floor of 560 px hid the third of three teams' bars off the edge
     // of a third-width card on a 1400 px screen (session 17's screenshots).
-    // Labels at 30° (CostChartSvg: any longer than ten characters) pack closer than level ones: a column of 28 px keeps their
-    // lines apart; level labels need their width. "By service" (nine services) scrolled in its third of a 1400 px screen at 56.
-    private static int MinWidthFor(IReadOnlyList<string> labels, int perCategory)
+    // The SVG is drawn at this width and scaled down only, so it is also the chart's width on a wide screen. Compact (a chart in
+    // a third of the screen, labels at 30°): columns of 28 px, enough to keep rotated labels' lines apart, after the room the
+    // labels reach to the left (CostChartSvg.RotatedReach); "By service" (nine services) scrolled in its third of a 1400 px
+    // screen at 56 px a column.
+    private static int MinWidthFor(IReadOnlyList<string> labels, int perCategory, bool compact = false)
     {
-        var rotated = CostChartSvg.Rotates(labels);
-        return Math.Clamp((rotated ? 60 : 80) + (labels.Count * Math.Max(rotated ? 28 : 56, perCategory)), 280, 1200);
+        if (compact && CostChartSvg.Rotates(labels))
+        {
+            const double Column = 28;
+            var left = labels.Select((label, i) => CostChartSvg.RotatedReach(label) - ((i + 0.5) * Column)).Append(48).Max();
+            return Math.Clamp((int)Math.Ceiling(left + 12 + (labels.Count * Column)), 280, 1200);
+        }
+
+        return Math.Clamp(80 + (labels.Count * Math.Max(56, perCategory)), 280, 1200);
     }
 
     private static List<CostChartSeries> ToSeries(IReadOnlyList<(string Name, IEnumerable<decimal> Values)> series, IReadOnlyList<string> colours) =>

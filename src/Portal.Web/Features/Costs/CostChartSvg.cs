@@ -18,6 +18,9 @@ internal static class CostChartSvg
     /// <summary>Whether a bar chart's category labels are set at 30°: when any is longer than ten characters.</summary>
     public static bool Rotates(IReadOnlyList<string> labels) => labels.Any(l => l.Length > 10);
 
+    /// <summary>How far a label set at 30° reaches left of its column's centre, glyphs and all (as <c>Axes</c> lays it out).</summary>
+    public static double RotatedReach(string label) => (Cut(label).Length * CharWidth * Cos(Rotation)) + (FontSize * Sin(Rotation)) + 4;
+
     /// <summary>Labels longer than this are cut (the table under every chart names each in full).</summary>
     public const int MaxLabelChars = 24;
 

@@ -44,6 +44,16 @@ public static class CostFormat
             ? known
             : service.Replace("Amazon ", "", StringComparison.Ordinal).Replace("AWS ", "", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Services that go by one name summed as one row ("Amazon Elastic Load Balancing" and "Elastic Load Balancing" are both
+    /// "Load balancing": two identical rows and bars otherwise), named by it; a service alone keeps Cost Explorer's name (the
+    /// table's tooltip). Costliest first.
+    /// </summary>
+    public static IReadOnlyList<SpendShare> ByServiceName(IReadOnlyList<SpendShare> services) =>
+        [.. services.GroupBy(s => ServiceName(s.Key), StringComparer.Ordinal)
+            .Select(g => g.Count() == 1 ? g.Single() : new SpendShare(g.Key, g.Sum(s => s.AmountUsd), g.Sum(s => s.Percent)))
+            .OrderByDescending(s => s.AmountUsd).ThenBy(s => s.Key, StringComparer.Ordinal)];
+
     public static string Waste(string kind) => kind switch
     {
         WasteKinds.Destroyed => "Destroyed, billing",

@@ -277,7 +277,7 @@ public sealed partial class CostsPage : IDisposable
         })];
         _monthRowsNewestFirst = [.. Enumerable.Reverse(_monthRows)];
         _monthColumns = MonthColumns(_monthly.Teams);
-        (_teamShares, _tierShares, _services, _top, _daily) = (views.Teams, views.Tiers, views.Services, views.Top, views.Daily);
+        (_teamShares, _tierShares, _services, _top, _daily) = (views.Teams, views.Tiers, CostFormat.ByServiceName(views.Services), views.Top, views.Daily);
 
         // The per-environment rows (one per environment: 10,000 in a large organisation) are neither read nor kept here: the
         // page keeps what it charts and the aggregates; the grid reads its other pages from the server (AccuracyGrid).
@@ -298,9 +298,9 @@ public sealed partial class CostsPage : IDisposable
             CostChartModel.Bars([.. _monthRows.Select(r => CostFormat.Month(r.Month))],
                 [.. _monthly!.Teams.Select(team => (team, _monthRows.Select(r => r.ByTeam.GetValueOrDefault(team))))],
                 [.. _monthly.Teams.Select(TeamColor)], 340, stacked: true),
-            CostChartModel.ColouredBars([.. teams.Select(t => t.Key)], "Spend", teams.Select(t => t.AmountUsd), [.. teams.Select(t => TeamColor(t.Key))], 240),
+            CostChartModel.ColouredBars([.. teams.Select(t => t.Key)], "Spend", teams.Select(t => t.AmountUsd), [.. teams.Select(t => TeamColor(t.Key))], 240, compact: true),
             CostChartModel.Donut([.. _tierShares!.Select(t => t.Key)], _tierShares!.Select(t => t.AmountUsd), [.. _tierShares!.Select(t => CostColors.ForTier(t.Key))]),
-            CostChartModel.Bars([.. services.Select(s => CostFormat.Service(s.Key))], [("Spend", services.Select(s => s.AmountUsd))], ["#3366cc"], 240),
+            CostChartModel.Bars([.. services.Select(s => CostFormat.Service(s.Key))], [("Spend", services.Select(s => s.AmountUsd))], ["#3366cc"], 240, compact: true),
             // Environments by id: two teams may each have a "checkout" (issue #15, defect 1); labelled team/name.
             CostChartModel.ColouredBars([.. top.Select(e => CostFormat.Environment(e.Team, e.Name))], "Spend", top.Select(e => e.AmountUsd), [.. top.Select(e => TeamColor(e.Team))], 300),
             CostChartModel.Area([.. (_daily ?? []).Select(d => CostFormat.Day(d.Date))], "Spend per day", (_daily ?? []).Select(d => d.AmountUsd), "#1f77b4"),

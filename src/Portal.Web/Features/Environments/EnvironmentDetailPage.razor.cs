@@ -88,6 +88,7 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     private bool _busy;
     private Outcome? _outcome;
     private EnvironmentStatus? _outcomeSaidAt;
+    private DateTimeOffset? _outcomeVersion;
     private bool _outcomeMoved;
     private int _extendHours = 72;
     private int _maxTtlHours;
@@ -326,12 +327,16 @@ public sealed partial class EnvironmentDetailPage : IDisposable
     // An action's outcome ("Destroy approved … The stack is being deleted.") is news until the environment has moved and
     // settled: once it has left the status it had when the outcome was said and reached one that is not in progress (Ready after
     // an update, Destroyed, Stopped, Failed), the status above says what happened and the outcome would say something stale.
-    // An outcome that changes no status (an extension, an error) stays until the page is left or it is closed.
-    private void Say(Outcome outcome) => (_outcome, _outcomeSaidAt, _outcomeMoved) = (outcome, _environment?.Status, false);
+    // Only rows newer than the one the outcome was said beside count: a live read that started before the action may end after
+    // it with the status before. An outcome that changes no status (an extension, an error) stays until the status moves and
+    // settles, the page is left, or it is closed.
+    private void Say(Outcome outcome) =>
+        (_outcome, _outcomeSaidAt, _outcomeVersion, _outcomeMoved) = (outcome, _environment?.Status, _environment?.UpdatedAt, false);
 
     private void ForgetSettledOutcome()
     {
-        if (_outcome is null || _environment is not { } environment || (!_outcomeMoved && environment.Status == _outcomeSaidAt))
+        if (_outcome is null || _environment is not { } environment || environment.UpdatedAt <= _outcomeVersion
+            || (!_outcomeMoved && environment.Status == _outcomeSaidAt))
         {
             return;
         }
