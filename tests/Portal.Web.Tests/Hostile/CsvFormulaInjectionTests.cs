@@ -6,7 +6,7 @@ namespace Portal.Web.Tests.Hostile;
 /// <summary>
 /// Tried as an attacker: a team display name (any text up to 100 characters, set by an admin or synced from the identity
 /// provider) that a spreadsheet would run as a formula when finance opens an export. The cost dashboards' CSV
-/// (<see cref="CostCsv"/>) neutralises it; the budgets page's CSV (<see cref="BudgetService.ToCsv"/>) writes it raw.
+/// (<see cref="CostCsv"/>) neutralises it, and so does the budgets page's CSV (<see cref="BudgetService.ToCsv"/>), which wrote it raw.
 /// </summary>
 public sealed class CsvFormulaInjectionTests
 {
