@@ -178,7 +178,7 @@ public sealed class CostsPageLoadTests(CostsPageLoadSession session) : IClassFix
     }
 
     private static async Task<string> TotalAsync(CostDashboardQueries queries, LifecycleActor actor, CostFilter filter) =>
-        Format.Money((await queries.DailyTrendAsync(actor, filter, CancellationToken.None)).Sum(d => d.AmountUsd));
+        Format.Money((await queries.DailyTrendWithTotalAsync(actor, filter, CancellationToken.None)).TotalUsd);
 
     private static async Task Expect(ILocator locator, string text)
     {
