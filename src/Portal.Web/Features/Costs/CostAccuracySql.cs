@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Data;
@@ -215,30 +216,29 @@ internal static class CostAccuracySql
     /// <summary>
     /// Keeps the span's per-environment totals for the rollups' current version, unless they are kept already or
     /// <see cref="KeptSpans"/> ranges are (issue 18): every environment's cost over the span per account, team and tier, for
-    /// every reader (visibility and filters narrow the kept rows as they narrow the rollups). One statement, so one snapshot:
-    /// the <c>CostSpanTotals</c> row is inserted only if absent in it (a read never waits for ingestion deleting kept totals)
-    /// and on conflict nothing (concurrent first reads of a span wait for the one computing it, then insert nothing); the rows
-    /// are computed only for an inserted row (a lateral join on it: nothing to join, nothing computed), under its version, from
-    /// the rollups of that version. Returns the rows written: 0 when kept already (or nothing billed in the span).
+    /// every reader (visibility and filters narrow the kept rows as they narrow the rollups). In one transaction: the
+    /// <c>CostSpanTotals</c> row, inserted only if absent in this statement's snapshot (so a read never waits for ingestion
+    /// deleting kept totals) and on conflict nothing (a concurrent first read of the span waits for the one that computes
+    /// it), then the rows under the version it was inserted with. A rollup write in between makes them a version behind:
+    /// never read, deleted by the next write. Returns whether this call computed them.
     /// </summary>
-    public static async Task<int> KeepTotalsAsync(PortalDbContext db, CostSpan span, CancellationToken cancellationToken)
+    public static async Task<bool> KeepTotalsAsync(PortalDbContext db, CostSpan span, CancellationToken cancellationToken)
     {
         if (span.MonthEdges.Count == 0 || !KeepsSpanTotals)
         {
-            return 0;
+            return false;
         }
 
-        var (sql, parameters) = KeepSql(span);
-        return await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
-    }
-
-    /// <summary><see cref="KeepTotalsAsync"/>'s statement.</summary>
-    internal static (string Sql, List<NpgsqlParameter> Parameters) KeepSql(CostSpan span)
-    {
-        var parameters = new List<NpgsqlParameter> { new("keptSpan", NpgsqlDbType.Varchar) { Value = SpanKey(span) } };
-        var amounts = SpanAmountsSql(span, parameters, _ => "", """m."EnvironmentId", m."AccountId", m."TeamId", m."Tier" """);
-        var sql = $"""
-            WITH claimed AS (
+        var key = SpanKey(span);
+        // Opened here, the connection stays open for the view's statement that follows on this context (one pooled checkout).
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        long version;
+        await using (var claim = connection.CreateCommand())
+        {
+            claim.Transaction = transaction.GetDbTransaction();
+            claim.CommandText = $"""
                 INSERT INTO "CostSpanTotals" ("Span", "Version", "ComputedAt")
                 SELECT @keptSpan, v."Version", now() FROM "CostRollupVersions" v
                 WHERE v."Id" = 1
@@ -246,15 +246,36 @@ internal static class CostAccuracySql
                     AND (SELECT count(*) FROM "CostSpanTotals" h WHERE h."Version" = v."Version") < {KeptSpans}
                 ON CONFLICT DO NOTHING
                 RETURNING "Version"
-            )
-            INSERT INTO "CostSpanEnvironmentTotals" ("Span", "Version", "EnvironmentId", "AccountId", "TeamId", "Tier", "UnblendedUsd")
-            SELECT @keptSpan, c."Version", t."EnvironmentId", t."AccountId", t."TeamId", t."Tier", t.amount
-            FROM claimed c CROSS JOIN LATERAL (
-                SELECT a."EnvironmentId", a."AccountId", a."TeamId", a."Tier", sum(a.amount) AS amount
-                FROM ({amounts}) a WHERE c."Version" IS NOT NULL
-                GROUP BY a."EnvironmentId", a."AccountId", a."TeamId", a."Tier") t
-            """;
-        return (sql, parameters);
+                """;
+            claim.Parameters.Add(new NpgsqlParameter("keptSpan", NpgsqlDbType.Varchar) { Value = key });
+            if (await claim.ExecuteScalarAsync(cancellationToken) is not long claimed)
+            {
+                return false;
+            }
+
+            version = claimed;
+        }
+
+        await using (var keep = connection.CreateCommand())
+        {
+            keep.Transaction = transaction.GetDbTransaction();
+            var parameters = new List<NpgsqlParameter>
+            {
+                new("keptSpan", NpgsqlDbType.Varchar) { Value = key },
+                new("version", NpgsqlDbType.Bigint) { Value = version },
+            };
+            keep.CommandText = $"""
+                INSERT INTO "CostSpanEnvironmentTotals" ("Span", "Version", "EnvironmentId", "AccountId", "TeamId", "Tier", "UnblendedUsd")
+                SELECT @keptSpan, @version, t."EnvironmentId", t."AccountId", t."TeamId", t."Tier", sum(t.amount)
+                FROM ({SpanAmountsSql(span, parameters, _ => "", """m."EnvironmentId", m."AccountId", m."TeamId", m."Tier" """)}) t
+                GROUP BY t."EnvironmentId", t."AccountId", t."TeamId", t."Tier"
+                """;
+            keep.Parameters.AddRange(parameters.ToArray());
+            await keep.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>
