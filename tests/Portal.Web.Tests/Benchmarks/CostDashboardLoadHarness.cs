@@ -74,18 +74,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 
             // What the page reads ahead of its circuit: every view at once, each on its own context (CostsPageViews.LoadAsync).
             ("every view at once (the page's read), 30 days, finance", () => CostsPageViews.LoadAsync(queries, finance, month, 10, 8)),
-            ("every view at once, range totals computed on every read (before migration 0021)", async () =>
-            {
-                CostAccuracySql.KeepsSpanTotals = false;
-                try
-                {
-                    await CostsPageViews.LoadAsync(queries, finance, month, 10, 8);
-                }
-                finally
-                {
-                    CostAccuracySql.KeepsSpanTotals = true;
-                }
-            }),
         };
         foreach (var (name, run) in cases)
         {
@@ -149,11 +137,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             var bounds = (Environment.GetEnvironmentVariable("PORTAL_BENCH_READ_CONCURRENCY") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(prefetch.ReadConcurrency).ToList();
-            // PORTAL_BENCH_KEPT=on,off: with each range's per-environment totals kept (migration 0021) and computed on every read,
-            // interleaved within every run (CostAccuracySql.KeepsSpanTotals).
-            var kept = (Environment.GetEnvironmentVariable("PORTAL_BENCH_KEPT") ?? "on")
-                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => k != "off").ToList();
-            var variants = bounds.SelectMany(b => kept.Select(k => new PageRuns(b, k))).ToList();
+            var variants = bounds.Select(b => new PageRuns(b)).ToList();
             PageTiming? last = null;
             // The circuit's own traffic (issue 18, dashpage): every WebSocket frame with its time since the navigation began, so
             // the circuit's start splits into the socket open, the state sent back, the first render batch in and the browser
@@ -169,7 +153,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                 foreach (var runs in variants)
                 {
                     prefetch.ReadConcurrency = runs.Bound;
-                    CostAccuracySql.KeepsSpanTotals = runs.Kept;
                     components.Reset();
                     var floor = socket.Begin();
                     await page.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
@@ -203,7 +186,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                 }
             }
 
-            CostAccuracySql.KeepsSpanTotals = true;
             foreach (var runs in variants)
             {
                 lines.AddRange(runs.Describe(variants.Count > 1));
@@ -218,16 +200,6 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                 }
             }
 
-            // What the live page's markup weighs, by the parts the page names (data-testid; nested parts count in their parents too):
-            // where the circuit's first render batch goes.
-            var parts = await page.EvaluateAsync<string[]>("""
-                () => [...document.querySelectorAll('main [data-testid]')]
-                    .map(e => [e.getAttribute('data-testid'), e.outerHTML.length])
-                    .sort((a, b) => b[1] - a[1]).slice(0, 16).map(([id, n]) => `${id} ${n.toLocaleString('en')}`)
-                """);
-            var main = await page.EvaluateAsync<int>("() => document.querySelector('main')?.outerHTML.length ?? 0");
-            lines.Add(FormattableString.Invariant($"   the live page's markup: main {main:N0} chars; by part: {string.Join(", ", parts)}"));
-            output.WriteLine(lines[^1]);
             await BrowserSession.ScreenshotAsync(page, "costs-10m-facts");
         }
 
@@ -263,7 +235,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 }
 
 /// <summary>The dashboards page's runs with one bound on its read's statements at once (Costs:PageReadConcurrency), and their floors.</summary>
-internal sealed class PageRuns(int bound, bool kept = true)
+internal sealed class PageRuns(int bound)
 {
     private readonly List<double> _floors = [], _floorLoaded = [], _documents = [], _circuits = [], _tables = [], _inPage = [];
     private readonly List<double> _firstBytes = [], _streamed = [], _contentLoaded = [];
@@ -271,8 +243,6 @@ internal sealed class PageRuns(int bound, bool kept = true)
     private readonly List<ComponentCounts.Snapshot> _prerender = [], _circuit = [], _floorCounts = [];
 
     public int Bound => bound;
-
-    public bool Kept => kept;
 
     public void Add(double floorMs, PageTiming floorTiming, CircuitFrames.Split floorSocket, ComponentCounts.Snapshot floorComponents, double documentMs,
         double circuitMs, double tablesMs, double tablesInPage, PageTiming timing, CircuitFrames.Split pageSocket, ComponentCounts.Snapshot prerendered,
@@ -296,7 +266,7 @@ internal sealed class PageRuns(int bound, bool kept = true)
 
     public IEnumerable<string> Describe(bool named)
     {
-        var name = named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once, range totals {(kept ? "kept" : "computed on every read")}") : "";
+        var name = named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once") : "";
         yield return CostBenchmarkData.Percentiles($"dashboards page end to end, finance{name}", [.. _tables]);
         yield return CostBenchmarkData.Percentiles("   the same by the page's clock (navigation start → painted)", [.. _inPage]);
         yield return FormattableString.Invariant($"   of which (medians): document {Median(_documents):0} ms (first byte {Median(_firstBytes):0}, streamed views in {Median(_streamed):0}, DOMContentLoaded {Median(_contentLoaded):0} by the browser's clock), circuit live {Median(_circuits):0} ms, every table {Median(_tables):0} ms");

@@ -181,46 +181,6 @@ public sealed class CostSpanTotalsTests : IAsyncLifetime
         (await db.CostSpanTotals.CountAsync()).ShouldBe(CostAccuracySql.KeptSpans);
     }
 
-    [Fact]
-    public async Task OnceARangeIsKept_ItsReadDoesNotRunTheComputation()
-    {
-        var (from, to) = (new DateOnly(2026, 10, 28), new DateOnly(2026, 11, 21));
-        var span = CostSpan.Of(from, to, Today);
-        var (sql, parameters) = CostAccuracySql.Totals(Finance, new CostFilter(from, to), span);
-        async Task<string> PlanAsync()
-        {
-            await using var db = _database.CreateContext();
-            await db.Database.OpenConnectionAsync();
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = $"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) {sql}";
-            command.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
-            var lines = new List<string>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                lines.Add(reader.GetString(0));
-            }
-
-            return string.Join('\n', lines);
-        }
-
-        static IEnumerable<string> Computing(string plan) => plan.Split('\n').Where(l => l.Contains("CostEnvironmentMonths", StringComparison.Ordinal));
-
-        var before = await PlanAsync();
-        Computing(before).ShouldNotBeEmpty(before);
-        Computing(before).ShouldAllBe(l => !l.Contains("never executed"), before);
-
-        await using (var db = _database.CreateContext())
-        {
-            (await CostAccuracySql.KeepTotalsAsync(db, span, CancellationToken.None)).ShouldBeTrue();
-            (await CostAccuracySql.KeepTotalsAsync(db, span, CancellationToken.None)).ShouldBeFalse("kept already");
-        }
-
-        var after = await PlanAsync();
-        Computing(after).ShouldNotBeEmpty(after);
-        Computing(after).ShouldAllBe(l => l.Contains("never executed"), after);
-    }
-
     private async Task<SortedDictionary<Guid, decimal>> TotalsAsync(DateOnly from, DateOnly to, LifecycleActor? actor = null, CostFilter? filter = null)
     {
         await using var db = _database.CreateContext();

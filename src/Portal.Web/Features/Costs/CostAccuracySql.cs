@@ -180,11 +180,6 @@ internal static class CostAccuracySql
             return """SELECT NULL::uuid AS "EnvironmentId", 0::numeric AS actual WHERE false""";
         }
 
-        if (!KeepsSpanTotals)
-        {
-            return $"""SELECT t."EnvironmentId", sum(t.amount) AS actual FROM ({SpanAmountsSql(span, parameters, narrow, """m."EnvironmentId" """)}) t GROUP BY t."EnvironmentId" """;
-        }
-
         parameters.Add(new NpgsqlParameter("keptSpan", NpgsqlDbType.Varchar) { Value = SpanKey(span) });
         return $"""
             SELECT k."EnvironmentId", sum(k."UnblendedUsd") AS actual FROM "CostSpanEnvironmentTotals" k
@@ -199,12 +194,6 @@ internal static class CostAccuracySql
 
     /// <summary>The per-environment rollups' version in the statement's snapshot (migration 0021).</summary>
     private const string CurrentVersion = """SELECT v."Version" FROM "CostRollupVersions" v WHERE v."Id" = 1""";
-
-    /// <summary>
-    /// Whether ranges' totals are kept and read kept (the default). Off only in the dashboards' load harness, which measures the
-    /// page with the totals kept and computed on every read interleaved in one run: off, every read computes.
-    /// </summary>
-    internal static bool KeepsSpanTotals { get; set; } = true;
 
     /// <summary>At most this many ranges are kept per rollup version; a range past them is computed on every read.</summary>
     public const int KeptSpans = 32;
@@ -224,7 +213,7 @@ internal static class CostAccuracySql
     /// </summary>
     public static async Task<bool> KeepTotalsAsync(PortalDbContext db, CostSpan span, CancellationToken cancellationToken)
     {
-        if (span.MonthEdges.Count == 0 || !KeepsSpanTotals)
+        if (span.MonthEdges.Count == 0)
         {
             return false;
         }
