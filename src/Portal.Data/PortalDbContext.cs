@@ -50,12 +50,6 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options)
 
     public DbSet<CostEnvironmentMonth> CostEnvironmentMonths => Set<CostEnvironmentMonth>();
 
-    public DbSet<CostRollupVersion> CostRollupVersions => Set<CostRollupVersion>();
-
-    public DbSet<CostSpanTotal> CostSpanTotals => Set<CostSpanTotal>();
-
-    public DbSet<CostSpanEnvironmentTotal> CostSpanEnvironmentTotals => Set<CostSpanEnvironmentTotal>();
-
     public DbSet<OrganisationBudget> OrganisationBudgets => Set<OrganisationBudget>();
 
     public DbSet<BudgetAlert> BudgetAlerts => Set<BudgetAlert>();

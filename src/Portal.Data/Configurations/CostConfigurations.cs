@@ -93,42 +93,6 @@ internal sealed class CostEnvironmentMonthConfiguration : IEntityTypeConfigurati
     }
 }
 
-internal sealed class CostRollupVersionConfiguration : IEntityTypeConfiguration<CostRollupVersion>
-{
-    public void Configure(EntityTypeBuilder<CostRollupVersion> builder)
-    {
-        builder.ToTable("CostRollupVersions");
-        builder.HasKey(v => v.Id);
-        builder.Property(v => v.Id).ValueGeneratedNever();
-    }
-}
-
-internal sealed class CostSpanTotalConfiguration : IEntityTypeConfiguration<CostSpanTotal>
-{
-    public void Configure(EntityTypeBuilder<CostSpanTotal> builder)
-    {
-        builder.ToTable("CostSpanTotals");
-        builder.HasKey(t => new { t.Span, t.Version });
-        builder.Property(t => t.Span).HasMaxLength(CostSpanTotal.MaxSpanLength);
-    }
-}
-
-internal sealed class CostSpanEnvironmentTotalConfiguration : IEntityTypeConfiguration<CostSpanEnvironmentTotal>
-{
-    public void Configure(EntityTypeBuilder<CostSpanEnvironmentTotal> builder)
-    {
-        builder.ToTable("CostSpanEnvironmentTotals");
-
-        // Written only by SQL, a range's rows at once; read a range at a time, from the index alone on PostgreSQL.
-        builder.HasNoKey();
-        builder.Property(t => t.Span).HasMaxLength(CostSpanTotal.MaxSpanLength).IsRequired();
-        builder.Property(t => t.AccountId).HasMaxLength(12).IsRequired();
-        builder.Property(t => t.Tier).HasConversion(LifecycleConversions.Tier).HasMaxLength(10);
-        builder.Property(t => t.UnblendedUsd).HasPrecision(18, 6);
-        builder.HasIndex(t => new { t.Span, t.Version }).IncludeProperties(t => new { t.EnvironmentId, t.AccountId, t.TeamId, t.Tier, t.UnblendedUsd });
-    }
-}
-
 internal sealed class CostIngestionRunConfiguration : IEntityTypeConfiguration<CostIngestionRun>
 {
     public void Configure(EntityTypeBuilder<CostIngestionRun> builder)

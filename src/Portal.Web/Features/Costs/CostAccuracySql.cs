@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Data;
@@ -25,7 +24,6 @@ internal static class CostAccuracySql
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, EstimateSort sort, bool descending, int page, int pageSize,
         CancellationToken cancellationToken)
     {
-        await KeepTotalsAsync(db, span, cancellationToken);
         var (sql, parameters) = Rows(actor, filter, span, today);
         var direction = descending ? "DESC" : "ASC";
         var nulls = descending ? "NULLS LAST" : "NULLS FIRST"; // as LINQ to objects orders null: before every value
@@ -71,7 +69,6 @@ internal static class CostAccuracySql
     public static async Task<IReadOnlyList<TemplateAccuracy>> TemplatesAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, CancellationToken cancellationToken)
     {
-        await KeepTotalsAsync(db, span, cancellationToken);
         var (sql, parameters) = Rows(actor, filter, span, today);
         var text = $"""
             {sql}
@@ -93,7 +90,6 @@ internal static class CostAccuracySql
     public static async Task<IReadOnlyList<ApproverSpend>> ApproversAsync(
         PortalDbContext db, LifecycleActor actor, CostFilter filter, CostSpan span, DateOnly today, CancellationToken cancellationToken)
     {
-        await KeepTotalsAsync(db, span, cancellationToken);
         var (sql, parameters) = Rows(actor, filter, span, today);
         parameters.Add(new NpgsqlParameter("policy", NpgsqlDbType.Text) { Value = CostDashboardQueries.Policy });
         var text = $"""
@@ -168,114 +164,13 @@ internal static class CostAccuracySql
     }
 
     /// <summary>
-    /// The span's per-environment totals: the kept totals of the span (<see cref="KeepTotalsAsync"/>) when they are of the
-    /// rollups this statement sees, else computed from the rollups (<see cref="SpanAmountsSql"/>). Both branches are in the
-    /// statement, so the choice is made in its snapshot: the computing branch's <c>NOT EXISTS</c> is a one-time filter, not
-    /// run when the kept totals are there; kept rows exist only with their <c>CostSpanTotals</c> row (one transaction).
-    /// </summary>
-    private static string TotalsSql(CostSpan span, List<NpgsqlParameter> parameters, Func<string, string> narrow)
-    {
-        if (span.MonthEdges.Count == 0)
-        {
-            return """SELECT NULL::uuid AS "EnvironmentId", 0::numeric AS actual WHERE false""";
-        }
-
-        parameters.Add(new NpgsqlParameter("keptSpan", NpgsqlDbType.Varchar) { Value = SpanKey(span) });
-        return $"""
-            SELECT k."EnvironmentId", sum(k."UnblendedUsd") AS actual FROM "CostSpanEnvironmentTotals" k
-            WHERE k."Span" = @keptSpan AND k."Version" = ({CurrentVersion}){narrow("k")}
-            GROUP BY k."EnvironmentId"
-            UNION ALL
-            SELECT t."EnvironmentId", sum(t.amount) AS actual FROM ({SpanAmountsSql(span, parameters, narrow, """m."EnvironmentId" """)}) t
-            WHERE NOT EXISTS (SELECT 1 FROM "CostSpanTotals" h WHERE h."Span" = @keptSpan AND h."Version" = ({CurrentVersion}))
-            GROUP BY t."EnvironmentId"
-            """;
-    }
-
-    /// <summary>The per-environment rollups' version in the statement's snapshot (migration 0021).</summary>
-    private const string CurrentVersion = """SELECT v."Version" FROM "CostRollupVersions" v WHERE v."Id" = 1""";
-
-    /// <summary>At most this many ranges are kept per rollup version; a range past them is computed on every read.</summary>
-    public const int KeptSpans = 32;
-
-    /// <summary>The span as the rollups read it (its month edges): the key its kept totals are stored under.</summary>
-    public static string SpanKey(CostSpan span) => string.Join(' ', span.MonthEdges.Select(e => string.Create(CultureInfo.InvariantCulture,
-        $"{e.Month:yyyy-MM-dd}:{(e.Through is { } t ? t.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "-")}:{(e.Before is { } b ? b.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "-")}")));
-
-    /// <summary>
-    /// Keeps the span's per-environment totals for the rollups' current version, unless they are kept already or
-    /// <see cref="KeptSpans"/> ranges are (issue 18): every environment's cost over the span per account, team and tier, for
-    /// every reader (visibility and filters narrow the kept rows as they narrow the rollups). In one transaction: the
-    /// <c>CostSpanTotals</c> row, inserted only if absent in this statement's snapshot (so a read never waits for ingestion
-    /// deleting kept totals) and on conflict nothing (a concurrent first read of the span waits for the one that computes
-    /// it), then the rows under the version it was inserted with. A rollup write in between makes them a version behind:
-    /// never read, deleted by the next write. Returns whether this call computed them.
-    /// </summary>
-    public static async Task<bool> KeepTotalsAsync(PortalDbContext db, CostSpan span, CancellationToken cancellationToken)
-    {
-        if (span.MonthEdges.Count == 0)
-        {
-            return false;
-        }
-
-        var key = SpanKey(span);
-        // Opened here, the connection stays open for the view's statement that follows on this context (one pooled checkout).
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var connection = db.Database.GetDbConnection();
-        long version;
-        await using (var claim = connection.CreateCommand())
-        {
-            claim.Transaction = transaction.GetDbTransaction();
-            claim.CommandText = $"""
-                INSERT INTO "CostSpanTotals" ("Span", "Version", "ComputedAt")
-                SELECT @keptSpan, v."Version", now() FROM "CostRollupVersions" v
-                WHERE v."Id" = 1
-                    AND NOT EXISTS (SELECT 1 FROM "CostSpanTotals" h WHERE h."Span" = @keptSpan AND h."Version" = v."Version")
-                    AND (SELECT count(*) FROM "CostSpanTotals" h WHERE h."Version" = v."Version") < {KeptSpans}
-                ON CONFLICT DO NOTHING
-                RETURNING "Version"
-                """;
-            claim.Parameters.Add(new NpgsqlParameter("keptSpan", NpgsqlDbType.Varchar) { Value = key });
-            if (await claim.ExecuteScalarAsync(cancellationToken) is not long claimed)
-            {
-                return false;
-            }
-
-            version = claimed;
-        }
-
-        await using (var keep = connection.CreateCommand())
-        {
-            keep.Transaction = transaction.GetDbTransaction();
-            var parameters = new List<NpgsqlParameter>
-            {
-                new("keptSpan", NpgsqlDbType.Varchar) { Value = key },
-                new("version", NpgsqlDbType.Bigint) { Value = version },
-            };
-            keep.CommandText = $"""
-                INSERT INTO "CostSpanEnvironmentTotals" ("Span", "Version", "EnvironmentId", "AccountId", "TeamId", "Tier", "UnblendedUsd")
-                SELECT @keptSpan, @version, t."EnvironmentId", t."AccountId", t."TeamId", t."Tier", sum(t.amount)
-                FROM ({SpanAmountsSql(span, parameters, _ => "", """m."EnvironmentId", m."AccountId", m."TeamId", m."Tier" """)}) t
-                GROUP BY t."EnvironmentId", t."AccountId", t."TeamId", t."Tier"
-                """;
-            keep.Parameters.AddRange(parameters.ToArray());
-            await keep.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return true;
-    }
-
-    /// <summary>
-    /// The span's per-environment amounts from month-to-date totals (<see cref="CostSpan.MonthEdges"/>): per month, each
+    /// The span's per-environment totals from month-to-date totals (<see cref="CostSpan.MonthEdges"/>): per month, each
     /// environment's month row (one per environment and account), or the month to date at the range's last day in the month,
     /// less the month to date the day before its first day — the day row on the edge day, joined by the unique index, or when
     /// the environment had no cost that day its latest day before it in the month (a lookup only those rare rows make), or 0.
-    /// At most one month row and two day rows per environment and month whatever the dates; one row per month row with
-    /// <paramref name="columns"/> of it and its <c>amount</c>, for the caller to sum.
+    /// At most one month row and two day rows per environment and month whatever the dates; summed over the months.
     /// </summary>
-    private static string SpanAmountsSql(CostSpan span, List<NpgsqlParameter> parameters, Func<string, string> narrow, string columns)
+    private static string TotalsSql(CostSpan span, List<NpgsqlParameter> parameters, Func<string, string> narrow)
     {
         var parts = new List<string>();
         foreach (var (edge, i) in span.MonthEdges.Select((e, i) => (e, i)))
@@ -289,7 +184,7 @@ internal static class CostAccuracySql
                 amount.Append(" - ").Append(MonthToDate("b", before));
             }
 
-            parts.Add($"""SELECT {columns}, {amount} AS amount FROM "CostEnvironmentMonths" m{joins} WHERE m."Month" = @month{i}{narrow("m")}""");
+            parts.Add($"""SELECT m."EnvironmentId", {amount} AS amount FROM "CostEnvironmentMonths" m{joins} WHERE m."Month" = @month{i}{narrow("m")}""");
 
             string MonthToDate(string alias, DateOnly day)
             {
@@ -305,7 +200,11 @@ internal static class CostAccuracySql
             }
         }
 
-        return string.Join(" UNION ALL ", parts);
+        return parts.Count switch
+        {
+            0 => """SELECT NULL::uuid AS "EnvironmentId", 0::numeric AS actual WHERE false""",
+            _ => $"""SELECT t."EnvironmentId", sum(t.amount) AS actual FROM ({string.Join(" UNION ALL ", parts)}) t GROUP BY t."EnvironmentId" """,
+        };
     }
 
     /// <summary>

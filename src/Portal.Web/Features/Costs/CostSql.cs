@@ -112,7 +112,6 @@ internal static class CostSql
 
         if (db.Database.IsNpgsql())
         {
-            await CostAccuracySql.KeepTotalsAsync(db, span, cancellationToken);
             var (sql, parameters) = CostAccuracySql.Totals(actor, filter, span);
             var text = $"""
                 SELECT s."EnvironmentId", s.actual AS "Amount" FROM ({sql}) s WHERE s.actual <> 0
