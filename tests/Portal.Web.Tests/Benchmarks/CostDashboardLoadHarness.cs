@@ -200,34 +200,17 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                 }
             }
 
-            await BrowserSession.ScreenshotAsync(page, "costs-10m-facts");
-        }
-
-        // A range's first read after the rollups are written (ingestion: daily and on demand) keeps its per-environment totals
-        // (migration 0021); every other figure here reads them kept. Last, so the 10,000 rows each write deletes (and autovacuum's
-        // cleaning them up) do not weigh on the other figures. The write is a statement on the rollups that changes no
-        // row (it moves the version and deletes the kept totals, as ingestion's statements do), outside the time.
-        if (!browserOnly)
-        {
-            var contexts = portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
-            var samples = new List<double>();
-            for (var i = 0; i <= iterations; i++)
-            {
-                await using (var db = await contexts.CreateDbContextAsync())
-                {
-                    await db.Database.ExecuteSqlRawAsync("""DELETE FROM "CostEnvironmentMonths" WHERE false""");
-                }
-
-                var started = Stopwatch.StartNew();
-                await queries.TopEnvironmentsAsync(finance, month, 10, CancellationToken.None);
-                if (i > 0)
-                {
-                    samples.Add(started.Elapsed.TotalMilliseconds);
-                }
-            }
-
-            lines.Add(CostBenchmarkData.Percentiles("top 10 environments, 30 days, the first read after a rollup write (keeps the range's totals)", samples));
+            // What the live page's markup weighs, by the parts the page names (data-testid; nested parts count in their parents too):
+            // where the circuit's first render batch goes.
+            var parts = await page.EvaluateAsync<string[]>("""
+                () => [...document.querySelectorAll('main [data-testid]')]
+                    .map(e => [e.getAttribute('data-testid'), e.outerHTML.length])
+                    .sort((a, b) => b[1] - a[1]).slice(0, 16).map(([id, n]) => `${id} ${n.toLocaleString('en')}`)
+                """);
+            var main = await page.EvaluateAsync<int>("() => document.querySelector('main')?.outerHTML.length ?? 0");
+            lines.Add(FormattableString.Invariant($"   the live page's markup: main {main:N0} chars; by part: {string.Join(", ", parts)}"));
             output.WriteLine(lines[^1]);
+            await BrowserSession.ScreenshotAsync(page, "costs-10m-facts");
         }
 
         CostBenchmarkData.Report(output, "cost-dashboards", lines);
