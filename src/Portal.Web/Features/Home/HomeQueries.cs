@@ -119,7 +119,7 @@ public sealed class HomeQueries(IDbContextFactory<PortalDbContext> contextFactor
                 .Select(c => new { c.TeamId, c.UnblendedUsd }).ToListAsync(cancellationToken))
             .GroupBy(c => c.TeamId)
             .ToDictionary(g => g.Key, g => g.Sum(c => c.UnblendedUsd));
-        var organisationBudget = await db.OrganisationBudgets.AsNoTracking().Select(b => (decimal?)b.MonthlyBudgetUsd).FirstOrDefaultAsync(cancellationToken);
+        var organisationBudget = await db.OrganisationBudgets.AsNoTracking().Where(b => b.Id == OrganisationBudget.SingletonId).Select(b => (decimal?)b.MonthlyBudgetUsd).FirstOrDefaultAsync(cancellationToken);
         var anomalies = await db.CostAnomalies.AsNoTracking()
             .Where(a => a.AcknowledgedAt == null)
             .Select(a => new { a.Id, a.TeamId, a.EnvironmentId, a.Scope, a.Date, a.AmountUsd, a.MeanUsd })
