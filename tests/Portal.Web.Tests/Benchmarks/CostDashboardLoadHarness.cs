@@ -137,14 +137,32 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             var bounds = (Environment.GetEnvironmentVariable("PORTAL_BENCH_READ_CONCURRENCY") ?? "")
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(prefetch.ReadConcurrency).ToList();
-            var variants = bounds.Select(b => new PageRuns(b)).ToList();
-            PageTiming? last = null;
-            // The circuit's own traffic (issue 18, dashpage): every WebSocket frame with its time since the navigation began, so
-            // the circuit's start splits into the socket open, the state sent back, the first render batch in and the browser
-            // applying it; the same for the floor.
+            // Variants, each in its own tab of the same session, interleaved (the tab in use brought to the front: a background tab's
+            // animation frames and timers are throttled):
+            // PORTAL_BENCH_FRAMES=on,off: the circuit's WebSocket frames recorded (the split below) or not: Chromium hands every frame
+            // to Playwright, which costs the cores the page runs on.
+            static List<string> Switch(string name, string fallback) => [.. (Environment.GetEnvironmentVariable(name) ?? fallback)
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            var frames = Switch("PORTAL_BENCH_FRAMES", "on");
+            // The circuit's own traffic (issue 18, dashpage), where recorded: every WebSocket frame with its time since the navigation
+            // began, so the circuit's start splits into the socket open, the state sent back, the first render batch in and the
+            // browser applying it; the same for the floor.
             var socket = new CircuitFrames();
-            page.WebSocket += (_, ws) => socket.Watch(ws);
-            // And the server's side (ASP.NET Core's component metrics, in process): components given parameters and render
+            var variants = new List<PageRuns>();
+            foreach (var recorded in frames.Select(f => f == "on"))
+            {
+                var tab = variants.Count == 0 ? page : await context.NewPageAsync();
+                if (recorded)
+                {
+                    tab.WebSocket += (_, ws) => socket.Watch(ws);
+                }
+
+                var name = frames.Count > 1 ? $"WebSocket frames {(recorded ? "recorded" : "not recorded")}" : null;
+                variants.AddRange(bounds.Select(b => new PageRuns(b, tab, name)));
+            }
+
+            PageTiming? last = null;
+            // The server's side (ASP.NET Core's component metrics, in process): components given parameters and render
             // batches, by type, in the prerender (until DOMContentLoaded) and in the circuit (until every table is in).
             using var components = new ComponentCounts();
             // A warm-up navigation, then the runs; the floor is timed before each run, outside the page's own time.
@@ -152,35 +170,45 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             {
                 foreach (var runs in variants)
                 {
+                    var tab = runs.Page;
+                    if (variants.Count > 1)
+                    {
+                        await tab.BringToFrontAsync();
+                    }
+
                     prefetch.ReadConcurrency = runs.Bound;
                     components.Reset();
+                    var cpuBefore = ProcessCpu.Read();
                     var floor = socket.Begin();
-                    await page.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
-                    await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                    await tab.GotoAsync("/not-found", new() { WaitUntil = WaitUntilState.Commit });
+                    await tab.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
                     var floorMs = floor.Elapsed.TotalMilliseconds;
                     var floorSocket = socket.End(floorMs);
                     var floorComponents = components.Take();
-                    var floorTiming = await PageTiming.ReadAsync(page, withState: false);
+                    var floorTiming = await PageTiming.ReadAsync(tab, withState: false);
+                    var cpuFloor = ProcessCpu.Read();
 
                     var phase = socket.Begin();
-                    await page.GotoAsync("/costs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+                    await tab.GotoAsync("/costs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
                     var documentMs = phase.Elapsed.TotalMilliseconds;
                     var prerendered = components.Take();
-                    await page.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+                    await tab.Locator("[data-testid=circuit-live]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
                     var circuitMs = phase.Elapsed.TotalMilliseconds;
                     foreach (var table in new[] { "table-monthly", "table-top", "table-daily", "table-templates" })
                     {
-                        await page.Locator($"[data-testid={table}]").WaitForAsync();
+                        await tab.Locator($"[data-testid={table}]").WaitForAsync();
                     }
 
                     var tablesMs = phase.Elapsed.TotalMilliseconds;
-                    await page.WaitForFunctionAsync("() => window.__portalTablesAt !== undefined");
-                    var tablesInPage = await page.EvaluateAsync<double>("() => window.__portalTablesAt");
+                    await tab.WaitForFunctionAsync("() => window.__portalTablesAt !== undefined");
+                    var tablesInPage = await tab.EvaluateAsync<double>("() => window.__portalTablesAt");
                     var pageSocket = socket.End(circuitMs);
                     var circuitComponents = components.Take();
-                    last = await PageTiming.ReadAsync(page, withState: run == iterations);
+                    last = await PageTiming.ReadAsync(tab, withState: run == iterations);
+                    var cpuPage = ProcessCpu.Read();
                     if (run > 0)
                     {
+                        runs.AddCpu(ProcessCpu.Between(cpuBefore, cpuFloor), ProcessCpu.Between(cpuFloor, cpuPage));
                         runs.Add(floorMs, floorTiming, floorSocket, floorComponents, documentMs, circuitMs, tablesMs, tablesInPage, last, pageSocket, prerendered, circuitComponents);
                     }
                 }
@@ -188,7 +216,7 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 
             foreach (var runs in variants)
             {
-                lines.AddRange(runs.Describe(variants.Count > 1));
+                lines.AddRange(runs.Describe(bounds.Count > 1));
             }
 
             if (last is not null)
@@ -218,14 +246,18 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
 }
 
 /// <summary>The dashboards page's runs with one bound on its read's statements at once (Costs:PageReadConcurrency), and their floors.</summary>
-internal sealed class PageRuns(int bound)
+internal sealed class PageRuns(int bound, IPage page, string? variant = null)
 {
     private readonly List<double> _floors = [], _floorLoaded = [], _documents = [], _circuits = [], _tables = [], _inPage = [];
     private readonly List<double> _firstBytes = [], _streamed = [], _contentLoaded = [];
     private readonly List<CircuitFrames.Split> _pageSockets = [], _floorSockets = [];
     private readonly List<ComponentCounts.Snapshot> _prerender = [], _circuit = [], _floorCounts = [];
+    private readonly List<Dictionary<string, double>> _floorCpu = [], _pageCpu = [];
 
     public int Bound => bound;
+
+    /// <summary>The tab the runs load in (a variant's own).</summary>
+    public IPage Page => page;
 
     public void Add(double floorMs, PageTiming floorTiming, CircuitFrames.Split floorSocket, ComponentCounts.Snapshot floorComponents, double documentMs,
         double circuitMs, double tablesMs, double tablesInPage, PageTiming timing, CircuitFrames.Split pageSocket, ComponentCounts.Snapshot prerendered,
@@ -247,9 +279,16 @@ internal sealed class PageRuns(int bound)
         _circuit.Add(circuit);
     }
 
+    /// <summary>The CPU each process group used in one floor's navigation and one page load (each until the next's start).</summary>
+    public void AddCpu(Dictionary<string, double> floor, Dictionary<string, double> page)
+    {
+        _floorCpu.Add(floor);
+        _pageCpu.Add(page);
+    }
+
     public IEnumerable<string> Describe(bool named)
     {
-        var name = named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once") : "";
+        var name = (named ? FormattableString.Invariant($", read ahead {bound} statement{(bound == 1 ? "" : "s")} at once") : "") + (variant is null ? "" : $", {variant}");
         yield return CostBenchmarkData.Percentiles($"dashboards page end to end, finance{name}", [.. _tables]);
         yield return CostBenchmarkData.Percentiles("   the same by the page's clock (navigation start → painted)", [.. _inPage]);
         yield return FormattableString.Invariant($"   of which (medians): document {Median(_documents):0} ms (first byte {Median(_firstBytes):0}, streamed views in {Median(_streamed):0}, DOMContentLoaded {Median(_contentLoaded):0} by the browser's clock), circuit live {Median(_circuits):0} ms, every table {Median(_tables):0} ms");
@@ -257,6 +296,8 @@ internal sealed class PageRuns(int bound)
         yield return FormattableString.Invariant($"   the floor's DOMContentLoaded (median, the browser's clock): {Median(_floorLoaded):0} ms");
         yield return "   " + CircuitFrames.Describe("the page's circuit", _pageSockets, Median);
         yield return "   " + CircuitFrames.Describe("the floor's circuit", _floorSockets, Median);
+        yield return "   CPU per page load by process (medians): " + ProcessCpu.Describe(_pageCpu);
+        yield return "   CPU per floor navigation by process (medians): " + ProcessCpu.Describe(_floorCpu);
         yield return "   " + ComponentCounts.Describe("the page's prerender", _prerender);
         yield return "   " + ComponentCounts.Describe("the page's circuit", _circuit);
         yield return "   " + ComponentCounts.Describe("the floor (prerender and circuit)", _floorCounts);
