@@ -95,7 +95,10 @@ internal static class ProcessCpu
             : "chromium browser";
     }
 
-    /// <summary>The CPU each group used between two <see cref="Read"/>s (processes started between them count from zero).</summary>
+    /// <summary>
+    /// The CPU each group used between two <see cref="Read"/>s: a process started between them counts from zero; one that exited
+    /// between them takes its time with it (its group's figure is then low, never below zero).
+    /// </summary>
     public static Dictionary<string, double> Between(Dictionary<string, double> before, Dictionary<string, double> after) =>
         Groups.ToDictionary(g => g, g => Math.Max(0, after.GetValueOrDefault(g) - before.GetValueOrDefault(g)), StringComparer.Ordinal);
 
