@@ -63,7 +63,9 @@ public sealed class LivePagesTests
             // A drift detection requested on node A: only its drift row changes (no environment row), so only 0019's trigger tells.
             await portal.Services.GetRequiredService<DriftDetector>().RequestAsync(dev, id, CancellationToken.None);
             await WaitUntilAsync(() => atB.Count > before.B);
-            announced.Skip(before.Announced).ShouldContain(p => p.StartsWith("d|", StringComparison.Ordinal));
+            // Node B heard it; the test's own LISTEN connection hears the same NOTIFY in its own time: two connections, no order
+            // between them (CI, session 20: node B first, and the assertion ran before the test's connection had read it).
+            await WaitUntilAsync(() => announced.Skip(before.Announced).Any(p => p.StartsWith("d|", StringComparison.Ordinal)));
 
             // The detection runs on in the background (its start and its result are later versions of the drift row). Let it end,
             // and both nodes hear it, before node B is cut off: a row that changes twice while a node is not listening reaches
