@@ -133,23 +133,25 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             // (`/not-found`, signed in) to its circuit live, which is what any interactive page costs here at all.
             // PORTAL_BENCH_READ_CONCURRENCY=10,2: the page's read ahead with each bound on its statements at once
             // (Costs:PageReadConcurrency), one after the other within every run, so the bounds share the machine's moments.
+            static List<string> Switch(string name, string fallback) => [.. (Environment.GetEnvironmentVariable(name) ?? fallback)
+                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             var prefetch = portal.Services.GetRequiredService<CostsPagePrefetch>();
-            var bounds = (Environment.GetEnvironmentVariable("PORTAL_BENCH_READ_CONCURRENCY") ?? "")
-                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(prefetch.ReadConcurrency).ToList();
+            var bounds = Switch("PORTAL_BENCH_READ_CONCURRENCY", prefetch.ReadConcurrency.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).ToList();
             // Variants, each in its own tab of the same session, interleaved (the tab in use brought to the front: a background tab's
             // animation frames and timers are throttled):
             // PORTAL_BENCH_FRAMES=on,off: the circuit's WebSocket frames recorded (the split below) or not: Chromium hands every frame
             // to Playwright, which costs the cores the page runs on.
-            static List<string> Switch(string name, string fallback) => [.. (Environment.GetEnvironmentVariable(name) ?? fallback)
-                .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             var frames = Switch("PORTAL_BENCH_FRAMES", "on");
             // The circuit's own traffic (issue 18, dashpage), where recorded: every WebSocket frame with its time since the navigation
             // began, so the circuit's start splits into the socket open, the state sent back, the first render batch in and the
             // browser applying it; the same for the floor.
             var socket = new CircuitFrames();
             var variants = new List<PageRuns>();
-            foreach (var recorded in frames.Select(f => f == "on"))
+            // PORTAL_BENCH_ANIMATIONS=on,off: the page's CSS animations as served, or stopped by a style sheet the harness adds to the
+            // tab (what an animation costs the cores while the page loads: a frame painted and composited for each of its ticks).
+            var animations = Switch("PORTAL_BENCH_ANIMATIONS", "on");
+            foreach (var (recorded, animated) in frames.SelectMany(f => animations.Select(a => (f == "on", a == "on"))))
             {
                 var tab = variants.Count == 0 ? page : await context.NewPageAsync();
                 if (recorded)
@@ -157,7 +159,32 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                     tab.WebSocket += (_, ws) => socket.Watch(ws);
                 }
 
-                var name = frames.Count > 1 ? $"WebSocket frames {(recorded ? "recorded" : "not recorded")}" : null;
+                if (!animated)
+                {
+                    await tab.AddInitScriptAsync("""
+                        new MutationObserver((_, observer) => {
+                            if (document.head) {
+                                observer.disconnect();
+                                const style = document.createElement('style');
+                                style.textContent = '*, *::before, *::after { animation: none !important; transition: none !important; }';
+                                document.head.append(style);
+                            }
+                        }).observe(document, { childList: true, subtree: true });
+                        """);
+                }
+
+                var named = new List<string>();
+                if (frames.Count > 1)
+                {
+                    named.Add($"WebSocket frames {(recorded ? "recorded" : "not recorded")}");
+                }
+
+                if (animations.Count > 1)
+                {
+                    named.Add($"animations {(animated ? "on" : "stopped")}");
+                }
+
+                var name = named.Count > 0 ? string.Join(", ", named) : null;
                 variants.AddRange(bounds.Select(b => new PageRuns(b, tab, name)));
             }
 
@@ -165,9 +192,17 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             // The server's side (ASP.NET Core's component metrics, in process): components given parameters and render
             // batches, by type, in the prerender (until DOMContentLoaded) and in the circuit (until every table is in).
             using var components = new ComponentCounts();
-            // A warm-up navigation, then the runs; the floor is timed before each run, outside the page's own time.
-            for (var run = 0; run <= iterations; run++)
+            // Warm-up rounds, then the runs; the floor is timed before each run, outside the page's own time. The page warms up until
+            // .NET's JIT has settled: tier 1 recompiles a method after its 30th call, so for the first few dozen loads of a fresh
+            // process the JIT compiles the circuit's code beside the load (measured: 480–600 ms of JIT per load over the first 50
+            // loads, 5–30 after). Settled: five rounds in a row each compiling under 20 ms, at most 100 rounds;
+            // PORTAL_BENCH_WARMUP=<rounds> fixes the count instead (1 before this).
+            int? fixedWarmup = int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_WARMUP"), System.Globalization.CultureInfo.InvariantCulture, out var w) ? Math.Max(1, w) : null;
+            var (warmedUp, rounds, quiet, measured) = (false, 0, 0, 0);
+            while (measured < iterations)
             {
+                var lastRun = warmedUp && measured == iterations - 1;
+                var roundJit = 0.0;
                 foreach (var runs in variants)
                 {
                     var tab = runs.Page;
@@ -188,6 +223,12 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                     var floorTiming = await PageTiming.ReadAsync(tab, withState: false);
                     var cpuFloor = ProcessCpu.Read();
 
+                    // PORTAL_BENCH_CHROME_TRACE=<file>: Chromium's own trace of the last run's page load (its processes' threads, what
+                    // each task did), for chrome://tracing or Perfetto. Tracing slows that load (it stays one of the runs): a run for a
+                    // trace is not a run for figures.
+                    var trace = lastRun && runs == variants[0] ? Environment.GetEnvironmentVariable("PORTAL_BENCH_CHROME_TRACE") : null;
+                    var tracing = trace is null ? null : await ChromeTrace.StartAsync(browser);
+
                     var phase = socket.Begin();
                     await tab.GotoAsync("/costs", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
                     var documentMs = phase.Elapsed.TotalMilliseconds;
@@ -202,15 +243,37 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                     var tablesMs = phase.Elapsed.TotalMilliseconds;
                     await tab.WaitForFunctionAsync("() => window.__portalTablesAt !== undefined");
                     var tablesInPage = await tab.EvaluateAsync<double>("() => window.__portalTablesAt");
+                    if (tracing is not null)
+                    {
+                        await tracing.StopAsync(trace!);
+                    }
+
                     var pageSocket = socket.End(circuitMs);
                     var circuitComponents = components.Take();
-                    last = await PageTiming.ReadAsync(tab, withState: run == iterations);
+                    last = await PageTiming.ReadAsync(tab, withState: lastRun);
                     var cpuPage = ProcessCpu.Read();
-                    if (run > 0)
+                    if (warmedUp)
                     {
                         runs.AddCpu(ProcessCpu.Between(cpuBefore, cpuFloor), ProcessCpu.Between(cpuFloor, cpuPage));
                         runs.Add(floorMs, floorTiming, floorSocket, floorComponents, documentMs, circuitMs, tablesMs, tablesInPage, last, pageSocket, prerendered, circuitComponents);
                     }
+                    else
+                    {
+                        var jit = cpuPage[ProcessCpu.Jit] - cpuBefore[ProcessCpu.Jit];
+                        roundJit += jit;
+                        runs.AddWarmup(tablesInPage, jit);
+                    }
+                }
+
+                if (warmedUp)
+                {
+                    measured++;
+                }
+                else
+                {
+                    rounds++;
+                    quiet = roundJit < 20 ? quiet + 1 : 0;
+                    warmedUp = fixedWarmup is { } n ? rounds >= n : quiet >= 5 || rounds >= 100;
                 }
             }
 
@@ -253,6 +316,7 @@ internal sealed class PageRuns(int bound, IPage page, string? variant = null)
     private readonly List<CircuitFrames.Split> _pageSockets = [], _floorSockets = [];
     private readonly List<ComponentCounts.Snapshot> _prerender = [], _circuit = [], _floorCounts = [];
     private readonly List<Dictionary<string, double>> _floorCpu = [], _pageCpu = [];
+    private readonly List<double> _warmup = [], _warmupJit = [];
 
     public int Bound => bound;
 
@@ -279,6 +343,13 @@ internal sealed class PageRuns(int bound, IPage page, string? variant = null)
         _circuit.Add(circuit);
     }
 
+    /// <summary>A warm-up load: the page's clock and the JIT's time during it (floor and page).</summary>
+    public void AddWarmup(double tablesInPage, double jitMs)
+    {
+        _warmup.Add(tablesInPage);
+        _warmupJit.Add(jitMs);
+    }
+
     /// <summary>The CPU each process group used in one floor's navigation and one page load (each until the next's start).</summary>
     public void AddCpu(Dictionary<string, double> floor, Dictionary<string, double> page)
     {
@@ -298,6 +369,15 @@ internal sealed class PageRuns(int bound, IPage page, string? variant = null)
         yield return "   " + CircuitFrames.Describe("the floor's circuit", _floorSockets, Median);
         yield return "   CPU per page load by process (medians): " + ProcessCpu.Describe(_pageCpu);
         yield return "   CPU per floor navigation by process (medians): " + ProcessCpu.Describe(_floorCpu);
+        // The runs in order, by quarter: whether the JIT still compiled while they ran; and the warm-up's own loads, from the first
+        // after the process started (what the first users after a start or deploy see).
+        yield return "   the page's clock by quarter of the runs, in order: " + Quarters(_inPage, [.. _floorCpu.Zip(_pageCpu, (f, p) => f[ProcessCpu.Jit] + p[ProcessCpu.Jit])]);
+        if (_warmup.Count > 0)
+        {
+            yield return FormattableString.Invariant($"   warm-up, {_warmup.Count} loads before the runs, by the page's clock: ") + CostBenchmarkData.Percentiles("", [.. _warmup]).Trim()
+                + "; by quarter: " + Quarters(_warmup, _warmupJit);
+            yield return CostBenchmarkData.Percentiles("   every load from the first after the start (warm-up and runs)", [.. _warmup, .. _inPage]);
+        }
         yield return "   " + ComponentCounts.Describe("the page's prerender", _prerender);
         yield return "   " + ComponentCounts.Describe("the page's circuit", _circuit);
         yield return "   " + ComponentCounts.Describe("the floor (prerender and circuit)", _floorCounts);
@@ -311,6 +391,13 @@ internal sealed class PageRuns(int bound, IPage page, string? variant = null)
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static string Quarters(List<double> page, List<double> jit)
+    {
+        var quarter = Math.Max(1, (page.Count + 3) / 4);
+        return string.Join(" | ", Enumerable.Range(0, (page.Count + quarter - 1) / quarter).Select(q => FormattableString.Invariant(
+            $"{CostBenchmarkData.Percentiles("", [.. page.Skip(q * quarter).Take(quarter)]).Trim()}, JIT {Median([.. jit.Skip(q * quarter).Take(quarter)]):0} ms per floor and page")));
+    }
 }
 
 /// <summary>
