@@ -388,6 +388,16 @@ internal sealed class PageRuns(int bound, IPage page, string? variant = null)
             yield return CostBenchmarkData.Percentiles("   the views' read ahead (portal.costs.page_read.duration)", [.. reads.Select(r => r.Read)]);
             yield return CostBenchmarkData.Percentiles("   the circuit waiting for it (portal.costs.page_read.wait)", [.. reads.Select(r => r.Wait)]);
         }
+
+        // The slowest runs, each with what it spent where: a tail the JIT does not explain is read here (the floor before it slow
+        // too: the machine; the read's wait; the garbage collector's pauses; one process's CPU).
+        if (reads.Count == _inPage.Count && _pageCpu.Count == _inPage.Count)
+        {
+            var slowest = Enumerable.Range(0, _inPage.Count).OrderByDescending(i => _inPage[i]).Take(Math.Max(1, _inPage.Count / 20));
+            yield return "   the slowest runs (run: page's clock; its floor; the read ahead and the circuit's wait; CPU): " + string.Join(" | ", slowest.Select(i =>
+                FormattableString.Invariant($"#{i + 1}: {_inPage[i]:0} ms; floor {_floors[i]:0}; read {reads[i].Read:0}, wait {reads[i].Wait:0}; ")
+                + string.Join(", ", _pageCpu[i].Where(g => g.Value >= 1).Select(g => FormattableString.Invariant($"{g.Key} {g.Value:0}"))))) + ".";
+        }
     }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
