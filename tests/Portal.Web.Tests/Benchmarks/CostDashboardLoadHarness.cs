@@ -194,8 +194,8 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
             using var components = new ComponentCounts();
             // Warm-up rounds, then the runs; the floor is timed before each run, outside the page's own time. The page warms up until
             // .NET's JIT has settled: tier 1 recompiles a method after its 30th call, so for the first few dozen loads of a fresh
-            // process the JIT compiles the circuit's code beside the load (measured: 480–600 ms of JIT per load over the first 50
-            // loads, 5–30 after). Settled: five rounds in a row each compiling under 20 ms, at most 100 rounds;
+            // process the JIT compiles the circuit's code beside the load (measured: 480–880 ms of JIT per load over the first 35–50
+            // loads, 3–8 after; README, fourteenth round). Settled: five rounds in a row each compiling under 20 ms, at most 100 rounds;
             // PORTAL_BENCH_WARMUP=<rounds> fixes the count instead (1 before this).
             int? fixedWarmup = int.TryParse(Environment.GetEnvironmentVariable("PORTAL_BENCH_WARMUP"), System.Globalization.CultureInfo.InvariantCulture, out var w) ? Math.Max(1, w) : null;
             var (warmedUp, rounds, quiet, measured) = (false, 0, 0, 0);
@@ -251,15 +251,15 @@ public sealed class CostDashboardLoadHarness(ITestOutputHelper output)
                     var pageSocket = socket.End(circuitMs);
                     var circuitComponents = components.Take();
                     last = await PageTiming.ReadAsync(tab, withState: lastRun);
-                    var cpuPage = ProcessCpu.Read();
+                    var (floorCpu, pageCpu) = (ProcessCpu.Between(cpuBefore, cpuFloor), ProcessCpu.Between(cpuFloor, ProcessCpu.Read()));
                     if (warmedUp)
                     {
-                        runs.AddCpu(ProcessCpu.Between(cpuBefore, cpuFloor), ProcessCpu.Between(cpuFloor, cpuPage));
+                        runs.AddCpu(floorCpu, pageCpu);
                         runs.Add(floorMs, floorTiming, floorSocket, floorComponents, documentMs, circuitMs, tablesMs, tablesInPage, last, pageSocket, prerendered, circuitComponents);
                     }
                     else
                     {
-                        var jit = cpuPage[ProcessCpu.Jit] - cpuBefore[ProcessCpu.Jit];
+                        var jit = floorCpu[ProcessCpu.Jit] + pageCpu[ProcessCpu.Jit];
                         roundJit += jit;
                         runs.AddWarmup(tablesInPage, jit);
                     }

@@ -22,7 +22,10 @@ internal static class ProcessCpu
     // The kernel's clock ticks per second (USER_HZ: 100 on Linux).
     private const double TicksPerMs = 0.1;
 
-    /// <summary>Milliseconds of CPU (user and system) each group has used so far; empty off Linux.</summary>
+    /// <summary>
+    /// Milliseconds of CPU (user and system) each group has used so far, and of the JIT and the GC's pauses in this process; off
+    /// Linux the processes' groups stay at zero.
+    /// </summary>
     public static Dictionary<string, double> Read()
     {
         var totals = Groups.ToDictionary(g => g, _ => 0.0, StringComparer.Ordinal);
